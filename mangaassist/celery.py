@@ -1,0 +1,37 @@
+"""The Celery app. Periodic tasks are declared by each app in `<app>/schedule.py` as a dict named BEAT_SCHEDULE."""
+
+import importlib
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mangaassist.settings")
+
+app = Celery("mangaassist")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+def _collect_beat_schedule() -> dict:
+    from django.conf import settings
+
+    schedule = dict(settings.CELERY_BEAT_SCHEDULE)
+    for label in ("catalog", "prompts", "chat", "reviews", "feedback"):
+        try:
+            module = importlib.import_module(f"{label}.schedule")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{label}.schedule":
+                raise
+            continue
+        schedule.update(module.BEAT_SCHEDULE)
+    return schedule
+
+
+@app.on_after_finalize.connect
+def _setup_periodic(sender, **_):
+    sender.conf.beat_schedule = _collect_beat_schedule()
+
+
+from mangaassist.observability import connect_celery_signals  # noqa: E402
+
+connect_celery_signals()

