@@ -1,1 +1,173 @@
-from django.db import models  # noqa: F401
+import uuid
+
+from django.core import signing
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+TOKEN_SALT = "chat.session"
+
+
+class Category(models.TextChoices):
+    """The topic categories of DESIGN.md; every answer carries one."""
+
+    REFUND = "refund"
+    PAYMENT = "payment"
+    COMPLAINT = "complaint"
+    LEGAL = "legal"
+    ORDER_STATUS = "order_status"
+    ACCOUNT = "account"
+    AVAILABILITY = "availability"
+    PRODUCT_INFO = "product_info"
+    RARE_MANGA = "rare_manga"
+    SHIPPING = "shipping"
+    RECOMMENDATION = "recommendation"
+    GENERAL = "general"
+
+
+class Locale(models.TextChoices):
+    JA = "ja", "日本語"
+    EN = "en", "English"
+
+
+class ChatSession(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    customer = models.ForeignKey("catalog.Customer", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="chat_sessions")
+    locale = models.CharField(max_length=2, choices=Locale.choices, default=Locale.JA)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_activity_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Bumped on every change of the session's conversational state; writers compare-and-set on it.
+    state_version = models.PositiveIntegerField(default=0)
+    pinned_intent = models.CharField(max_length=40, blank=True)
+    summary = models.TextField(blank=True)
+    summary_upto_id = models.BigIntegerField(null=True, blank=True)  # last message folded into the summary
+    previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    blocked_until = models.DateTimeField(null=True, blank=True)
+    cost_usd = models.DecimalField(max_digits=10, decimal_places=6, default=0)
+
+    def __str__(self) -> str:
+        return f"session {self.public_id}"
+
+    @property
+    def token(self) -> str:
+        return signing.dumps(str(self.public_id), salt=TOKEN_SALT)
+
+    @classmethod
+    def from_token(cls, token: str) -> "ChatSession | None":
+        """The session a token names, or None for a forged, garbled or unknown token."""
+        try:
+            public_id = uuid.UUID(signing.loads(token, salt=TOKEN_SALT))
+        except (signing.BadSignature, ValueError, TypeError):
+            return None
+        return cls.objects.select_related("customer").filter(public_id=public_id).first()
+
+    @property
+    def group_name(self) -> str:
+        return f"chat.{self.public_id.hex}"
+
+    def is_blocked(self, now=None) -> bool:
+        return bool(self.blocked_until and self.blocked_until > (now or timezone.now()))
+
+    def touch(self) -> None:
+        ChatSession.objects.filter(pk=self.pk).update(last_activity_at=timezone.now())
+
+
+class Message(models.Model):
+    class Role(models.TextChoices):
+        USER = "user"
+        ASSISTANT = "assistant"
+        SYSTEM = "system"
+
+    class Kind(models.TextChoices):
+        TEXT = "text"  # what the customer wrote
+        ANSWER = "answer"  # a final answer to a customer message
+        REVIEW_PENDING = "review_pending"  # the acknowledgement that a human is checking
+        HEARTBEAT = "heartbeat"  # "still checking" while a review is pending
+        NOTICE = "notice"  # anything else the system tells the customer
+
+    class Status(models.TextChoices):
+        AUTO = "auto"
+        REVIEWED = "reviewed"
+        EDITED = "edited"
+        HUMAN = "human"
+        CLARIFY = "clarify"
+        TIMEOUT = "timeout"
+        FALLBACK = "fallback"
+
+    session = models.ForeignKey(ChatSession, on_delete=models.CASCADE, related_name="messages")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TEXT)
+    text = models.TextField()
+    client_id = models.CharField(max_length=64, null=True, blank=True)
+    reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    status = models.CharField(max_length=10, choices=Status.choices, blank=True)
+    category = models.CharField(max_length=20, choices=Category.choices, blank=True)
+    intent = models.CharField(max_length=40, blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    sources = models.JSONField(default=list, blank=True)
+    meta = models.JSONField(default=dict, blank=True)
+    prompt_version = models.ForeignKey("prompts.PromptVersion", null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="messages")
+    tokens_in = models.PositiveIntegerField(default=0)
+    tokens_out = models.PositiveIntegerField(default=0)
+    cost_usd = models.DecimalField(max_digits=10, decimal_places=6, default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+    # On a customer message: when its final answer went out, and the latest moment by which one must.
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer_deadline = models.DateTimeField(null=True, blank=True)
+    correlation_id = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "client_id"], condition=Q(client_id__isnull=False),
+                                    name="message_client_id_unique_per_session"),
+            models.CheckConstraint(condition=Q(confidence__isnull=True) | Q(confidence__gte=0, confidence__lte=1),
+                                   name="message_confidence_in_unit_range"),
+        ]
+        indexes = [
+            models.Index(fields=["session", "id"]),
+            models.Index(fields=["answered_at", "answer_deadline"], name="message_open_promises"),
+        ]
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.role} #{self.pk}: {self.text[:40]}"
+
+    @property
+    def is_final_answer(self) -> bool:
+        return self.kind == self.Kind.ANSWER
+
+    def to_frame(self) -> dict:
+        """The server→client WebSocket frame for this message (DESIGN.md's protocol)."""
+        if self.kind == self.Kind.ANSWER:
+            return {"type": "answer", "message_id": self.pk, "reply_to": self.reply_to_id, "text": self.text,
+                    "status": self.status, "category": self.category, "sources": self.sources}
+        if self.kind == self.Kind.REVIEW_PENDING:
+            return {"type": "review_pending", "message_id": self.pk, "reply_to": self.reply_to_id, "text": self.text,
+                    "category": self.category}
+        if self.kind == self.Kind.HEARTBEAT:
+            return {"type": "heartbeat", "message_id": self.pk, "reply_to": self.reply_to_id,
+                    "elapsed_s": self.meta.get("elapsed_s", 0), "text": self.text}
+        if self.role == self.Role.USER:
+            return {"type": "user_message", "message_id": self.pk, "client_id": self.client_id, "text": self.text}
+        return {"type": "notice", "message_id": self.pk, "reply_to": self.reply_to_id, "text": self.text}
+
+    @classmethod
+    def open_promises(cls, now=None):
+        """Customer messages still owed a final answer whose deadline has passed."""
+        return cls.objects.filter(role=cls.Role.USER, answered_at__isnull=True,
+                                  answer_deadline__lt=now or timezone.now())
+
+    def mark_answered(self, when=None) -> bool:
+        """Atomically record the first final answer; False when one was already recorded."""
+        when = when or timezone.now()
+        return Message.objects.filter(pk=self.pk, answered_at__isnull=True).update(answered_at=when) == 1
+
+
+def bump_state_version(session_id: int, expected: int) -> bool:
+    """Compare-and-set on the session state: True when this writer won."""
+    return ChatSession.objects.filter(pk=session_id, state_version=expected).update(
+        state_version=F("state_version") + 1) == 1
