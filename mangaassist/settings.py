@@ -183,6 +183,23 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="support@mangaassist.example")
 ALERT_EMAILS = env.list("ALERT_EMAILS", default=[])
 
+# --- human review (reviews/): timings are env-driven so tests can shorten them for worker/beat subprocesses ------
+REVIEW_TIMEOUT_SECONDS = env.float("REVIEW_TIMEOUT_SECONDS", default=300)  # then the draft/notice goes out
+REVIEW_LOW_PRIORITY_MAX_AGE_SECONDS = env.float("REVIEW_LOW_PRIORITY_MAX_AGE_SECONDS", default=300)  # P3/P4
+REVIEW_HEARTBEAT_SECONDS = env.float("REVIEW_HEARTBEAT_SECONDS", default=60)
+REVIEW_CLAIM_TTL_SECONDS = env.float("REVIEW_CLAIM_TTL_SECONDS", default=180)
+REVIEW_MAX_RELEASES = env.int("REVIEW_MAX_RELEASES", default=3)  # then dead-lettered to the senior pool
+REVIEW_SWEEP_SECONDS = env.float("REVIEW_SWEEP_SECONDS", default=5)
+REVIEW_SWEEP_BATCH = env.int("REVIEW_SWEEP_BATCH", default=500)  # rows acted on per step per sweep
+REVIEW_SLA_SECONDS = {p: env.float(f"REVIEW_SLA_P{p}_SECONDS", default=d) for p, d in ((1, 60), (2, 120), (3, 240), (4, 300))}
+REVIEW_PEAK_HOURS = env.str("REVIEW_PEAK_HOURS", default="19-23")  # JST, start-end hour: the peak profile
+REVIEW_THRESHOLD_CHECK_SECONDS = env.float("REVIEW_THRESHOLD_CHECK_SECONDS", default=1.0)
+REVIEW_OVERRIDE_HOURS = env.float("REVIEW_OVERRIDE_HOURS", default=2)
+REVIEW_BULK_APPROVE_MIN_CONFIDENCE = env.float("REVIEW_BULK_APPROVE_MIN_CONFIDENCE", default=0.75)
+REVIEWER_ACTIVE_SECONDS = env.float("REVIEWER_ACTIVE_SECONDS", default=900)
+REVIEW_MIN_REVIEWERS_PEAK = env.int("REVIEW_MIN_REVIEWERS_PEAK", default=3)
+REVIEW_MIN_REVIEWERS_OFFPEAK = env.int("REVIEW_MIN_REVIEWERS_OFFPEAK", default=2)
+
 # --- llm --------------------------------------------------------------------------------------------------------
 LLM_BACKEND = env("LLM_BACKEND")
 AWS_REGION = env.str("AWS_REGION", default="ap-northeast-1")

@@ -1,1 +1,319 @@
-from django.db import models  # noqa: F401
+"""Human review: thresholds and their audit, review tasks, reviewer availability, overrides, alerts.
+
+Invariants live in the database (check and unique constraints), so a retried task, a second worker or a hand edit in
+the shell cannot break them. Behaviour beyond small helpers lives in the action modules (escalation.py, decisions.py,
+sweeps.py, backpressure.py, alerts.py, availability.py).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from chat.models import Category
+
+
+class RiskClass(models.TextChoices):
+    NORMAL = "normal"
+    HIGH = "high"  # financial/legal: never auto-relaxed, never sent unverified on timeout
+
+
+class Priority(models.IntegerChoices):
+    P1 = 1, "P1"
+    P2 = 2, "P2"
+    P3 = 3, "P3"
+    P4 = 4, "P4"
+
+
+class Route(models.TextChoices):
+    AUTO = "auto"
+    REVIEW = "review"
+    CLARIFY = "clarify"
+    HANDOFF = "handoff"
+
+
+# DESIGN.md's defaults (seeded by migration 0002; editable in the admin).
+DEFAULT_THRESHOLDS = {
+    Category.REFUND: (RiskClass.HIGH, Priority.P1),
+    Category.PAYMENT: (RiskClass.HIGH, Priority.P1),
+    Category.COMPLAINT: (RiskClass.HIGH, Priority.P2),
+    Category.LEGAL: (RiskClass.HIGH, Priority.P2),
+    Category.ORDER_STATUS: (RiskClass.NORMAL, Priority.P2),
+    Category.ACCOUNT: (RiskClass.NORMAL, Priority.P2),
+    Category.AVAILABILITY: (RiskClass.NORMAL, Priority.P3),
+    Category.PRODUCT_INFO: (RiskClass.NORMAL, Priority.P3),
+    Category.RARE_MANGA: (RiskClass.NORMAL, Priority.P3),
+    Category.SHIPPING: (RiskClass.NORMAL, Priority.P3),
+    Category.RECOMMENDATION: (RiskClass.NORMAL, Priority.P4),
+    Category.GENERAL: (RiskClass.NORMAL, Priority.P4),
+}
+
+THRESHOLD_FIELDS = ("risk_class", "priority", "auto_respond_min", "review_min", "handoff_below",
+                    "peak_auto_respond_min", "peak_review_min", "peak_handoff_below")
+
+
+class EscalationThreshold(models.Model):
+    """Per-category confidence thresholds: AUTO ≥ auto_respond_min > REVIEW ≥ review_min > CLARIFY ≥ handoff_below.
+
+    The peak_* values (all or none) apply during the peak profile window (settings.REVIEW_PEAK_HOURS, JST).
+    Every save is recorded as a ThresholdChange (see signals.py); set `_changed_by`/`_change_source` before saving.
+    """
+
+    category = models.CharField(max_length=20, choices=Category.choices, unique=True)
+    risk_class = models.CharField(max_length=10, choices=RiskClass.choices, default=RiskClass.NORMAL)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.P3)
+    auto_respond_min = models.FloatField(default=0.85)
+    review_min = models.FloatField(default=0.50)
+    handoff_below = models.FloatField(default=0.30)
+    peak_auto_respond_min = models.FloatField(null=True, blank=True)
+    peak_review_min = models.FloatField(null=True, blank=True)
+    peak_handoff_below = models.FloatField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["priority", "category"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(handoff_below__gte=0, handoff_below__lte=models.F("review_min"),
+                            review_min__lte=models.F("auto_respond_min"), auto_respond_min__lte=1),
+                name="threshold_ordered_in_unit_range"),
+            models.CheckConstraint(
+                condition=Q(peak_auto_respond_min__isnull=True, peak_review_min__isnull=True,
+                            peak_handoff_below__isnull=True)
+                | Q(peak_handoff_below__gte=0, peak_handoff_below__lte=models.F("peak_review_min"),
+                    peak_review_min__lte=models.F("peak_auto_respond_min"), peak_auto_respond_min__lte=1),
+                name="threshold_peak_all_or_none_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} ({self.risk_class}, P{self.priority})"
+
+    @property
+    def is_high_risk(self) -> bool:
+        return self.risk_class == RiskClass.HIGH
+
+    def snapshot(self) -> dict:
+        return {name: getattr(self, name) for name in THRESHOLD_FIELDS}
+
+
+class ThresholdChange(models.Model):
+    """Who changed which threshold, when, from what to what (admin edits, API, backpressure, shell)."""
+
+    class Source(models.TextChoices):
+        ADMIN = "admin"
+        API = "api"
+        BACKPRESSURE = "backpressure"
+        MIGRATION = "migration"
+        OTHER = "other"
+
+    threshold = models.ForeignKey(EscalationThreshold, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="changes")
+    category = models.CharField(max_length=20, choices=Category.choices)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.OTHER)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.category} changed {self.changed_at:%Y-%m-%d %H:%M} ({self.source})"
+
+
+class ThresholdOverride(models.Model):
+    """A temporary auto_respond_min for one normal-risk category (backpressure); lifted or expired, never edited."""
+
+    category = models.CharField(max_length=20, choices=Category.choices)
+    auto_respond_min = models.FloatField()
+    level = models.PositiveSmallIntegerField(default=1)
+    reason = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["category"], condition=Q(lifted_at__isnull=True),
+                                    name="one_active_override_per_category"),
+            models.CheckConstraint(condition=Q(auto_respond_min__gte=0, auto_respond_min__lte=1),
+                                   name="override_in_unit_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} auto≥{self.auto_respond_min:.2f} (level {self.level})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifted_at is None and self.expires_at > timezone.now()
+
+
+class ReviewTask(models.Model):
+    """One customer message waiting for a human: an AI draft to check (review) or a reply to write (handoff)."""
+
+    class Kind(models.TextChoices):
+        REVIEW = "review"
+        HANDOFF = "handoff"
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        CLAIMED = "claimed"
+        APPROVED = "approved"
+        EDITED = "edited"  # also: a handoff answered with a human reply
+        REJECTED = "rejected"  # closed; a handoff task (parent=this) takes over
+        TIMED_OUT = "timed_out"
+        AUTO_DELIVERED = "auto_delivered"  # a P3/P4 draft sent with the disclaimer after the max age
+        DEAD_LETTERED = "dead_lettered"  # released too often: open, in the senior pool
+
+    class Pool(models.TextChoices):
+        REGULAR = "regular"
+        SENIOR = "senior"
+
+    OPEN_STATUSES = (Status.PENDING, Status.CLAIMED, Status.DEAD_LETTERED)
+    CLAIMABLE_STATUSES = (Status.PENDING, Status.DEAD_LETTERED)
+
+    message = models.ForeignKey("chat.Message", on_delete=models.CASCADE, related_name="review_tasks")
+    session = models.ForeignKey("chat.ChatSession", on_delete=models.CASCADE, related_name="review_tasks")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REVIEW)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    pool = models.CharField(max_length=10, choices=Pool.choices, default=Pool.REGULAR)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.P3)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    risk_class = models.CharField(max_length=10, choices=RiskClass.choices, default=RiskClass.NORMAL)
+    is_vip = models.BooleanField(default=False)
+    locale = models.CharField(max_length=2, default="ja")
+    confidence = models.FloatField(null=True, blank=True)
+    draft_text = models.TextField(blank=True)
+    draft = models.JSONField(default=dict, blank=True)  # sources, intent, meta, prompt_version_id, tokens… of the Draft
+    # After the customer's promise was kept (a specialist notice), a human's reply goes out as a followup.
+    followup = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    sla_deadline = models.DateTimeField()
+    sla_breached = models.BooleanField(default=False)
+    timeout_at = models.DateTimeField(null=True, blank=True)  # null: nothing to time out (a followup)
+    next_heartbeat_at = models.DateTimeField(null=True, blank=True)
+    heartbeats_sent = models.PositiveIntegerField(default=0)
+
+    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="claimed_review_tasks")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_expires_at = models.DateTimeField(null=True, blank=True)
+    release_count = models.PositiveSmallIntegerField(default=0)
+
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="decided_review_tasks")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=16, blank=True)  # approve | edit | reject | timeout | bulk_approve
+    edited_text = models.TextField(blank=True)
+    reject_reason = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    review_duration_s = models.FloatField(null=True, blank=True)
+    answer = models.ForeignKey("chat.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["priority", "sla_deadline", "id"]
+        constraints = [
+            # A retried turn task never enqueues a second open task for the same customer message.
+            models.UniqueConstraint(fields=["message"], condition=Q(status__in=["pending", "claimed", "dead_lettered"]),
+                                    name="one_open_review_task_per_message"),
+            models.CheckConstraint(condition=~Q(status="claimed") | Q(claimed_by__isnull=False,
+                                                                       claim_expires_at__isnull=False),
+                                   name="claimed_task_has_claimant"),
+            models.CheckConstraint(condition=Q(confidence__isnull=True) | Q(confidence__gte=0, confidence__lte=1),
+                                   name="review_confidence_in_unit_range"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "priority", "sla_deadline"], name="review_queue"),
+            models.Index(fields=["status", "next_heartbeat_at"], name="review_heartbeat_due"),
+            models.Index(fields=["status", "timeout_at"], name="review_timeout_due"),
+            models.Index(fields=["status", "claim_expires_at"], name="review_claim_expiry"),
+            models.Index(fields=["status", "sla_breached", "sla_deadline"], name="review_sla_due"),
+            models.Index(fields=["priority", "created_at"], name="review_breach_rate"),
+            models.Index(fields=["status", "created_at"], name="review_oldest_open"),
+        ]
+        permissions = [("bulk_approve_reviewtask", "Can bulk-approve low-risk review tasks")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} P{self.priority} {self.category} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_high_risk(self) -> bool:
+        return self.risk_class == RiskClass.HIGH
+
+    def age_seconds(self, now=None) -> float:
+        return ((now or timezone.now()) - self.created_at).total_seconds()
+
+
+class BulkApproval(models.Model):
+    """Audit of one senior bulk-approve: who, when, with which floor, which tasks."""
+
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    min_confidence = models.FloatField()
+    category = models.CharField(max_length=20, choices=Category.choices, blank=True)
+    task_ids = models.JSONField(default=list)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"bulk approve of {self.count} by {self.approved_by} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ReviewerAvailability(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_availability")
+    checked_in = models.BooleanField(default=False)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_out_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name_plural = "reviewer availability"
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'in' if self.checked_in else 'out'})"
+
+
+class Alert(models.Model):
+    """An operations alert; at most one open per kind (so a sweep every 5 s never mails twice)."""
+
+    class Kind(models.TextChoices):
+        QUEUE_DEPTH = "queue_depth"
+        OLDEST_PENDING = "oldest_pending"
+        P1_BREACH_RATE = "p1_breach_rate"
+        P2_BREACH_RATE = "p2_breach_rate"
+        REVIEWERS_LOW = "reviewers_low"
+        DEAD_LETTER = "dead_letter"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    message = models.CharField(max_length=300)
+    value = models.FloatField(null=True, blank=True)
+    opened_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind"], condition=Q(resolved_at__isnull=True),
+                                    name="one_open_alert_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.message}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

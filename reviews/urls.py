@@ -1,1 +1,13 @@
-urlpatterns: list = []
+from django.urls import path
+
+from reviews import api
+
+urlpatterns = [
+    path("api/v1/reviews/", api.ReviewListView.as_view(), name="review-list"),
+    path("api/v1/reviews/bulk-approve/", api.BulkApproveView.as_view(), name="review-bulk-approve"),
+    path("api/v1/reviews/<int:pk>/", api.ReviewDetailView.as_view(), name="review-detail"),
+    path("api/v1/reviews/<int:pk>/claim/", api.ClaimView.as_view(), name="review-claim"),
+    path("api/v1/reviews/<int:pk>/decision/", api.DecisionView.as_view(), name="review-decision"),
+    path("api/v1/reviewers/check-in/", api.CheckInView.as_view(), name="reviewer-check-in"),
+    path("api/v1/reviewers/check-out/", api.CheckOutView.as_view(), name="reviewer-check-out"),
+]

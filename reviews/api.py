@@ -1,0 +1,188 @@
+"""Reviewer REST API (/api/v1/reviews/…, /api/v1/reviewers/…): token or session auth; thin views over decisions.py."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from reviews import availability, decisions
+from reviews.models import BulkApproval, ReviewerAvailability, ReviewTask
+from reviews.queue import pending_queue
+from reviews.roles import allowed_pools, is_reviewer, is_senior
+
+
+class IsReviewer(permissions.BasePermission):
+    message = "Reviewer access only."
+
+    def has_permission(self, request, view):
+        return is_reviewer(request.user)
+
+
+class IsSeniorReviewer(permissions.BasePermission):
+    message = "Senior reviewer access only."
+
+    def has_permission(self, request, view):
+        return is_senior(request.user)
+
+
+class MessageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ReviewTaskSerializer(serializers.ModelSerializer):
+    customer_message = MessageSerializer(source="message", read_only=True)
+    claimed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    session = serializers.UUIDField(source="session.public_id", read_only=True)
+    sources = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReviewTask
+        fields = ["id", "kind", "status", "pool", "priority", "category", "risk_class", "is_vip", "locale",
+                  "confidence", "draft_text", "sources", "customer_message", "session", "parent", "followup",
+                  "created_at", "sla_deadline", "sla_breached", "timeout_at", "claimed_by", "claimed_at",
+                  "claim_expires_at", "release_count", "decision", "decided_by", "decided_at", "edited_text",
+                  "reject_reason", "notes", "review_duration_s", "answer"]
+        read_only_fields = fields
+
+    def get_sources(self, task) -> list[dict]:
+        return task.draft.get("sources") or []
+
+
+class DecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=decisions.DECISIONS)
+    text = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class BulkApproveSerializer(serializers.Serializer):
+    min_confidence = serializers.FloatField(required=False, min_value=0, max_value=1)
+    category = serializers.CharField(required=False, allow_blank=True, default="")
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=1000, default=200)
+    task_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+
+class BulkApprovalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BulkApproval
+        fields = ["id", "created_at", "min_confidence", "category", "task_ids", "count"]
+
+
+class AvailabilitySerializer(serializers.ModelSerializer):
+    active_reviewers = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReviewerAvailability
+        fields = ["checked_in", "checked_in_at", "checked_out_at", "last_activity_at", "active_reviewers"]
+
+    def get_active_reviewers(self, _) -> int:
+        return availability.active_reviewer_count()
+
+
+ERROR = inline_serializer("ReviewError", {"detail": serializers.CharField()})
+
+
+def _error(exc: decisions.ReviewError) -> Response:
+    code = (status.HTTP_409_CONFLICT if isinstance(exc, decisions.ReviewConflict)
+            else status.HTTP_403_FORBIDDEN if isinstance(exc, decisions.ReviewForbidden)
+            else status.HTTP_400_BAD_REQUEST)
+    return Response({"detail": str(exc)}, status=code)
+
+
+class ReviewListView(APIView):
+    permission_classes = [IsReviewer]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str, enum=[s.value for s in ReviewTask.Status]),
+                    OpenApiParameter("limit", int, description="at most 500; default 100")],
+        responses={200: ReviewTaskSerializer(many=True)},
+        summary="List review tasks (default: the claimable queue, P1 first, earliest deadline first)")
+    def get(self, request):
+        wanted = request.query_params.get("status", "pending")
+        if wanted not in ReviewTask.Status.values:
+            return Response({"detail": f"Unknown status {wanted!r}."}, status=400)
+        try:
+            limit = max(1, min(500, int(request.query_params.get("limit", 100))))
+        except ValueError:
+            return Response({"detail": "limit must be an integer."}, status=400)
+        if wanted == ReviewTask.Status.PENDING:
+            qs = pending_queue(request.user)
+        else:
+            qs = (ReviewTask.objects.filter(status=wanted, pool__in=allowed_pools(request.user))
+                  .select_related("message", "session", "claimed_by", "decided_by"))
+        return Response(ReviewTaskSerializer(qs[:limit], many=True).data)
+
+
+class ReviewDetailView(APIView):
+    permission_classes = [IsReviewer]
+
+    @extend_schema(responses={200: ReviewTaskSerializer, 404: ERROR}, summary="One review task")
+    def get(self, request, pk: int):
+        task = get_object_or_404(ReviewTask.objects.select_related("message", "session", "claimed_by", "decided_by"),
+                                 pk=pk)
+        return Response(ReviewTaskSerializer(task).data)
+
+
+class ClaimView(APIView):
+    permission_classes = [IsReviewer]
+
+    @extend_schema(request=None, responses={200: ReviewTaskSerializer, 409: ERROR},
+                   summary="Claim a task (atomic: of two reviewers one wins, the other gets 409)")
+    def post(self, request, pk: int):
+        try:
+            task = decisions.do_claim(pk, request.user)
+        except decisions.ReviewError as exc:
+            return _error(exc)
+        return Response(ReviewTaskSerializer(task).data)
+
+
+class DecisionView(APIView):
+    permission_classes = [IsReviewer]
+
+    @extend_schema(request=DecisionSerializer, responses={200: ReviewTaskSerializer, 400: ERROR, 409: ERROR},
+                   summary="Decide: approve, edit (text required) or reject (reason required)")
+    def post(self, request, pk: int):
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            task = decisions.do_decide(pk, request.user, data.validated_data["decision"],
+                                       text=data.validated_data["text"], reason=data.validated_data["reason"],
+                                       notes=data.validated_data["notes"])
+        except decisions.ReviewError as exc:
+            return _error(exc)
+        return Response(ReviewTaskSerializer(task).data)
+
+
+class BulkApproveView(APIView):
+    permission_classes = [IsSeniorReviewer]
+
+    @extend_schema(request=BulkApproveSerializer, responses={200: BulkApprovalSerializer, 400: ERROR},
+                   summary="Approve pending normal-risk drafts above a confidence floor (seniors)")
+    def post(self, request):
+        data = BulkApproveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            record = decisions.do_bulk_approve(request.user, **data.validated_data)
+        except decisions.ReviewError as exc:
+            return _error(exc)
+        return Response(BulkApprovalSerializer(record).data)
+
+
+class CheckInView(APIView):
+    permission_classes = [IsReviewer]
+
+    @extend_schema(request=None, responses={200: AvailabilitySerializer}, summary="Check in as an active reviewer")
+    def post(self, request):
+        return Response(AvailabilitySerializer(availability.do_check_in(request.user)).data)
+
+
+class CheckOutView(APIView):
+    permission_classes = [IsReviewer]
+
+    @extend_schema(request=None, responses={200: AvailabilitySerializer}, summary="Check out")
+    def post(self, request):
+        return Response(AvailabilitySerializer(availability.do_check_out(request.user)).data)

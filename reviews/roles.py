@@ -1,0 +1,49 @@
+"""Reviewer roles are Django groups (created by migration 0002): who may review, who is senior."""
+
+REVIEWER = "reviewer"
+SENIOR = "senior"
+ML_LEAD = "ml_lead"
+OPS = "ops"
+ROLES = (REVIEWER, SENIOR, ML_LEAD, OPS)
+
+# Admin permissions each group gets (app_label.codename); a senior has everything a reviewer has.
+GROUP_PERMISSIONS = {
+    REVIEWER: ["reviews.view_reviewtask", "reviews.change_reviewtask", "reviews.view_escalationthreshold",
+               "reviews.view_revieweravailability", "chat.view_message", "chat.view_chatsession"],
+    SENIOR: ["reviews.view_reviewtask", "reviews.change_reviewtask", "reviews.bulk_approve_reviewtask",
+             "reviews.view_bulkapproval", "reviews.view_escalationthreshold", "reviews.view_thresholdchange",
+             "reviews.view_thresholdoverride", "reviews.view_revieweravailability", "reviews.view_alert",
+             "chat.view_message", "chat.view_chatsession"],
+    ML_LEAD: ["reviews.view_escalationthreshold", "reviews.change_escalationthreshold",
+              "reviews.view_thresholdchange", "reviews.view_thresholdoverride", "reviews.change_thresholdoverride",
+              "reviews.view_reviewtask", "reviews.view_bulkapproval", "reviews.view_alert"],
+    OPS: ["reviews.view_reviewtask", "reviews.view_alert", "reviews.change_alert", "reviews.view_revieweravailability",
+          "reviews.view_thresholdoverride", "reviews.view_thresholdchange", "reviews.view_escalationthreshold"],
+}
+
+
+def _groups(user) -> set[str]:
+    cached = getattr(user, "_review_groups", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
+        user._review_groups = cached
+    return cached
+
+
+def is_senior(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and (user.is_superuser or SENIOR in _groups(user)))
+
+
+def is_reviewer(user) -> bool:
+    """A reviewer is a staff account in the reviewer or senior group (or a superuser)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or (user.is_staff and bool(_groups(user) & {REVIEWER, SENIOR}))
+
+
+def allowed_pools(user) -> tuple[str, ...]:
+    from reviews.models import ReviewTask
+
+    if is_senior(user):
+        return (ReviewTask.Pool.REGULAR, ReviewTask.Pool.SENIOR)
+    return (ReviewTask.Pool.REGULAR,)

@@ -1,0 +1,14 @@
+"""Review sweeps, collected into Celery beat by mangaassist/celery.py."""
+
+from datetime import timedelta
+
+from django.conf import settings
+
+BEAT_SCHEDULE = {
+    "reviews-sweep": {
+        "task": "reviews.sweep",
+        "schedule": timedelta(seconds=settings.REVIEW_SWEEP_SECONDS),
+        # A sweep that waited longer than an interval is stale: the next one does the same work.
+        "options": {"expires": max(1.0, settings.REVIEW_SWEEP_SECONDS)},
+    },
+}

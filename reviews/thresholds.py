@@ -1,0 +1,176 @@
+"""The escalation decision: (category, confidence, customer, time, queue state) → AUTO / REVIEW / CLARIFY / HANDOFF.
+
+Thresholds are read on every turn, so each process keeps them in memory and reloads them when the version key in
+Redis changes: a save bumps the key (after commit, see signals.py) and a process checks the key at most once per
+REVIEW_THRESHOLD_CHECK_SECONDS, so every process sees a change within about a second without a query per turn.
+Queue state reaches the decision as backpressure overrides (backpressure.py), which are part of the cached snapshot.
+"""
+
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from reviews.models import (DEFAULT_THRESHOLDS, EscalationThreshold, Priority, RiskClass, Route,
+                            ThresholdOverride)
+
+log = logging.getLogger(__name__)
+VERSION_KEY = "reviews:thresholds:version"
+JST = ZoneInfo("Asia/Tokyo")
+
+
+@dataclass(frozen=True)
+class Limits:
+    category: str
+    risk_class: str
+    priority: int
+    auto_respond_min: float
+    review_min: float
+    handoff_below: float
+    peak: tuple[float, float, float] | None = None
+    override_auto_respond_min: float | None = None
+
+    @property
+    def is_high_risk(self) -> bool:
+        return self.risk_class == RiskClass.HIGH
+
+
+@dataclass(frozen=True)
+class Decision:
+    route: str  # a reviews.models.Route
+    priority: int
+    risk_class: str
+    auto_respond_min: float
+    review_min: float
+    handoff_below: float
+    peak: bool
+    overridden: bool
+
+    @property
+    def is_high_risk(self) -> bool:
+        return self.risk_class == RiskClass.HIGH
+
+
+class _Cache:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.version: str | None = None
+        self.checked_at = 0.0
+        self.limits: dict[str, Limits] | None = None
+
+
+_cache = _Cache()
+
+
+def bump_version() -> None:
+    """Tell every process to reload (called after commit of any threshold/override change)."""
+    try:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:  # Redis down: processes fall back to their check interval below
+        log.exception("could not bump the threshold version")
+    _cache.checked_at = 0.0
+
+
+def _load(now) -> dict[str, Limits]:
+    overrides = {o.category: o.auto_respond_min
+                 for o in ThresholdOverride.objects.filter(lifted_at__isnull=True, expires_at__gt=now)}
+    limits = {}
+    for t in EscalationThreshold.objects.all():
+        peak = None
+        if t.peak_auto_respond_min is not None:
+            peak = (t.peak_auto_respond_min, t.peak_review_min, t.peak_handoff_below)
+        limits[t.category] = Limits(t.category, t.risk_class, t.priority, t.auto_respond_min, t.review_min,
+                                    t.handoff_below, peak, None if t.is_high_risk else overrides.get(t.category))
+    return limits
+
+
+def current_limits() -> dict[str, Limits]:
+    """The per-category limits, from memory; reloaded when the Redis version changed (checked at most every N s)."""
+    now_mono = time.monotonic()
+    with _cache.lock:
+        if _cache.limits is not None and now_mono - _cache.checked_at < settings.REVIEW_THRESHOLD_CHECK_SECONDS:
+            return _cache.limits
+        try:
+            version = cache.get(VERSION_KEY)
+        except Exception:
+            version = None
+        if _cache.limits is None or version is None or version != _cache.version:
+            if version is None:  # first process up (or Redis flushed): publish a version everyone shares
+                version = uuid.uuid4().hex
+                try:
+                    cache.add(VERSION_KEY, version, timeout=None)
+                    version = cache.get(VERSION_KEY) or version
+                except Exception:
+                    pass
+            _cache.limits = _load(timezone.now())
+            _cache.version = version
+        _cache.checked_at = now_mono
+        return _cache.limits
+
+
+def reset_cache() -> None:
+    _cache.limits, _cache.version, _cache.checked_at = None, None, 0.0
+
+
+def peak_window() -> tuple[int, int]:
+    start, _, end = settings.REVIEW_PEAK_HOURS.partition("-")
+    return int(start), int(end or 0)
+
+
+def is_peak(now: datetime | None = None) -> bool:
+    start, end = peak_window()
+    hour = (now or timezone.now()).astimezone(JST).hour
+    return start <= hour < end if start <= end else (hour >= start or hour < end)
+
+
+def _fallback_limits(category: str) -> Limits:
+    risk, priority = DEFAULT_THRESHOLDS.get(category, (RiskClass.NORMAL, Priority.P4))
+    auto = 0.95 if risk == RiskClass.HIGH else 0.85
+    return Limits(category, risk, priority, auto, 0.50, 0.30)
+
+
+def decide(category: str, confidence: float, *, customer=None, now: datetime | None = None) -> Decision:
+    """The one escalation decision. Preconditions: confidence in [0, 1] (clamped otherwise).
+
+    Peak hours use the category's peak values when it has them; an active backpressure override lowers
+    auto_respond_min of a normal-risk category (never a high-risk one); a VIP customer makes any task P1.
+    """
+    confidence = min(1.0, max(0.0, float(confidence)))
+    limits = current_limits().get(category) or _fallback_limits(category)
+    peak = is_peak(now) and limits.peak is not None
+    auto_min, review_min, handoff_below = limits.peak if peak else (
+        limits.auto_respond_min, limits.review_min, limits.handoff_below)
+    overridden = False
+    if limits.override_auto_respond_min is not None and not limits.is_high_risk:
+        # An override only ever relaxes: it never raises the bar above the configured value.
+        if limits.override_auto_respond_min < auto_min:
+            auto_min, overridden = max(limits.override_auto_respond_min, review_min), True
+    if confidence >= auto_min:
+        route = Route.AUTO
+    elif confidence >= review_min:
+        route = Route.REVIEW
+    elif confidence >= handoff_below:
+        route = Route.CLARIFY
+    else:
+        route = Route.HANDOFF
+    priority = Priority.P1 if getattr(customer, "is_vip", False) else limits.priority
+    return Decision(route, int(priority), limits.risk_class, auto_min, review_min, handoff_below, peak, overridden)
+
+
+def ensure_default_thresholds() -> int:
+    """Create any missing category's thresholds with DESIGN.md's defaults (idempotent); returns how many."""
+    created = 0
+    for category, (risk, priority) in DEFAULT_THRESHOLDS.items():
+        _, new = EscalationThreshold.objects.get_or_create(
+            category=category, defaults={"risk_class": risk, "priority": priority, "review_min": 0.50,
+                                         "handoff_below": 0.30,
+                                         "auto_respond_min": 0.95 if risk == RiskClass.HIGH else 0.85})
+        created += new
+    return created
