@@ -1,0 +1,286 @@
+"""Hybrid catalog search: names (titles, romaji, aliases, authors), content words, and multilingual embeddings.
+
+Each process keeps an in-memory index (numpy arrays and small inverted indexes). A change to a Manga or Product
+bumps a version counter in Redis after commit; every search checks that counter (at most every
+FRESHNESS_CHECK_SECONDS) and reloads, so every process sees a stock change within a second.
+
+Scoring: a name/author match ("進撃の巨人", "one peice", "鬼滅", "尾田栄一郎の漫画") and a description match (content
+words weighted by rarity, plus embedding similarity: "pirate manga about a boy made of rubber") each give a strength
+in [0, 1]; a series scores the stronger of the two. The score is comparable across queries, so the answer pipeline
+uses it as retrieval strength.
+"""
+
+import math
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from catalog import embeddings
+from catalog.text import content_words, ngrams, normalize
+
+SERIES_VERSION_KEY = "catalog:version:series"  # titles, synopses, embeddings: a full rebuild
+STOCK_VERSION_KEY = "catalog:version:stock"  # prices and stock: only the product table is re-read
+FRESHNESS_CHECK_SECONDS = 0.2
+
+
+@dataclass
+class SeriesRecord:
+    id: int
+    slug: str
+    names: list[str]  # titles, romaji, aliases
+    authors: list[str]
+    text: str  # synopses, genres: what description queries match
+    genres: tuple[str, ...]
+    demographic: str
+    embedding: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    series_id: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Filters:
+    genre: str | None = None
+    demographic: str | None = None
+    in_stock: bool | None = None
+    min_price: int | None = None
+    max_price: int | None = None
+
+
+def _author_keys(author: str) -> list[str]:
+    keys = [normalize(author)]
+    for part in author.replace("・", ",").split(","):
+        words = part.split()
+        keys.append(normalize(part))
+        if len(words) == 2:  # "Eiichiro Oda" and "Oda Eiichiro" are both how people write it
+            keys.append(normalize(words[1] + words[0]))
+    return [key for key in dict.fromkeys(keys) if len(key) >= 2]
+
+
+@dataclass
+class SearchIndex:
+    records: list[SeriesRecord]
+    products: dict[int, list[tuple[int, int]]]  # series id -> [(price_jpy, stock)]
+    version: tuple[int, int] = (0, 0)
+    position: dict[int, int] = field(init=False)
+
+    def __post_init__(self):
+        self.position = {record.id: i for i, record in enumerate(self.records)}
+        self.name_keys: list[list[str]] = []
+        self.author_keys: list[list[str]] = []
+        self.gram_index: dict[str, set[int]] = defaultdict(set)
+        self.word_index: dict[str, set[int]] = defaultdict(set)
+        for i, record in enumerate(self.records):
+            names = [key for key in dict.fromkeys(normalize(n) for n in record.names) if key]
+            authors = [key for a in record.authors for key in _author_keys(a)]
+            self.name_keys.append(names)
+            self.author_keys.append(authors)
+            for key in names + authors:
+                for gram in ngrams(key):
+                    self.gram_index[gram].add(i)
+            for word in set(content_words(record.text) + [w for n in record.names for w in content_words(n)]):
+                self.word_index[word].add(i)
+        total = max(len(self.records), 1)
+        self.idf = {word: math.log(1 + total / len(rows)) for word, rows in self.word_index.items()}
+        dims = embeddings.DIMENSIONS
+        self.matrix = np.stack([r.embedding if r.embedding is not None else np.zeros(dims, np.float32)
+                                for r in self.records]) if self.records else np.zeros((0, dims), np.float32)
+        self.genres = [set(r.genres) for r in self.records]
+
+    # --- scoring ---------------------------------------------------------------------------------------------
+    def _name_scores(self, query_key: str) -> dict[int, float]:
+        grams = ngrams(query_key)
+        candidates: dict[int, int] = defaultdict(int)
+        for gram in grams:
+            for i in self.gram_index.get(gram, ()):
+                candidates[i] += 1
+        scores: dict[int, float] = {}
+        for i in candidates:
+            best = 0.0
+            for key in self.name_keys[i]:
+                best = max(best, _name_match(query_key, key, grams))
+            for key in self.author_keys[i]:
+                if len(key) >= 3 and key in query_key:
+                    best = max(best, 0.8)
+                elif key == query_key:
+                    best = max(best, 0.85)
+            if best > 0.3:
+                scores[i] = best
+        return scores
+
+    def _description_scores(self, query: str) -> np.ndarray:
+        words = set(content_words(query))
+        weights = np.zeros(len(self.records), np.float32)
+        total = sum(self.idf.get(w, math.log(1 + len(self.records))) for w in words) or 1.0
+        for word in words:
+            for i in self.word_index.get(word, ()):
+                weights[i] += self.idf[word]
+        word_score = weights / total
+        if len(self.records):
+            cosine = self.matrix @ embeddings.embed_one(query)
+            emb_score = np.clip((cosine - 0.15) / 0.45, 0, 1)
+        else:
+            emb_score = np.zeros(0, np.float32)
+        return 0.55 * word_score + 0.45 * emb_score
+
+    def _allowed(self, i: int, filters: Filters) -> bool:
+        record = self.records[i]
+        if filters.genre and filters.genre not in self.genres[i]:
+            return False
+        if filters.demographic and record.demographic != filters.demographic:
+            return False
+        if filters.in_stock is None and filters.min_price is None and filters.max_price is None:
+            return True
+        for price, stock in self.products.get(record.id, ()):
+            if filters.in_stock and stock <= 0:
+                continue
+            if filters.in_stock is False and stock > 0:
+                continue
+            if filters.min_price is not None and price < filters.min_price:
+                continue
+            if filters.max_price is not None and price > filters.max_price:
+                continue
+            return True
+        return False
+
+    def search(self, query: str, filters: Filters | None = None, limit: int = 5) -> list[Hit]:
+        filters = filters or Filters()
+        query = (query or "").strip()
+        if not query:
+            rows = [i for i in range(len(self.records)) if self._allowed(i, filters)]
+            return [Hit(self.records[i].id, 0.0) for i in rows[:limit]]
+        names = self._name_scores(normalize(query))
+        described = self._description_scores(query)
+        combined = described.copy()
+        for i, score in names.items():
+            combined[i] = max(combined[i], score) + 0.05 * described[i]
+        order = np.argsort(-combined)
+        hits = []
+        for i in order:
+            if combined[i] < 0.2 or len(hits) >= limit:
+                break
+            if self._allowed(int(i), filters):
+                hits.append(Hit(self.records[int(i)].id, float(min(combined[i], 1.0))))
+        return hits
+
+    def similar_to(self, series_id: int, limit: int = 5, filters: Filters | None = None) -> list[Hit]:
+        i = self.position.get(series_id)
+        if i is None:
+            return []
+        cosine = self.matrix @ self.matrix[i]
+        genre_overlap = np.array([len(self.genres[i] & g) / max(len(self.genres[i] | g), 1) for g in self.genres])
+        same_demographic = np.array([r.demographic == self.records[i].demographic for r in self.records], float)
+        score = 0.5 * np.clip(cosine, 0, 1) + 0.4 * genre_overlap + 0.1 * same_demographic
+        score[i] = -1
+        hits = []
+        for j in np.argsort(-score):
+            if len(hits) >= limit or score[j] <= 0:
+                break
+            if self._allowed(int(j), filters or Filters()):
+                hits.append(Hit(self.records[int(j)].id, float(score[j])))
+        return hits
+
+    def memory_bytes(self) -> int:
+        return int(self.matrix.nbytes)
+
+
+def _name_match(query_key: str, key: str, query_grams: set[str]) -> float:
+    if query_key == key:
+        return 1.0
+    if len(query_key) >= 2 and query_key in key:
+        return 0.75 + 0.25 * len(query_key) / len(key)
+    if len(key) >= 3 and key in query_key:  # the title inside a sentence: 鬼滅の刃の在庫ありますか
+        return 0.7 + 0.3 * len(key) / len(query_key)
+    key_grams = ngrams(key)
+    if not key_grams or not query_grams:
+        return 0.0
+    dice = 2 * len(query_grams & key_grams) / (len(query_grams) + len(key_grams))
+    return 0.95 * dice
+
+
+# --- the process-wide index, kept fresh from the database --------------------------------------------------------
+_index: SearchIndex | None = None
+_checked_at = 0.0
+_lock = threading.Lock()
+
+
+def _redis():
+    from django.core.cache import cache
+
+    return cache._cache.get_client(write=True)
+
+
+def current_version() -> tuple[int, int]:
+    try:
+        series, stock = _redis().mget([SERIES_VERSION_KEY, STOCK_VERSION_KEY])
+        return int(series or 0), int(stock or 0)
+    except Exception:  # without Redis, search still works on the index it has
+        return (-1, -1)
+
+
+def bump_version(series_changed: bool) -> None:
+    _redis().incr(SERIES_VERSION_KEY if series_changed else STOCK_VERSION_KEY)
+
+
+def _load_products() -> dict[int, list[tuple[int, int]]]:
+    from catalog.models import Product
+
+    products: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for series_id, price, stock in Product.objects.values_list("series_id", "price_jpy", "stock").iterator():
+        products[series_id].append((price, stock))
+    return dict(products)
+
+
+def build_from_database(version: tuple[int, int]) -> SearchIndex:
+    from catalog.models import Manga
+
+    records = []
+    for manga in Manga.objects.all().iterator(chunk_size=500):
+        records.append(
+            SeriesRecord(
+                id=manga.pk, slug=manga.slug,
+                names=[manga.title_ja, manga.title_en, manga.romaji, manga.slug.replace("-", " "), *manga.aliases],
+                authors=[manga.author, manga.author_en],
+                text=" ".join([manga.synopsis_en, manga.synopsis_ja, " ".join(manga.genres)]),
+                genres=tuple(manga.genres), demographic=manga.demographic,
+                embedding=embeddings.from_bytes(manga.embedding) if manga.embedding else None,
+            )
+        )
+    return SearchIndex(records, _load_products(), version=version)
+
+
+def get_index() -> SearchIndex:
+    """The fresh index: rebuilt when another process (or this one) changed the catalog."""
+    global _index, _checked_at
+    now = time.monotonic()
+    if _index is not None and now - _checked_at < FRESHNESS_CHECK_SECONDS:
+        return _index
+    version = current_version()
+    with _lock:
+        _checked_at = now
+        if _index is None or version[0] != _index.version[0] or version[0] == -1:
+            _index = build_from_database(version)
+        elif version[1] != _index.version[1]:
+            _index.products = _load_products()
+            _index.version = version
+    return _index
+
+
+def reset_index() -> None:
+    global _index
+    with _lock:
+        _index = None
+
+
+def search(query: str, filters: Filters | None = None, limit: int = 5) -> list[Hit]:
+    return get_index().search(query, filters, limit)
+
+
+def similar_to(series_id: int, limit: int = 5, filters: Filters | None = None) -> list[Hit]:
+    return get_index().similar_to(series_id, limit, filters)
