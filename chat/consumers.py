@@ -1,11 +1,114 @@
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+"""The customer's WebSocket at /ws/chat/, speaking DESIGN.md's protocol.
+
+Every frame gets an answer frame or an `error` frame with a code; no frame closes the socket. The consumer only
+parses and shapes: validation and storage are in chat.actions, delivery in chat.delivery.
+"""
+
+import json
+import logging
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from chat import actions, delivery
+from chat.actions import ChatError
+from mangaassist.observability import bind_correlation_id, log_event
+
+log = logging.getLogger(__name__)
+MAX_FRAME_BYTES = 16_384
 
 
-class ChatConsumer(AsyncJsonWebsocketConsumer):
-    """Placeholder until the chat issue lands: answers ping with pong."""
+def _welcome_and_backlog(token, locale, last_seen):
+    session, is_new = actions.do_resume_session(token, locale)
+    backlog = [] if is_new else [m.to_frame() for m in delivery.unseen_messages(session, last_seen)]
+    return session, backlog
 
-    async def receive_json(self, content, **kwargs):
-        if isinstance(content, dict) and content.get("type") == "ping":
-            await self.send_json({"type": "pong", "ts": content.get("ts")})
-        else:
-            await self.send_json({"type": "error", "code": "invalid", "detail": "unsupported frame", "client_id": None})
+
+def _feedback(session, content):
+    try:
+        from feedback.collect import handle_feedback_frame
+    except ImportError:
+        return {"type": "error", "code": "invalid", "detail": "feedback is not available", "client_id": None}
+    return handle_feedback_frame(session, content)
+
+
+class ChatConsumer(AsyncWebsocketConsumer):
+    session = None
+
+    async def connect(self):
+        await self.accept()
+        log_event("ws", "connect", path=self.scope.get("path"))
+
+    async def disconnect(self, code):
+        if self.session is not None:
+            await self.channel_layer.group_discard(self.session.group_name, self.channel_name)
+        log_event("ws", "disconnect", code=code, session=str(self.session.public_id) if self.session else None)
+
+    async def error(self, code: str, detail: str, client_id=None):
+        await self.send_frame({"type": "error", "code": code, "detail": detail, "client_id": client_id})
+
+    async def send_frame(self, frame: dict):
+        await self.send(text_data=json.dumps(frame, ensure_ascii=False))
+
+    async def receive(self, text_data=None, bytes_data=None):
+        bind_correlation_id()
+        if text_data is None or len(text_data) > MAX_FRAME_BYTES:
+            return await self.error("invalid", "frames are JSON text of at most 16 KB")
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            return await self.error("invalid", "not valid JSON")
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            return await self.error("invalid", "a frame is a JSON object with a type")
+        kind = content["type"]
+        client_id = content.get("client_id") if isinstance(content.get("client_id"), str) else None
+        log_event("ws", kind, session=str(self.session.public_id) if self.session else None)
+        handler = getattr(self, f"on_{kind}", None)
+        if handler is None:
+            return await self.error("invalid", f"unknown frame type {kind!r}", client_id)
+        if kind not in ("hello", "ping") and self.session is None:
+            return await self.error("invalid", "say hello first", client_id)
+        try:
+            await handler(content)
+        except ChatError as exc:
+            await self.error(exc.code, exc.detail, client_id)
+        except Exception:  # a bug must not cost the customer the connection
+            log.exception("frame %s failed", kind)
+            await self.error("invalid", "the frame could not be processed", client_id)
+
+    async def on_hello(self, content):
+        last_seen = content.get("last_seen") or 0
+        if isinstance(last_seen, bool) or not isinstance(last_seen, int):
+            raise ChatError("invalid", "last_seen must be a number")
+        locale = content.get("locale") if content.get("locale") in ("ja", "en") else None
+        session, backlog = await database_sync_to_async(_welcome_and_backlog)(content.get("session"), locale,
+                                                                                last_seen)
+        if self.session is not None and self.session.pk != session.pk:
+            await self.channel_layer.group_discard(self.session.group_name, self.channel_name)
+        self.session = session
+        await self.channel_layer.group_add(session.group_name, self.channel_name)
+        await self.send_frame({"type": "welcome", "session": session.token, "session_id": str(session.public_id),
+                               "locale": session.locale})
+        for frame in backlog:
+            await self.send_frame(frame)
+
+    async def on_message(self, content):
+        if "client_id" not in content or "text" not in content:
+            raise ChatError("invalid", "a message needs client_id and text")
+        received = await database_sync_to_async(actions.do_receive_message)(
+            self.session, content["client_id"], content["text"])
+        await self.send_frame({"type": "received", "client_id": received.message.client_id,
+                               "message_id": received.message.pk})
+
+    async def on_seen(self, content):
+        await database_sync_to_async(actions.do_mark_seen)(self.session, content.get("message_id"))
+
+    async def on_ping(self, content):
+        await self.send_frame({"type": "pong", "ts": content.get("ts")})
+
+    async def on_feedback(self, content):
+        await self.send_frame(await database_sync_to_async(_feedback)(self.session, content))
+
+    async def chat_frame(self, event):
+        """A message stored by any process for this session (channel-layer group event)."""
+        await self.send_frame(event["frame"])

@@ -1,10 +1,22 @@
-"""Session memory: what the pipeline sees of the conversation so far."""
+"""Session memory: what the pipeline sees of the conversation so far.
+
+Recent turns are kept whole; once a session passes FOLD_AFTER_TURNS customer turns, everything but the last
+KEEP_WHOLE_TURNS is folded into a bounded extractive summary (the customer's earlier questions), so a 200-turn
+session costs the same per turn as a 20-turn one.
+"""
 
 from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
 
 from chat.models import ChatSession, Message
 
 RECENT_TURNS = 10
+FOLD_AFTER_TURNS = 50
+KEEP_WHOLE_TURNS = 10
+SUMMARY_MAX_CHARS = 1500
+_CONVERSATION = [Message.Kind.TEXT, Message.Kind.ANSWER]
 
 
 @dataclass
@@ -16,9 +28,44 @@ class Memory:
         return [m.text for m in self.recent if m.role == Message.Role.USER]
 
 
+def _unfolded(session: ChatSession):
+    messages = session.messages.filter(kind__in=_CONVERSATION)
+    if session.summary_upto_id:
+        messages = messages.filter(id__gt=session.summary_upto_id)
+    return messages
+
+
 def load_memory(session: ChatSession, before: Message | None = None) -> Memory:
-    messages = session.messages.filter(kind__in=[Message.Kind.TEXT, Message.Kind.ANSWER])
+    messages = _unfolded(session)
     if before is not None:
-        messages = messages.filter(id__lt=before.id)
-    recent = list(messages.order_by("-id")[: RECENT_TURNS * 2])[::-1]
+        # Earlier messages, and answers to earlier messages even when they were stored after this one arrived.
+        messages = messages.filter(Q(id__lt=before.id) | Q(role=Message.Role.ASSISTANT, reply_to_id__lt=before.id))
+    recent = sorted(messages.order_by("-id")[: RECENT_TURNS * 2], key=lambda m: (m.reply_to_id or m.id, m.id))
     return Memory(summary=session.summary, recent=recent)
+
+
+def _fold(session: ChatSession, keep_turns: int) -> None:
+    with transaction.atomic():
+        session = ChatSession.objects.select_for_update().get(pk=session.pk)
+        user_ids = list(_unfolded(session).filter(role=Message.Role.USER).order_by("-id").values_list("id", flat=True))
+        if len(user_ids) <= keep_turns:
+            return
+        boundary = user_ids[keep_turns - 1] if keep_turns else user_ids[0] + 1
+        folded = _unfolded(session).filter(id__lt=boundary, role=Message.Role.USER).order_by("id")
+        lines = [session.summary] if session.summary else []
+        lines += [f"- {m.text[:80]}" for m in folded]
+        summary = "\n".join(lines)
+        if len(summary) > SUMMARY_MAX_CHARS:  # keep the most recent part: older context matters least
+            summary = "…" + summary[-SUMMARY_MAX_CHARS:]
+        last_folded = _unfolded(session).filter(id__lt=boundary).order_by("-id").values_list("id", flat=True).first()
+        ChatSession.objects.filter(pk=session.pk).update(summary=summary, summary_upto_id=last_folded)
+
+
+def fold_if_needed(session: ChatSession) -> None:
+    if _unfolded(session).filter(role=Message.Role.USER).count() > FOLD_AFTER_TURNS:
+        _fold(session, KEEP_WHOLE_TURNS)
+
+
+def fold_all(session: ChatSession) -> None:
+    """Fold every turn into the summary: what a new session started after a long pause carries along."""
+    _fold(session, 0)

@@ -183,6 +183,10 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="support@mangaassist.example")
 ALERT_EMAILS = env.list("ALERT_EMAILS", default=[])
 
+# --- chat (chat/) -------------------------------------------------------------------------------------------------
+ANSWER_DEADLINE_SECONDS = env.float("ANSWER_DEADLINE_SECONDS", default=300)  # a customer message's promise
+CHAT_WATCHDOG_SECONDS = env.float("CHAT_WATCHDOG_SECONDS", default=60)  # how often beat checks the promises
+
 # --- human review (reviews/): timings are env-driven so tests can shorten them for worker/beat subprocesses ------
 REVIEW_TIMEOUT_SECONDS = env.float("REVIEW_TIMEOUT_SECONDS", default=300)  # then the draft/notice goes out
 REVIEW_LOW_PRIORITY_MAX_AGE_SECONDS = env.float("REVIEW_LOW_PRIORITY_MAX_AGE_SECONDS", default=300)  # P3/P4

@@ -45,7 +45,7 @@ def _send_draft_answer(message: Message, draft: Draft, text: str, status: str) -
         message.session, kind=Message.Kind.ANSWER, text=text, reply_to=message, status=status,
         category=draft.category, confidence=draft.confidence, sources=draft.sources, intent=draft.intent,
         prompt_version_id=draft.prompt_version_id, tokens_in=draft.tokens_in, tokens_out=draft.tokens_out,
-        cost_usd=draft.cost_usd or Decimal("0"),
+        cost_usd=draft.cost_usd or Decimal("0"), meta=draft.meta,
     )
 
 

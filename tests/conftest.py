@@ -12,3 +12,13 @@ def _clean_redis_keys(settings):
         for key in client.scan_iter(match=pattern, count=1000):
             client.delete(key)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_task_queue():
+    """Tasks a previous test enqueued without a worker must not be answered in this one (ids are reused)."""
+    from mangaassist.celery import app
+
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(app.conf.task_default_queue)
+    yield

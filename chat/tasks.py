@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from chat import watchdog
+from chat.turn import answer_message  # noqa: F401  (registers the turn task with the worker)
+
+
+@shared_task(name="chat.promise_watchdog")
+def promise_watchdog() -> int:
+    return watchdog.keep_promises()

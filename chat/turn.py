@@ -1,0 +1,58 @@
+"""The turn: answer one customer message. The top of the import order: it runs the pipeline and hands the draft
+to the review engine.
+
+Turns of one session are serialised by a Redis lock and answered in message order: whichever task takes the lock
+first answers every earlier unanswered message of the session before its own, so a second message always sees the
+first one (and its answer) in its context.
+"""
+
+import logging
+
+from celery import shared_task
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef
+
+from chat import memory, pipeline
+from chat.models import ChatSession, Message, bump_state_version
+from reviews.escalation import route_draft
+
+log = logging.getLogger(__name__)
+LOCK_TIMEOUT = 60  # longer than any turn (25 s budget); a crashed worker's lock frees itself
+LOCK_WAIT = 55
+
+
+def _pending(session: ChatSession, up_to_id: int):
+    handled = Message.objects.filter(reply_to=OuterRef("pk"), role=Message.Role.ASSISTANT)
+    return (session.messages.filter(role=Message.Role.USER, id__lte=up_to_id, answered_at__isnull=True)
+            .exclude(Exists(handled)).order_by("id"))
+
+
+def answer_one(message: Message) -> None:
+    session = message.session
+    session.refresh_from_db()
+    context = memory.load_memory(session, before=message)
+    draft = pipeline.produce_draft(message, context)
+    draft.meta.setdefault("prior_turns", len(context.recent))
+    route_draft(message, draft)
+    bump_state_version(session.pk, session.state_version)
+    memory.fold_if_needed(session)
+
+
+@shared_task(name="chat.answer_message", acks_late=True, autoretry_for=(TimeoutError,), retry_backoff=True,
+             max_retries=5)
+def answer_message(message_id: int) -> None:
+    message = Message.objects.select_related("session").filter(pk=message_id, role=Message.Role.USER).first()
+    if message is None:
+        return
+    lock = cache._cache.get_client(write=True).lock(f"chat:turn:{message.session_id}", timeout=LOCK_TIMEOUT,
+                                                    blocking_timeout=LOCK_WAIT)
+    if not lock.acquire():
+        raise TimeoutError(f"session {message.session_id} is busy")
+    try:
+        for pending in _pending(message.session, message.pk).select_related("session"):
+            answer_one(pending)
+    finally:
+        try:
+            lock.release()
+        except Exception:  # expired while we worked: another turn may already hold a new lock
+            log.warning("turn lock for session %s expired before release", message.session_id)
