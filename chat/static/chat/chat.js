@@ -7,10 +7,10 @@
 
   var TEXT = {
     ja: {
-      title: "マンガアシスト", send: "送信", inputLabel: "メッセージ", placeholder: "ご質問をどうぞ（例：鬼滅の刃の在庫はありますか？）",
+      title: "マンガアシスト", send: "送信", inputLabel: "メッセージ", placeholder: "ご質問をどうぞ",
       connecting: "接続中…", failed: "接続できませんでした", retry: "再接続", toggle: "English",
       sending: "送信中…", sent: "送信済み", answered: "回答済み", review: "担当者が確認中です",
-      up: "役に立った", down: "役に立たなかった", conversation: "会話", thanks: "ご意見ありがとうございます",
+      up: "役に立った", down: "いまひとつ", conversation: "会話", thanks: "ご意見ありがとうございます",
       status: { auto: "", reviewed: "担当者確認済み", edited: "担当者が編集", human: "担当者より", clarify: "確認のご質問",
                 timeout: "未確認の回答", fallback: "" },
       errors: { empty: "メッセージが空です", too_long: "2,000文字以内で入力してください", rate_limited: "送信が多すぎます。少し待ってからお試しください",
@@ -80,12 +80,12 @@
 
   function thumbs(li, messageId) {
     var box = document.createElement("div"); box.className = "thumbs";
-    [["up", "👍"], ["down", "👎"]].forEach(function (pair) {
+    ["up", "down"].forEach(function (value) {
       var button = document.createElement("button");
-      button.type = "button"; button.textContent = pair[1]; button.setAttribute("aria-label", t()[pair[0]]);
+      button.type = "button"; button.textContent = t()[value]; button.className = "thumb-" + value;
       button.setAttribute("aria-pressed", "false");
       button.addEventListener("click", function () {
-        send({ type: "feedback", message_id: messageId, kind: "thumb", value: pair[0] });
+        send({ type: "feedback", message_id: messageId, kind: "thumb", value: value });
         box.querySelectorAll("button").forEach(function (b) { b.setAttribute("aria-pressed", String(b === button)); });
       });
       box.appendChild(button);

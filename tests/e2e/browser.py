@@ -1,0 +1,31 @@
+"""Playwright driving the system Chromium (Debian's package): Playwright's own browser download is not available."""
+
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+
+ARTIFACTS = [Path(settings.VAR_DIR) / "test-artifacts", Path(settings.BASE_DIR) / "test-artifacts"]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-gpu", "--no-first-run"]
+
+
+@contextmanager
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    assert executable, "the system Chromium is required: apt-get install chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def save_screenshot(page, name: str) -> None:
+    for folder in ARTIFACTS:
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / name), full_page=True)
