@@ -3,3 +3,18 @@ from django.apps import AppConfig
 
 class ChatConfig(AppConfig):
     name = "chat"
+
+    def ready(self):
+        from django.db import transaction
+        from django.db.models.signals import post_delete, post_save
+
+        from catalog.models import Product
+        from chat import response_cache
+
+        def product_changed(instance, **_):
+            # at once, and again after commit: no reader may get the old stock from the cache in between
+            response_cache.invalidate_sku(instance.sku)
+            transaction.on_commit(lambda: response_cache.invalidate_sku(instance.sku))
+
+        post_save.connect(product_changed, sender=Product, weak=False, dispatch_uid="chat.response_cache.product")
+        post_delete.connect(product_changed, sender=Product, weak=False, dispatch_uid="chat.response_cache.product_del")

@@ -1,11 +1,123 @@
-"""The answer pipeline (placeholder until the answer-pipeline issue lands): one draft per customer message."""
+"""The answer pipeline: one customer message in, one Draft (text, category, confidence, sources) out.
 
+screen (injection) → classify (offline classifier, or Haiku on Bedrock) → routing guards (pinned intent,
+oscillation) → response cache → tools + generation (templates offline, Sonnet on Bedrock) → grounding check →
+confidence. The draft goes to reviews.escalation, which decides whether it is sent, reviewed, or clarified.
+"""
+
+import dataclasses
+import logging
+import time
+
+from django.conf import settings
+
+from catalog import embeddings
+from chat import classifier, confidence, generation, grounding, guards, response_cache
 from chat.drafts import Draft
 from chat.memory import Memory
-from chat.models import Category, Message
+from chat.models import ChatSession, Message
+from prompts.models import PromptVersion
+
+log = logging.getLogger(__name__)
+PIN_MIN_PROBABILITY = 0.7  # a confident topic is pinned for the follow-ups ("and volume 2?")
+FOLLOW_UP_MAX_PROBABILITY = 0.5
+CATALOG_CATEGORIES = generation.CATALOG | {"recommendation"}
+
+SAFE_FALLBACK = {
+    "ja": "申し訳ありません、正確な情報をお伝えできませんでした。担当者が確認してご連絡します。",
+    "en": "Sorry, I couldn't give you a reliable answer. A member of our team will check and get back to you.",
+}
+CLARIFY_LOOP = {
+    "ja": "ご質問の内容を確認させてください。在庫・ご注文・配送・おすすめのどれについてのお問い合わせでしょうか？",
+    "en": "Let me make sure I understand: is your question about stock, an order, shipping, or a recommendation?",
+}
+
+
+def _route_category(classification: classifier.Classification, memory: Memory, session: ChatSession,
+                     meta: dict) -> str:
+    """The category to answer under, after the routing guards. Only the customer's own words were classified."""
+    category = classification.category
+    if classification.probability < FOLLOW_UP_MAX_PROBABILITY and session.pinned_intent:
+        meta["rerouted"] = {"from": category, "to": session.pinned_intent, "why": "pinned intent"}
+        category = session.pinned_intent
+    elif classification.probability >= PIN_MIN_PROBABILITY and category != session.pinned_intent:
+        ChatSession.objects.filter(pk=session.pk).update(pinned_intent=category)
+    return category
+
+
+def _recent_categories(memory: Memory) -> list[str]:
+    return [m.category for m in memory.recent if m.role == Message.Role.ASSISTANT and m.category]
 
 
 def produce_draft(message: Message, memory: Memory) -> Draft:
-    locale = message.session.locale
-    text = "ご質問ありがとうございます。" if locale == "ja" else "Thank you for your question."
-    return Draft(text=text, category=Category.GENERAL, confidence=0.9, locale=locale)
+    started = time.perf_counter()
+    session = message.session
+    text = message.text
+    locale = session.locale
+    meta: dict = {"prior_turns": len(memory.recent)}
+    budget = guards.Budget()
+
+    if guards.is_injection(text):
+        blocked = guards.record_injection(session)
+        meta["guard"] = {"injection": True, "blocked": blocked}
+        return Draft(text=guards.REFUSAL[locale], category="general", confidence=1.0, locale=locale,
+                     intent="refused", status_hint="fallback", meta=meta)
+
+    vector = embeddings.embed_one(text)
+    classification = classifier.classify(text, vector)
+    meta["classifier"] = {"category": classification.category, "probability": round(classification.probability, 4),
+                          "margin": round(classification.margin, 4), "top": classification.probabilities,
+                          "language": classification.language, "genre_hint": classification.genre_hint}
+    category = _route_category(classification, memory, session, meta)
+    if guards.oscillating(_recent_categories(memory) + [category]):
+        meta["guard"] = {"routing_loop": True}
+        return Draft(text=CLARIFY_LOOP[locale], category=category, confidence=confidence.CLARIFY_CONFIDENCE,
+                     locale=locale, intent=category, clarify_text=CLARIFY_LOOP[locale], status_hint="clarify",
+                     meta=meta)
+
+    cached = response_cache.get(category, locale, text, vector)
+    if cached:
+        meta["cache"] = cached["cache"]
+        return Draft(text=cached["text"], category=category, confidence=cached["confidence"], locale=locale,
+                     intent=category, sources=cached["sources"], meta=meta)
+
+    prompt = PromptVersion.active()
+    if settings.LLM_BACKEND == "bedrock" and not guards.over_cost_cap(session):
+        from chat import bedrock
+
+        composed, usage = bedrock.answer(message, memory, category, locale, prompt, budget)
+    else:
+        routed = dataclasses.replace(classification, category=category)
+        composed, usage = generation.compose(text, routed, locale, session.customer), None
+        budget.spend(steps=len(composed.results))
+    meta["budget"] = {"steps": budget.steps, "tokens": budget.tokens, "violations": budget.violations}
+
+    check = grounding.check(composed.text, composed.results)
+    meta["grounding"] = {"grounded": check.grounded, "unverified": check.unverified}
+    meta["tools"] = [{"tool": r.tool, "performed": r.performed, "error": r.error} for r in composed.results]
+    signals = confidence.Signals(
+        probability=classification.probability, margin=classification.margin, retrieval=composed.retrieval,
+        grounded=check.grounded, tool_failed=composed.tool_failed, clarify=composed.clarify,
+        model_self_assessment=usage.self_assessment if usage else None,
+    )
+    score = confidence.confidence(signals)
+    if not check.grounded:
+        log.warning("ungrounded answer replaced: %s", check.unverified)
+        composed.text = SAFE_FALLBACK[locale]
+    if budget.violations:
+        score = min(score, confidence.TOOL_FAILURE_CAP)
+    draft = Draft(
+        text=composed.text, category=category, confidence=score, locale=locale, intent=category,
+        sources=composed.sources, clarify_text=composed.text if composed.clarify else "",
+        status_hint="clarify" if composed.clarify else "", prompt_version_id=prompt.pk if prompt else None,
+        meta=meta,
+    )
+    if usage:
+        draft.tokens_in, draft.tokens_out, draft.cost_usd = usage.tokens_in, usage.tokens_out, usage.cost_usd
+    if check.grounded and not composed.tool_failed and not composed.clarify and not budget.violations:
+        skus = sorted({p.sku for r in composed.results if r.performed and isinstance(r.data, tuple)
+                       for hit in r.data for p in getattr(hit, "products", ())})
+        response_cache.put(category, locale, text, vector,
+                           {"text": draft.text, "confidence": score, "sources": draft.sources}, skus)
+    meta["pipeline_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return draft

@@ -3,7 +3,7 @@
 import importlib
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mangaassist.settings")
 
@@ -35,3 +35,17 @@ def _setup_periodic(sender, **_):
 from mangaassist.observability import connect_celery_signals  # noqa: E402
 
 connect_celery_signals()
+
+
+@signals.worker_process_init.connect
+def _warm_up(**_):
+    """Load the embedding model and the classifier in the background, so the first turn is not the slow one."""
+    import threading
+
+    def warm():
+        from chat import classifier
+
+        classifier.get_model()
+        classifier.classify("こんにちは")
+
+    threading.Thread(target=warm, daemon=True, name="warm-up").start()

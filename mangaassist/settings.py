@@ -206,6 +206,14 @@ REVIEW_MIN_REVIEWERS_OFFPEAK = env.int("REVIEW_MIN_REVIEWERS_OFFPEAK", default=2
 
 # --- llm --------------------------------------------------------------------------------------------------------
 LLM_BACKEND = env("LLM_BACKEND")
+# Trained offline models (the intent classifier), keyed by their training data's hash; safe to delete.
+MODEL_CACHE_DIR = env.str("MODEL_CACHE_DIR", default=str(BASE_DIR / "var" / "models"))
+SESSION_COST_CAP_USD = env.float("SESSION_COST_CAP_USD", default=1.00)  # then the session is answered offline
+# USD per million tokens, input/output
+BEDROCK_PRICES = {
+    "answer": (env.float("SONNET_PRICE_IN", default=3.0), env.float("SONNET_PRICE_OUT", default=15.0)),
+    "classify": (env.float("HAIKU_PRICE_IN", default=0.25), env.float("HAIKU_PRICE_OUT", default=1.25)),
+}
 AWS_REGION = env.str("AWS_REGION", default="ap-northeast-1")
 BEDROCK_ANSWER_MODEL = env.str("BEDROCK_ANSWER_MODEL", default="anthropic.claude-3-5-sonnet-20240620-v1:0")
 BEDROCK_CLASSIFY_MODEL = env.str("BEDROCK_CLASSIFY_MODEL", default="anthropic.claude-3-haiku-20240307-v1:0")

@@ -1,0 +1,75 @@
+"""The response cache: exact, then semantic (cosine ≥ 0.95, same category and locale), five minutes.
+
+Each entry remembers the SKUs and series it mentions; a product change deletes those entries at once (see
+chat/apps.py), so a stock change never leaves a stale 在庫あり answer behind. Personal answers are never cached.
+"""
+
+import hashlib
+import json
+
+import numpy as np
+from django.core.cache import cache
+
+from catalog import embeddings
+from catalog.text import normalize
+
+TTL_SECONDS = 300
+SEMANTIC_MIN = 0.95
+SEMANTIC_MAX_ENTRIES = 200
+PERSONAL = {"order_status", "account", "refund", "payment", "complaint", "legal"}
+
+
+def _client():
+    return cache._cache.get_client(write=True)
+
+
+def _key(category: str, locale: str, text: str) -> str:
+    digest = hashlib.sha256(f"{category}|{locale}|{normalize(text)}".encode()).hexdigest()[:32]
+    return f"respcache:entry:{digest}"
+
+
+def cacheable(category: str) -> bool:
+    return category not in PERSONAL
+
+
+def get(category: str, locale: str, text: str, vector: np.ndarray) -> dict | None:
+    if not cacheable(category):
+        return None
+    client = _client()
+    raw = client.get(_key(category, locale, text))
+    if raw:
+        return json.loads(raw) | {"cache": "exact"}
+    index_key = f"respcache:semantic:{category}:{locale}"
+    for entry_key, stored in client.hgetall(index_key).items():
+        if float(np.dot(embeddings.from_bytes(stored), vector)) >= SEMANTIC_MIN:
+            raw = client.get(entry_key)
+            if raw:
+                return json.loads(raw) | {"cache": "semantic"}
+            client.hdel(index_key, entry_key)
+    return None
+
+
+def put(category: str, locale: str, text: str, vector: np.ndarray, answer: dict, skus: list[str]) -> None:
+    if not cacheable(category):
+        return
+    client = _client()
+    key = _key(category, locale, text)
+    index_key = f"respcache:semantic:{category}:{locale}"
+    pipe = client.pipeline()
+    pipe.set(key, json.dumps(answer, ensure_ascii=False), ex=TTL_SECONDS)
+    if client.hlen(index_key) < SEMANTIC_MAX_ENTRIES:
+        pipe.hset(index_key, key, embeddings.to_bytes(vector))
+        pipe.expire(index_key, TTL_SECONDS)
+    for sku in skus:
+        pipe.sadd(f"respcache:sku:{sku}", key)
+        pipe.expire(f"respcache:sku:{sku}", TTL_SECONDS)
+    pipe.execute()
+
+
+def invalidate_sku(sku: str) -> int:
+    client = _client()
+    keys = list(client.smembers(f"respcache:sku:{sku}"))
+    if keys:
+        client.delete(*keys)
+    client.delete(f"respcache:sku:{sku}")
+    return len(keys)
