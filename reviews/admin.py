@@ -4,8 +4,8 @@
 from django.contrib import admin
 from django.utils import timezone
 
-from reviews.models import (Alert, BulkApproval, EscalationThreshold, ReviewerAvailability, ReviewTask,
-                            ThresholdChange, ThresholdOverride)
+from reviews.models import (Alert, BulkApproval, CannedResponse, EscalationThreshold, ReviewerAvailability,
+                            ReviewTask, ThresholdChange, ThresholdOverride)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -83,6 +83,12 @@ class ReviewTaskAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def get_urls(self):
+        # The reviewer console and the operations dashboard (reviews/console.py) live under this admin's URLs.
+        from reviews.console import console_urls
+
+        return [*console_urls(self.admin_site), *super().get_urls()]
+
 
 @admin.register(BulkApproval)
 class BulkApprovalAdmin(ReadOnlyAdmin):
@@ -109,3 +115,16 @@ class AlertAdmin(admin.ModelAdmin):
     @admin.action(description="Resolve the selected alerts")
     def resolve(self, request, queryset):
         self.message_user(request, f"Resolved {queryset.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())}.")
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(admin.ModelAdmin):
+    list_display = ["title", "locale", "category", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+    list_filter = ["locale", "category", "is_active"]
+    search_fields = ["title", "text"]
+
+
+# The admin index links to the reviewer console and the operations dashboard
+# (reviews/templates/reviews/admin_index.html extends admin/index.html).
+admin.site.index_template = "reviews/admin_index.html"

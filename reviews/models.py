@@ -317,3 +317,26 @@ class Alert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+class CannedResponse(models.Model):
+    """A reviewer's ready-made reply (number keys 1–9 in the console insert it into the edit box).
+
+    Blank locale or category means "any": the console offers the ones matching the task, most specific first.
+    """
+
+    title = models.CharField(max_length=80)
+    text = models.TextField()
+    locale = models.CharField(max_length=2, choices=[("ja", "日本語"), ("en", "English")], blank=True)
+    category = models.CharField(max_length=20, choices=Category.choices, blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="lower comes first")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "title", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def fits(self, task) -> bool:
+        return (not self.locale or self.locale == task.locale) and (not self.category or self.category == task.category)

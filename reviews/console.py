@@ -1,0 +1,298 @@
+"""The reviewer console and the operations dashboard, inside the Django admin.
+
+Thin views: the queue comes from reviews.queue, claims and decisions from reviews.decisions, check-in/out from
+reviews.availability, the dashboard's numbers from reviews.dashboard. The URLs hang under the ReviewTask admin
+(ReviewTaskAdmin.get_urls → console_urls), so every view goes through AdminSite.admin_view: staff login,
+CSRF protection and never-cache come from the admin.
+
+The console page is a constant number of SQL queries whatever the queue length (the first QUEUE_PAGE_SIZE tasks by
+priority then deadline, plus one COUNT); tests/reviews/test_console_queries.py and `manage.py benchmark_console`
+hold it to that.
+"""
+
+import json
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpResponseForbidden, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from chat.models import Message
+from reviews import availability, dashboard, decisions
+from reviews.models import CannedResponse, ReviewerAvailability, ReviewTask
+from reviews.queue import pending_queue
+from reviews.roles import allowed_pools, is_reviewer
+
+QUEUE_PAGE_SIZE = 100
+CONVERSATION_LENGTH = 30  # the latest messages of the session shown beside the draft
+CANNED_PER_TASK = 9  # number keys 1–9
+
+
+# --- access ---------------------------------------------------------------------------------------------------
+
+def reviewer_required(view):
+    """Reviewers (reviewer/senior group, or a superuser) only; admin_view has already required a staff login."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_reviewer(request.user):
+            if _wants_json(request):
+                return JsonResponse({"ok": False, "error": _("Only reviewers can use the review console.")},
+                                    status=403)
+            return HttpResponseForbidden(_("Only reviewers can use the review console."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def dashboard_viewer_required(view):
+    """Anyone who may see review tasks (reviewers, seniors, ML leads, operations) may see the dashboard."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not (is_reviewer(request.user) or request.user.has_perm("reviews.view_reviewtask")):
+            return HttpResponseForbidden(_("You may not see the review dashboard."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+# --- the console page and its fragments -----------------------------------------------------------------------
+
+def _ms(dt) -> int | None:
+    return int(dt.timestamp() * 1000) if dt else None
+
+
+def _queue(user):
+    """The first page of the open queue (claimed ones too, so reviewers see who holds what) and its total size."""
+    queue = pending_queue(user, include_claimed=True)
+    return list(queue[:QUEUE_PAGE_SIZE]), queue.count()
+
+
+def _task_context(task: ReviewTask | None, user) -> dict:
+    """The conversation, the AI draft and what the reviewer can do with it (two queries: messages, canned)."""
+    if task is None:
+        return {"task": None}
+    conversation = list(Message.objects.filter(session_id=task.session_id).order_by("-id")[:CONVERSATION_LENGTH])
+    conversation.reverse()
+    canned = [c for c in CannedResponse.objects.filter(is_active=True) if c.fits(task)]
+    # Most specific first (both locale and category set), then by position.
+    canned.sort(key=lambda c: (-(bool(c.locale) + bool(c.category)), c.position, c.title))
+    held_by_me = task.status == ReviewTask.Status.CLAIMED and task.claimed_by_id == user.pk
+    can_work = task.is_open and task.pool in allowed_pools(user) and (
+        task.status != ReviewTask.Status.CLAIMED or held_by_me)
+    return {
+        "task": task, "conversation": conversation, "canned": canned[:CANNED_PER_TASK],
+        "sources": task.draft.get("sources") or [], "draft_meta": task.draft.get("meta") or {},
+        "intent": task.draft.get("intent") or "", "held_by_me": held_by_me, "can_work": can_work,
+        "sla_ms": _ms(task.sla_deadline), "timeout_ms": _ms(task.timeout_at), "claim_ms": _ms(task.claim_expires_at),
+        "confidence_pct": None if task.confidence is None else round(task.confidence * 100),
+    }
+
+
+def _queue_context(user) -> dict:
+    rows, total = _queue(user)
+    for row in rows:
+        row.sla_ms = _ms(row.sla_deadline)
+        row.confidence_pct = None if row.confidence is None else round(row.confidence * 100)
+    return {"rows": rows, "total": total, "shown": len(rows), "page_size": QUEUE_PAGE_SIZE}
+
+
+def _load_task(task_id: int) -> ReviewTask:
+    task = (ReviewTask.objects.select_related("message", "session", "claimed_by", "decided_by")
+            .filter(pk=task_id).first())
+    if task is None:
+        raise Http404(_("No such review task."))
+    return task
+
+
+@require_GET
+@reviewer_required
+def console(request, admin_site):
+    queue = _queue_context(request.user)
+    rows = queue["rows"]
+    selected = None
+    wanted = request.GET.get("task", "")
+    if wanted.isdigit():
+        selected = next((r for r in rows if r.pk == int(wanted)), None) or _load_task(int(wanted))
+    else:
+        # Resume one's own claim first; otherwise the most urgent task.
+        selected = next((r for r in rows if r.claimed_by_id == request.user.pk), None) or (rows[0] if rows else None)
+    me = ReviewerAvailability.objects.filter(user=request.user).first()
+    context = {
+        **admin_site.each_context(request), "title": _("Review console"), **queue,
+        **_task_context(selected, request.user),
+        "me": me, "active_reviewers": availability.active_reviewer_count(),
+        "config": _client_config(request),
+    }
+    return render(request, "reviews/console.html", context)
+
+
+@require_GET
+@reviewer_required
+def queue_fragment(request, admin_site):
+    """The queue table alone: what the page swaps in on a live event or a poll."""
+    context = _queue_context(request.user)
+    response = render(request, "reviews/_queue.html", context)
+    response["X-Queue-Total"] = str(context["total"])
+    return response
+
+
+@require_GET
+@reviewer_required
+def task_fragment(request, admin_site, task_id: int):
+    return render(request, "reviews/_task.html", _task_context(_load_task(task_id), request.user))
+
+
+def _client_config(request) -> str:
+    """What console.js needs: endpoints, the server clock (for the countdowns), its UI text in the active language."""
+    base = reverse("admin:reviews_reviewtask_console")
+    return json.dumps({
+        "base": base, "queueUrl": base + "queue/", "taskUrl": base + "task/0/",
+        "wsPath": "/ws/reviews/", "serverNow": _ms(timezone.now()), "pollMs": 5000, "safetyPollMs": 30000,
+        "text": {
+            "live": _("Live"), "polling": _("Polling"), "overdue": _("overdue"), "left": _("left"),
+            "claimed": _("Claimed."), "sent": _("Sent to the customer."),
+            "rejected": _("Rejected: a handoff task was opened."),
+            "released": _("Released to the queue."), "failed": _("Request failed; please retry."),
+            "confirmReject": _("Reject this draft?"), "needText": _("Write the reply first."),
+            "needReason": _("Give a reason for the rejection."), "newTask": _("New task in the queue"),
+        },
+    })
+
+
+# --- actions (JSON for the page's scripts; a redirect with a message for plain form posts) ----------------------
+
+def _done(request, task_id, message, status=200, task=None):
+    ok = status < 400
+    if _wants_json(request):
+        body = {"ok": ok, ("message" if ok else "error"): message}
+        if task is not None:
+            body["task"] = {"id": task.pk, "status": task.status, "claimed_by": task.claimed_by_id,
+                            "claim_expires_ms": _ms(task.claim_expires_at)}
+        return JsonResponse(body, status=status)
+    (messages.success if ok else messages.error)(request, message)
+    url = reverse("admin:reviews_reviewtask_console")
+    return HttpResponseRedirect(f"{url}?task={task_id}" if task_id else url)
+
+
+def _failed(request, task_id, exc: decisions.ReviewError):
+    status = (409 if isinstance(exc, decisions.ReviewConflict)
+              else 403 if isinstance(exc, decisions.ReviewForbidden) else 400)
+    return _done(request, task_id, str(exc), status=status)
+
+
+@require_POST
+@reviewer_required
+def claim(request, admin_site, task_id: int):
+    try:
+        task = decisions.do_claim(task_id, request.user)
+    except decisions.ReviewError as exc:
+        return _failed(request, task_id, exc)
+    return _done(request, task_id, _("Claimed."), task=task)
+
+
+@require_POST
+@reviewer_required
+def release(request, admin_site, task_id: int):
+    try:
+        task = decisions.do_release(task_id, request.user)
+    except decisions.ReviewError as exc:
+        return _failed(request, task_id, exc)
+    return _done(request, task_id, _("Released to the queue."), task=task)
+
+
+@require_POST
+@reviewer_required
+def decide(request, admin_site, task_id: int):
+    decision = request.POST.get("decision", "")
+    text, reason = request.POST.get("text", "")[:4000], request.POST.get("reason", "")[:2000]
+    try:
+        task = decisions.do_decide(task_id, request.user, decision, text=text, reason=reason,
+                                   notes=request.POST.get("notes", "")[:2000])
+    except decisions.ReviewError as exc:
+        return _failed(request, task_id, exc)
+    message = _("Rejected: a handoff task was opened.") if decision == decisions.REJECT else _("Sent to the customer.")
+    return _done(request, task_id, message, task=task)
+
+
+@require_POST
+@reviewer_required
+def check_in(request, admin_site):
+    availability.do_check_in(request.user)
+    return _done(request, None, _("Checked in."))
+
+
+@require_POST
+@reviewer_required
+def check_out(request, admin_site):
+    availability.do_check_out(request.user)
+    return _done(request, None, _("Checked out."))
+
+
+@require_POST
+def set_language(request, admin_site):
+    """Reviewers may read Japanese or English: remember the choice in Django's language cookie."""
+    lang = request.POST.get("language", "")
+    nxt = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        nxt = reverse("admin:reviews_reviewtask_console")
+    response = HttpResponseRedirect(nxt)
+    if lang in dict(settings.LANGUAGES):
+        translation.activate(lang)
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, lang, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+# --- the operations dashboard ---------------------------------------------------------------------------------
+
+@require_GET
+@dashboard_viewer_required
+def dashboard_view(request, admin_site):
+    try:
+        hours = min(max(float(request.GET.get("hours", 24)), 1), 24 * 14)
+    except ValueError:
+        hours = 24
+    data = dashboard.dashboard_data(hours)
+    context = {**admin_site.each_context(request), "title": _("Review operations dashboard"), "data": data,
+               "hours": int(hours) if hours == int(hours) else hours, "hour_choices": (6, 24, 72, 168),
+               "labels": {"depth": _("Open review tasks"), "breach": _("SLA breach rate"),
+                          "limit": _("Alert limit"), "escalation": _("Escalation rate"),
+                          "approval": _("Approved without change"), "throughput": _("Decisions per hour"),
+                          "median": _("Median review time (s)")}}
+    return render(request, "reviews/dashboard.html", context)
+
+
+# --- wiring ---------------------------------------------------------------------------------------------------
+
+def console_urls(admin_site) -> list:
+    """URL patterns for ReviewTaskAdmin.get_urls (names are in the admin namespace: admin:reviews_reviewtask_…)."""
+
+    def view(fn):
+        def bound(request, *args, **kwargs):
+            return fn(request, admin_site, *args, **kwargs)
+
+        return admin_site.admin_view(wraps(fn)(bound))
+
+    return [
+        path("console/", view(console), name="reviews_reviewtask_console"),
+        path("console/queue/", view(queue_fragment), name="reviews_reviewtask_console_queue"),
+        path("console/task/<int:task_id>/", view(task_fragment), name="reviews_reviewtask_console_task"),
+        path("console/task/<int:task_id>/claim/", view(claim), name="reviews_reviewtask_console_claim"),
+        path("console/task/<int:task_id>/release/", view(release), name="reviews_reviewtask_console_release"),
+        path("console/task/<int:task_id>/decide/", view(decide), name="reviews_reviewtask_console_decide"),
+        path("console/check-in/", view(check_in), name="reviews_reviewtask_console_check_in"),
+        path("console/check-out/", view(check_out), name="reviews_reviewtask_console_check_out"),
+        path("console/language/", view(set_language), name="reviews_reviewtask_console_language"),
+        path("dashboard/", view(dashboard_view), name="reviews_reviewtask_dashboard"),
+    ]
