@@ -21,6 +21,7 @@ from prompts.models import PromptVersion
 log = logging.getLogger(__name__)
 PIN_MIN_PROBABILITY = 0.7  # a confident topic is pinned for the follow-ups ("and volume 2?")
 FOLLOW_UP_MAX_PROBABILITY = 0.5
+FOLLOW_UP_MAX_CHARS = 12  # "2巻は？", "and vol 3?": too short to carry the topic on their own
 CATALOG_CATEGORIES = generation.CATALOG | {"recommendation"}
 
 SAFE_FALLBACK = {
@@ -37,12 +38,25 @@ def _route_category(classification: classifier.Classification, memory: Memory, s
                      meta: dict) -> str:
     """The category to answer under, after the routing guards. Only the customer's own words were classified."""
     category = classification.category
-    if classification.probability < FOLLOW_UP_MAX_PROBABILITY and session.pinned_intent:
+    follow_up = classification.probability < FOLLOW_UP_MAX_PROBABILITY or _is_short(meta["question"])
+    if follow_up and session.pinned_intent and session.pinned_intent != category:
         meta["rerouted"] = {"from": category, "to": session.pinned_intent, "why": "pinned intent"}
         category = session.pinned_intent
     elif classification.probability >= PIN_MIN_PROBABILITY and category != session.pinned_intent:
         ChatSession.objects.filter(pk=session.pk).update(pinned_intent=category)
     return category
+
+
+def _is_short(text: str) -> bool:
+    return len("".join(text.split())) <= FOLLOW_UP_MAX_CHARS
+
+
+def _with_context(text: str, memory: Memory, meta: dict) -> str:
+    """A short follow-up is looked up together with the customer's previous message (its title, its order)."""
+    earlier = memory.customer_texts()
+    if meta.get("rerouted") or (_is_short(text) and earlier):
+        return f"{text} {earlier[-1]}" if earlier else text
+    return text
 
 
 def _recent_categories(memory: Memory) -> list[str]:
@@ -54,7 +68,7 @@ def produce_draft(message: Message, memory: Memory) -> Draft:
     session = message.session
     text = message.text
     locale = session.locale
-    meta: dict = {"prior_turns": len(memory.recent)}
+    meta: dict = {"prior_turns": len(memory.recent), "question": text}
     budget = guards.Budget()
 
     if guards.is_injection(text):
@@ -88,7 +102,7 @@ def produce_draft(message: Message, memory: Memory) -> Draft:
         composed, usage = bedrock.answer(message, memory, category, locale, prompt, budget)
     else:
         routed = dataclasses.replace(classification, category=category)
-        composed, usage = generation.compose(text, routed, locale, session.customer), None
+        composed, usage = generation.compose(_with_context(text, memory, meta), routed, locale, session.customer), None
         budget.spend(steps=len(composed.results))
     meta["budget"] = {"steps": budget.steps, "tokens": budget.tokens, "violations": budget.violations}
 
