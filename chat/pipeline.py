@@ -78,7 +78,12 @@ def produce_draft(message: Message, memory: Memory) -> Draft:
                      intent="refused", status_hint="fallback", meta=meta)
 
     vector = embeddings.embed_one(text)
-    classification = classifier.classify(text, vector)
+    if settings.LLM_BACKEND == "bedrock":
+        from chat import bedrock
+
+        classification = bedrock.classify(text)
+    else:
+        classification = classifier.classify(text, vector)
     meta["classifier"] = {"category": classification.category, "probability": round(classification.probability, 4),
                           "margin": round(classification.margin, 4), "top": classification.probabilities,
                           "language": classification.language, "genre_hint": classification.genre_hint}

@@ -73,3 +73,10 @@ def invalidate_sku(sku: str) -> int:
         client.delete(*keys)
     client.delete(f"respcache:sku:{sku}")
     return len(keys)
+
+
+def clear() -> None:
+    """Drop every cached answer (evaluation runs start cold)."""
+    client = _client()
+    for key in client.scan_iter(match="respcache:*", count=1000):
+        client.delete(key)

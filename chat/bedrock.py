@@ -1,0 +1,192 @@
+"""Amazon Bedrock (LLM_BACKEND=bedrock): Haiku classifies, Sonnet answers through the Converse API with tool use.
+
+The same catalog tools as the offline backend run on the model's tool calls; a tool that was not performed is
+returned to the model as an error result, never as an empty one. The answer must fit the request budget
+(guards.Budget: steps, tokens, 20 s, $0.10); on throttling, a timeout or an exhausted budget the offline backend
+answers instead. Token counts and cost are recorded on the draft.
+"""
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
+
+from catalog import tools
+from chat import classifier, generation
+from chat.guards import Budget
+from chat.memory import Memory
+from chat.models import Category, Message
+
+log = logging.getLogger(__name__)
+CLASSIFY_BUDGET_SECONDS = 4
+SELF_ASSESSMENT = re.compile(r"\s*\[confidence:\s*([01](?:\.\d+)?)\]\s*$", re.IGNORECASE)
+CLASSIFY_PROMPT = (
+    "Classify the customer's message for a Japanese manga store. Reply with JSON only, no prose: "
+    '{"category": one of ' + json.dumps(list(Category.values)) + ', "intent": short snake_case, '
+    '"genre": a manga genre or null, "language": "ja" or "en", "confidence": 0..1}'
+)
+ANSWER_SUFFIX = ("\nUse the tools for every title, price, stock figure, order status and policy you mention. "
+                 "End your reply with [confidence: X] where X in 0..1 is how sure you are that it is correct.")
+
+TOOL_SPECS = [
+    {"toolSpec": {"name": "search_manga_catalog", "description": "Search the store's manga by title, author or description.",
+                  "inputSchema": {"json": {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}}}},
+    {"toolSpec": {"name": "check_inventory", "description": "Current stock and price of a series or a SKU.",
+                  "inputSchema": {"json": {"type": "object", "properties": {"sku_or_title": {"type": "string"}}, "required": ["sku_or_title"]}}}},
+    {"toolSpec": {"name": "get_manga_details", "description": "Details of one series by id.",
+                  "inputSchema": {"json": {"type": "object", "properties": {"manga_id": {"type": "integer"}}, "required": ["manga_id"]}}}},
+    {"toolSpec": {"name": "lookup_order", "description": "Status and tracking of the customer's own order.",
+                  "inputSchema": {"json": {"type": "object", "properties": {"order_number": {"type": "string"}}, "required": ["order_number"]}}}},
+    {"toolSpec": {"name": "search_faq", "description": "Store policies: shipping, returns, payment, account.",
+                  "inputSchema": {"json": {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}}}},
+]
+
+
+@dataclass
+class Usage:
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_usd: Decimal = Decimal("0")
+    self_assessment: float | None = None
+
+    def add(self, usage: dict, kind: str) -> Decimal:
+        price_in, price_out = settings.BEDROCK_PRICES[kind]
+        tokens_in, tokens_out = usage.get("inputTokens", 0), usage.get("outputTokens", 0)
+        cost = (Decimal(str(price_in)) * tokens_in + Decimal(str(price_out)) * tokens_out) / Decimal(1_000_000)
+        self.tokens_in += tokens_in
+        self.tokens_out += tokens_out
+        self.cost_usd += cost
+        return cost
+
+
+_clients: dict[float, object] = {}
+
+
+def client(read_timeout: float):
+    """One boto3 client per time budget: botocore enforces the read timeout, we never retry within a turn."""
+    if read_timeout not in _clients:
+        _clients[read_timeout] = boto3.client(
+            "bedrock-runtime", region_name=settings.AWS_REGION,
+            config=Config(read_timeout=read_timeout, connect_timeout=2, retries={"max_attempts": 1}))
+    return _clients[read_timeout]
+
+
+def classify(text: str) -> classifier.Classification:
+    """Haiku with a JSON-only prompt and a 4 s budget; the offline classifier on any failure."""
+    try:
+        response = client(CLASSIFY_BUDGET_SECONDS).converse(
+            modelId=settings.BEDROCK_CLASSIFY_MODEL, system=[{"text": CLASSIFY_PROMPT}],
+            messages=[{"role": "user", "content": [{"text": text}]}], inferenceConfig={"maxTokens": 200})
+        data = json.loads(_text_of(response))
+        if data.get("category") not in Category.values:
+            raise ValueError(f"unknown category {data.get('category')!r}")
+        probability = float(data.get("confidence", 0.7))
+        return classifier.Classification(category=data["category"], probability=probability, margin=probability / 2,
+                                         language=data.get("language") or ("ja" if classifier.has_japanese(text) else "en"),
+                                         genre_hint=data.get("genre"))
+    except (BotoCoreError, ClientError, ValueError, KeyError, TypeError) as exc:
+        log.warning("bedrock classify fell back to offline: %s", exc)
+        return classifier.classify(text)
+
+
+def _text_of(response: dict) -> str:
+    return "".join(block.get("text", "") for block in response["output"]["message"]["content"])
+
+
+def _run_tool(name: str, arguments: dict, customer) -> tools.ToolResult:
+    if name == "search_manga_catalog":
+        return tools.search_manga_catalog(str(arguments.get("query", "")))
+    if name == "check_inventory":
+        return tools.check_inventory(str(arguments.get("sku_or_title", "")))
+    if name == "get_manga_details":
+        return tools.get_manga_details(int(arguments.get("manga_id", 0)))
+    if name == "lookup_order":
+        return tools.lookup_order(str(arguments.get("order_number", "")), customer)
+    if name == "search_faq":
+        return tools.search_faq(str(arguments.get("query", "")), "ja")
+    return tools.ToolResult(name, False, None, "unknown tool")
+
+
+def _tool_result_block(tool_use_id: str, result: tools.ToolResult) -> dict:
+    if not result.performed:
+        return {"toolResult": {"toolUseId": tool_use_id, "status": "error",
+                               "content": [{"text": f"NOT PERFORMED ({result.error}). This is not 'no results': "
+                                                    "tell the customer you could not check."}]}}
+    payload = json.loads(json.dumps(result.data, default=lambda o: o.__dict__ if hasattr(o, "__dict__") else str(o)))
+    return {"toolResult": {"toolUseId": tool_use_id, "content": [{"json": {"result": payload}}]}}
+
+
+def answer(message: Message, memory: Memory, category: str, locale: str, prompt, budget: Budget):
+    """(Composed, Usage). Falls back to the offline templates on throttling, timeouts or an exhausted budget."""
+    usage = Usage()
+    history = [{"role": "user" if m.role == Message.Role.USER else "assistant", "content": [{"text": m.text}]}
+               for m in memory.recent]
+    conversation = _alternating(history + [{"role": "user", "content": [{"text": message.text}]}])
+    system = [{"text": (prompt.text if prompt else "") + ANSWER_SUFFIX}]
+    results: list[tools.ToolResult] = []
+    try:
+        while not budget.exhausted():
+            response = client(max(1.0, budget.seconds_left())).converse(
+                modelId=settings.BEDROCK_ANSWER_MODEL, system=system, messages=conversation,
+                toolConfig={"tools": TOOL_SPECS}, inferenceConfig={"maxTokens": 800, "temperature": 0.2})
+            cost = usage.add(response.get("usage", {}), "answer")
+            budget.spend(steps=1, tokens=response.get("usage", {}).get("totalTokens", 0), cost_usd=cost)
+            reply = response["output"]["message"]
+            if response.get("stopReason") != "tool_use":
+                text = _text_of(response)
+                if not text.strip():
+                    log.warning("bedrock returned an empty answer; answering offline")
+                    break
+                assessed = SELF_ASSESSMENT.search(text)
+                if assessed:
+                    usage.self_assessment = float(assessed.group(1))
+                    text = SELF_ASSESSMENT.sub("", text)
+                retrieval = max([h.score for r in results if r.performed and isinstance(r.data, tuple)
+                                 for h in r.data if hasattr(h, "score")] or [0.8 if results else 0.5])
+                return generation.Composed(text.strip(), sources=_sources(results), results=results,
+                                           retrieval=retrieval,
+                                           tool_failed=any(not r.performed for r in results)), usage
+            conversation.append(reply)
+            blocks = []
+            for block in reply["content"]:
+                if "toolUse" in block:
+                    use = block["toolUse"]
+                    result = _run_tool(use["name"], use.get("input") or {}, message.session.customer)
+                    budget.spend(steps=1)
+                    results.append(result)
+                    blocks.append(_tool_result_block(use["toolUseId"], result))
+            conversation.append({"role": "user", "content": blocks})
+        log.warning("bedrock answer exceeded its budget: %s", budget.violations)
+    except (BotoCoreError, ClientError) as exc:
+        log.warning("bedrock answer fell back to offline: %s", exc)
+    routed = classifier.Classification(category=category, probability=1.0, margin=1.0, language=locale, genre_hint=None)
+    offline = generation.compose(message.text, routed, locale, message.session.customer)
+    return offline, usage
+
+
+def _alternating(messages: list[dict]) -> list[dict]:
+    """Converse wants user/assistant turns alternating and starting with the user: merge neighbours."""
+    merged: list[dict] = []
+    for item in messages:
+        if merged and merged[-1]["role"] == item["role"]:
+            merged[-1]["content"] = merged[-1]["content"] + item["content"]
+        else:
+            merged.append({"role": item["role"], "content": list(item["content"])})
+    while merged and merged[0]["role"] != "user":
+        merged.pop(0)
+    return merged
+
+
+def _sources(results: list[tools.ToolResult]) -> list[dict]:
+    sources = []
+    for result in results:
+        if result.performed and isinstance(result.data, tuple):
+            sources += [{"type": "manga", "id": h.manga_id, "label": h.title_ja} for h in result.data
+                        if hasattr(h, "manga_id")]
+    return sources
