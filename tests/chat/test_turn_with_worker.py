@@ -11,7 +11,7 @@ from tests.support.processes import celery_worker
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-async def test_two_messages_10ms_apart_are_answered_in_order_and_the_second_sees_the_first(socket):
+async def test_it_answers_two_messages_10ms_apart_in_order_the_second_seeing_the_first(socket, auto_answers):
     with celery_worker(concurrency=2):
         s = await socket()
         await s.hello()
