@@ -24,6 +24,7 @@ from catalog.text import content_words, ngrams, normalize
 SERIES_VERSION_KEY = "catalog:version:series"  # titles, synopses, embeddings: a full rebuild
 STOCK_VERSION_KEY = "catalog:version:stock"  # prices and stock: only the product table is re-read
 FRESHNESS_CHECK_SECONDS = 0.2
+NAME_CANDIDATES = 150
 
 
 @dataclass
@@ -101,7 +102,9 @@ class SearchIndex:
             for i in self.gram_index.get(gram, ()):
                 candidates[i] += 1
         scores: dict[int, float] = {}
-        for i in candidates:
+        # Only the series sharing the most n-grams can match well; bounding them bounds the time at any size.
+        shortlist = sorted(candidates, key=candidates.__getitem__, reverse=True)[:NAME_CANDIDATES]
+        for i in shortlist:
             best = 0.0
             for key in self.name_keys[i]:
                 best = max(best, _name_match(query_key, key, grams))
@@ -225,7 +228,12 @@ def current_version() -> tuple[int, int]:
 
 
 def bump_version(series_changed: bool) -> None:
-    _redis().incr(SERIES_VERSION_KEY if series_changed else STOCK_VERSION_KEY)
+    try:
+        _redis().incr(SERIES_VERSION_KEY if series_changed else STOCK_VERSION_KEY)
+    except Exception:  # Redis down: other processes notice on their next rebuild; never fail the write itself
+        import logging
+
+        logging.getLogger(__name__).warning("could not announce a catalog change (Redis unavailable)")
 
 
 def _load_products() -> dict[int, list[tuple[int, int]]]:
