@@ -83,7 +83,8 @@ class SearchIndex:
             self.name_keys.append(names)
             self.author_keys.append(authors)
             for key in names + authors:
-                for gram in ngrams(key):
+                # Both sizes: a Latin title inside a Japanese sentence ("ONE PIECEの4巻") is cut into bigrams.
+                for gram in ngrams(key) | _bigrams(key):
                     self.gram_index[gram].add(i)
             for word in set(content_words(record.text) + [w for n in record.names for w in content_words(n)]):
                 self.word_index[word].add(i)
@@ -191,6 +192,10 @@ class SearchIndex:
 
     def memory_bytes(self) -> int:
         return int(self.matrix.nbytes)
+
+
+def _bigrams(key: str) -> set[str]:
+    return {key[i : i + 2] for i in range(len(key) - 1)}
 
 
 def _name_match(query_key: str, key: str, query_grams: set[str]) -> float:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from django.db import close_old_connections
+from django.db import connection
 
 from catalog import search
 from catalog.models import Customer, FaqEntry, Manga, Order, Product
@@ -84,10 +84,13 @@ SearchFilters = search.Filters
 
 def _run(tool: str, timeout: float, work) -> ToolResult:
     def in_thread():
+        # Each pool thread keeps its own connection between calls (opening one per call costs more than the
+        # query); a failed call drops it so the next call starts clean.
         try:
             return work()
-        finally:
-            close_old_connections()
+        except Exception:
+            connection.close()
+            raise
 
     future = _pool.submit(in_thread)
     try:

@@ -116,7 +116,10 @@ def celery_url(redis_url: str) -> str:
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNELS_PREFIX", default="asgi")},
+        # redis-py 8 reads with a 5 s socket_timeout by default, exactly channels-redis' 5 s BZPOPMIN: an idle
+        # consumer's receive then times out and the socket dies. Reads must outlast the blocking pop.
+        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+                   "prefix": env.str("CHANNELS_PREFIX", default="asgi")},
     }
 }
 CACHES = {
@@ -171,7 +174,6 @@ USE_TZ = True
 
 # --- static ---------------------------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
 # Served by the app itself (WhiteNoise): straight from the app folders in development, collected in production.

@@ -38,7 +38,7 @@ class Command(BaseCommand):
             turns += [o.millis for o in evaluate(examples, availability_samples=0).outcomes]
         b50, b95 = _percentiles(baseline)
         p50, p95 = _percentiles(turns)
-        self.stdout.write("method: produce_draft() on every held-out message (cache cold: each run is rolled back), "
+        self.stdout.write("method: produce_draft() on every held-out message (the response cache is cleared before each round), "
                           f"{rounds} rounds, time.perf_counter; baseline: the classifier alone on the same messages")
         self.stdout.write(f"baseline classify: n={len(baseline)} p50 {b50:.1f} ms p95 {b95:.1f} ms")
         self.stdout.write(f"pipeline turn:     n={len(turns)} p50 {p50:.1f} ms p95 {p95:.1f} ms (target p95 < 150 ms)")
