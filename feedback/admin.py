@@ -6,6 +6,7 @@ from django.urls import path, reverse
 
 from feedback import quarantine, satisfaction
 from feedback.models import AuditReport, CompetitorName, Feedback, QuarantineEvent
+from mangaassist.admin import ReadOnlyAdmin
 
 
 class ReasonForm(forms.Form):
@@ -92,19 +93,10 @@ class CompetitorNameAdmin(admin.ModelAdmin):
 
 
 @admin.register(QuarantineEvent)
-class QuarantineEventAdmin(admin.ModelAdmin):
+class QuarantineEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "action", "feedback_id", "actor_label", "reason", "audit_report"]
     list_filter = ["action", "actor_label"]
     readonly_fields = [f.name for f in QuarantineEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AuditReport)

@@ -4,21 +4,9 @@
 from django.contrib import admin
 from django.utils import timezone
 
+from mangaassist.admin import ReadOnlyAdmin
 from reviews.models import (Alert, BulkApproval, CannedResponse, EscalationThreshold, ReviewerAvailability,
                             ReviewTask, ThresholdChange, ThresholdOverride)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Audit records: viewable, never added, edited or deleted by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(EscalationThreshold)
