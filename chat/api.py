@@ -15,6 +15,8 @@ from chat.models import Locale, Message
 ERROR_STATUS = {"empty": 400, "too_long": 400, "invalid": 400, "blocked": 403, "rate_limited": 429,
                 "not_found": 404}
 TOKEN_HEADER = OpenApiParameter("X-Session-Token", str, OpenApiParameter.HEADER, required=True)
+ERROR_OUT = inline_serializer("ChatError", {"code": serializers.CharField(), "detail": serializers.CharField()})
+ERRORS = {400: ERROR_OUT, 401: ERROR_OUT, 403: ERROR_OUT, 404: ERROR_OUT, 429: ERROR_OUT}
 
 
 def _error(exc: ChatError) -> Response:
@@ -36,11 +38,15 @@ def with_session(view):
 
     @wraps(view)
     def wrapper(request, session_id, *args, **kwargs):
+        token = request.headers.get("X-Session-Token")
+        if not token:
+            return Response({"code": "invalid", "detail": "the X-Session-Token header is required"}, status=401)
         try:
-            session = actions.check_session_token(request.headers.get("X-Session-Token"))
+            session = actions.check_session_token(token)
         except ChatError as exc:
             return _error(exc)
         if str(session.public_id) != str(session_id):
+            # 404, not 403: a token must not reveal whether another session id exists
             return Response({"code": "not_found", "detail": "no such session for this token"}, status=404)
         return view(request, session, *args, **kwargs)
 
@@ -77,7 +83,7 @@ def create_session(request):
 @extend_schema(parameters=[TOKEN_HEADER, OpenApiParameter("after", int, description="only messages with a larger id")],
                request=inline_serializer("MessageIn", {"client_id": serializers.CharField(),
                                                        "text": serializers.CharField()}),
-               responses={200: MessageOut(many=True),
+               responses={**ERRORS, 200: MessageOut(many=True),
                           202: inline_serializer("Received", {"message_id": serializers.IntegerField(),
                                                               "client_id": serializers.CharField()})})
 @api_view(["GET", "POST"])

@@ -13,8 +13,9 @@ class ChatConfig(AppConfig):
 
         def product_changed(instance, **_):
             # at once, and again after commit: no reader may get the old stock from the cache in between
-            response_cache.invalidate_sku(instance.sku)
-            transaction.on_commit(lambda: response_cache.invalidate_sku(instance.sku))
+            sku, manga_id = instance.sku, instance.series_id
+            response_cache.invalidate_product(sku, manga_id)
+            transaction.on_commit(lambda: response_cache.invalidate_product(sku, manga_id))
 
         post_save.connect(product_changed, sender=Product, weak=False, dispatch_uid="chat.response_cache.product")
         post_delete.connect(product_changed, sender=Product, weak=False, dispatch_uid="chat.response_cache.product_del")

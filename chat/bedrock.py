@@ -41,6 +41,8 @@ TOOL_SPECS = [
                   "inputSchema": {"json": {"type": "object", "properties": {"sku_or_title": {"type": "string"}}, "required": ["sku_or_title"]}}}},
     {"toolSpec": {"name": "get_manga_details", "description": "Details of one series by id.",
                   "inputSchema": {"json": {"type": "object", "properties": {"manga_id": {"type": "integer"}}, "required": ["manga_id"]}}}},
+    {"toolSpec": {"name": "similar_manga", "description": "Series similar to one series (by id), for recommendations.",
+                  "inputSchema": {"json": {"type": "object", "properties": {"manga_id": {"type": "integer"}}, "required": ["manga_id"]}}}},
     {"toolSpec": {"name": "lookup_order", "description": "Status and tracking of the customer's own order.",
                   "inputSchema": {"json": {"type": "object", "properties": {"order_number": {"type": "string"}}, "required": ["order_number"]}}}},
     {"toolSpec": {"name": "search_faq", "description": "Store policies: shipping, returns, payment, account.",
@@ -77,12 +79,16 @@ def client(read_timeout: float):
     return _clients[read_timeout]
 
 
-def classify(text: str) -> classifier.Classification:
-    """Haiku with a JSON-only prompt and a 4 s budget; the offline classifier on any failure."""
+def classify(text: str, usage: Usage | None = None) -> classifier.Classification:
+    """Haiku with a JSON-only prompt and a 4 s budget; the offline classifier on any failure.
+
+    Haiku's tokens and cost are added to `usage` (when given), so the message and the session pay for them too."""
     try:
         response = client(CLASSIFY_BUDGET_SECONDS).converse(
             modelId=settings.BEDROCK_CLASSIFY_MODEL, system=[{"text": CLASSIFY_PROMPT}],
             messages=[{"role": "user", "content": [{"text": text}]}], inferenceConfig={"maxTokens": 200})
+        if usage is not None:
+            usage.add(response.get("usage", {}), "classify")
         data = json.loads(_text_of(response))
         if data.get("category") not in Category.values:
             raise ValueError(f"unknown category {data.get('category')!r}")
@@ -99,17 +105,19 @@ def _text_of(response: dict) -> str:
     return "".join(block.get("text", "") for block in response["output"]["message"]["content"])
 
 
-def _run_tool(name: str, arguments: dict, customer) -> tools.ToolResult:
+def _run_tool(name: str, arguments: dict, customer, locale: str = "ja") -> tools.ToolResult:
     if name == "search_manga_catalog":
         return tools.search_manga_catalog(str(arguments.get("query", "")))
     if name == "check_inventory":
         return tools.check_inventory(str(arguments.get("sku_or_title", "")))
     if name == "get_manga_details":
         return tools.get_manga_details(int(arguments.get("manga_id", 0)))
+    if name == "similar_manga":
+        return tools.similar_manga(int(arguments.get("manga_id", 0)))
     if name == "lookup_order":
         return tools.lookup_order(str(arguments.get("order_number", "")), customer)
     if name == "search_faq":
-        return tools.search_faq(str(arguments.get("query", "")), "ja")
+        return tools.search_faq(str(arguments.get("query", "")), locale)
     return tools.ToolResult(name, False, None, "unknown tool")
 
 
@@ -157,7 +165,7 @@ def answer(message: Message, memory: Memory, category: str, locale: str, prompt,
             for block in reply["content"]:
                 if "toolUse" in block:
                     use = block["toolUse"]
-                    result = _run_tool(use["name"], use.get("input") or {}, message.session.customer)
+                    result = _run_tool(use["name"], use.get("input") or {}, message.session.customer, locale)
                     budget.spend(steps=1)
                     results.append(result)
                     blocks.append(_tool_result_block(use["toolUseId"], result))
@@ -186,7 +194,14 @@ def _alternating(messages: list[dict]) -> list[dict]:
 def _sources(results: list[tools.ToolResult]) -> list[dict]:
     sources = []
     for result in results:
-        if result.performed and isinstance(result.data, tuple):
-            sources += [{"type": "manga", "id": h.manga_id, "label": h.title_ja} for h in result.data
-                        if hasattr(h, "manga_id")]
+        if not result.performed or result.data is None:
+            continue
+        items = result.data if isinstance(result.data, tuple) else (result.data,)
+        for item in items:
+            if hasattr(item, "manga_id"):
+                sources.append({"type": "manga", "id": item.manga_id, "label": item.title_ja})
+            elif hasattr(item, "order_number"):
+                sources.append({"type": "order", "number": item.order_number})
+            elif hasattr(item, "key") and hasattr(item, "answer"):
+                sources.append({"type": "faq", "key": item.key})
     return sources

@@ -15,13 +15,11 @@ from chat.actions import ChatError
 from mangaassist.observability import bind_correlation_id, log_event
 
 log = logging.getLogger(__name__)
-MAX_FRAME_BYTES = 16_384
+MAX_FRAME_BYTES = 65_536  # 2,000 escaped CJK characters are ~12 KB: room for too_long to be the answer
 
 
-def _welcome_and_backlog(token, locale, last_seen):
-    session, is_new = actions.do_resume_session(token, locale)
-    backlog = [] if is_new else [m.to_frame() for m in delivery.unseen_messages(session, last_seen)]
-    return session, backlog
+def _backlog(session, last_seen):
+    return [m.to_frame() for m in delivery.unseen_messages(session, last_seen)]
 
 
 def _feedback(session, content):
@@ -34,6 +32,7 @@ def _feedback(session, content):
 
 class ChatConsumer(AsyncWebsocketConsumer):
     session = None
+    backlog_ids: set = frozenset()
 
     async def connect(self):
         await self.accept()
@@ -53,7 +52,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         bind_correlation_id()
         if text_data is None or len(text_data) > MAX_FRAME_BYTES:
-            return await self.error("invalid", "frames are JSON text of at most 16 KB")
+            return await self.error("invalid", "frames are JSON text of at most 64 KB")
         try:
             content = json.loads(text_data)
         except ValueError:
@@ -81,12 +80,15 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if isinstance(last_seen, bool) or not isinstance(last_seen, int):
             raise ChatError("invalid", "last_seen must be a number")
         locale = content.get("locale") if content.get("locale") in ("ja", "en") else None
-        session, backlog = await database_sync_to_async(_welcome_and_backlog)(content.get("session"), locale,
-                                                                                last_seen)
+        session, is_new = await database_sync_to_async(actions.do_resume_session)(content.get("session"), locale)
         if self.session is not None and self.session.pk != session.pk:
             await self.channel_layer.group_discard(self.session.group_name, self.channel_name)
         self.session = session
+        # Join first, then read the backlog: a message stored in between is in one or the other, never lost. One
+        # that is in both (stored before the read, pushed after the join) is sent once: see chat_frame.
         await self.channel_layer.group_add(session.group_name, self.channel_name)
+        backlog = [] if is_new else await database_sync_to_async(_backlog)(session, last_seen)
+        self.backlog_ids = {frame["message_id"] for frame in backlog}
         await self.send_frame({"type": "welcome", "session": session.token, "session_id": str(session.public_id),
                                "locale": session.locale})
         for frame in backlog:
@@ -111,4 +113,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def chat_frame(self, event):
         """A message stored by any process for this session (channel-layer group event)."""
-        await self.send_frame(event["frame"])
+        frame = event["frame"]
+        if frame.get("message_id") in self.backlog_ids:  # already sent from the backlog at hello
+            return
+        await self.send_frame(frame)

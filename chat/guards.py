@@ -3,6 +3,7 @@
 import logging
 import re
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -16,15 +17,34 @@ from mangaassist import metrics
 
 log = logging.getLogger(__name__)
 
-INJECTION = re.compile(
-    r"ignore (all |any )?(the )?(previous|prior|above) (instructions|prompts?)|disregard (your|the) (rules|instructions)"
-    r"|system prompt|your (instructions|prompt) (verbatim|word for word)|reveal (your|the) (prompt|instructions)"
-    r"|you are now (dan|an? unrestricted)|pretend (you are|to be) (an? )?(ai|assistant|model) (with|without)"
-    r"|jailbreak|developer mode|act as (an? )?(unfiltered|unrestricted)|roleplay as .* without (rules|restrictions)"
-    r"|(以前|前|上記|これまで)の(指示|命令|プロンプト)を(無視|忘れ)|システムプロンプト|プロンプトを(教えて|表示|見せて)"
-    r"|制限(を|なし|のない)(解除|AI)?|脱獄|開発者モード|(ルール|制約)を無視",
-    re.IGNORECASE,
-)
+_EN = [
+    # overriding the instructions: "ignore previous instructions", "forget your rules and …"
+    r"\b(ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,40}\b(instructions?|rules|prompts?|guidelines|directives)\b",
+    # extracting the prompt
+    r"\b(system|initial|hidden|original|developer)\s+(prompt|instructions|message)\b",
+    r"\b(reveal|show|print|repeat|output|display|tell me|give me)\b[^.!?\n]{0,30}(\byour\s+"
+    r"(prompt|instructions|rules|configuration)\b|\bthe\s+prompt\b)",
+    r"\b(instructions|prompt)\s+(verbatim|word for word)\b",
+    r"\brepeat\b[^.!?\n]{0,30}\b(above|before)\b|\beverything above (this|the)\b",
+    # role-play jailbreaks
+    r"\byou are now\s+(dan\b|an?\s+(ai|assistant|model|bot|different|new)\b|in\s+\w+\s+mode|free\b|no longer\b)"
+    r"|\bdo anything now\b|\bdeveloper mode\b|\bjailbr(eak|oken)\s*(mode|prompt|:)|\bjailbroken\b",
+    r"\b(you are|you're|act as|pretend (to be|you are)|role-?play as|imagine you are)\s+(an?\s+)?"
+    r"(evil|unfiltered|unrestricted|uncensored|jailbroken|rogue)\b",
+    r"\b(pretend|act|role-?play|imagine)\b[^.!?\n]{0,60}\b(no|without)\s+(rules|restrictions|limits|filters|guidelines)\b",
+]
+_JA = [
+    r"(以前|前|上記|上|これまで|今まで|先ほど|最初)の(指示|命令|プロンプト|設定|ルール)[^。\n]{0,12}(無視|忘れ)",
+    r"(指示|命令|ルール|制約)を(すべて|全て|全部)?(無視|忘れ|解除)",
+    r"システムプロンプト|(初期|隠し|内部|元)の?(プロンプト|指示)",
+    r"(あなた|君|きみ|お前|AI)の(設定|指示|ルール|プロンプト)[^。\n]{0,8}(教えて|表示|見せて|出力|書き出|公開)",
+    r"プロンプトを[^。\n]{0,6}(教えて|表示|見せて|出力)",
+    r"(上|前)の(文章|文|内容)を[^。\n]{0,6}(そのまま|全部|すべて)?[^。\n]{0,4}(出力|表示|繰り返)",
+    r"制限(の|が)?ない\s*(AI|ＡＩ|アシスタント|ボット)|制限を解除|ルールのない|(悪い|邪悪な|悪の)\s*(AI|ＡＩ)",
+    r"脱獄|ジェイルブレイク|開発者モード|デベロッパーモード",
+    r"ロールプレイ[^。\n]{0,40}(ルール|制限|制約)(のない|なし|を無視|を忘れ)",
+]
+INJECTION = re.compile("|".join(f"(?:{p})" for p in _EN + _JA), re.IGNORECASE)
 INJECTION_BLOCK_AFTER = 5
 INJECTION_WINDOW_SECONDS = 60
 BLOCK_HOURS = 24
@@ -78,7 +98,10 @@ class Budget:
 
 
 def is_injection(text: str) -> bool:
-    return bool(INJECTION.search(text))
+    """English and Japanese: overriding the instructions, extracting the prompt, role-play jailbreaks.
+
+    NFKC first, so full-width letters (ｉｇｎｏｒｅ) and half-width kana match too."""
+    return bool(INJECTION.search(unicodedata.normalize("NFKC", text)))
 
 
 def record_injection(session: ChatSession) -> bool:

@@ -8,14 +8,17 @@ confidence. The draft goes to reviews.escalation, which decides whether it is se
 import dataclasses
 import logging
 import time
+from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import F
 
 from catalog import embeddings
 from chat import classifier, confidence, generation, grounding, guards, response_cache
 from chat.drafts import Draft
 from chat.memory import Memory
 from chat.models import ChatSession, Message
+from mangaassist import metrics
 from prompts.models import PromptVersion
 
 log = logging.getLogger(__name__)
@@ -78,10 +81,18 @@ def produce_draft(message: Message, memory: Memory) -> Draft:
                      intent="refused", status_hint="fallback", meta=meta)
 
     vector = embeddings.embed_one(text)
-    if settings.LLM_BACKEND == "bedrock":
+    spent = None  # Haiku's usage, charged to the draft and the session whatever the turn ends in
+    use_bedrock = settings.LLM_BACKEND == "bedrock"
+    if use_bedrock and guards.over_cost_cap(session):
+        use_bedrock = False
+        meta["guard"] = {"cost_cap": True}
+        metrics.incr("pipeline_limit_violations_total", limit="session_cost")
+        log.warning("session %s reached its cost cap (%s USD): answered offline", session.pk, session.cost_usd)
+    if use_bedrock:
         from chat import bedrock
 
-        classification = bedrock.classify(text)
+        spent = bedrock.Usage()
+        classification = bedrock.classify(text, spent)
     else:
         classification = classifier.classify(text, vector)
     meta["classifier"] = {"category": classification.category, "probability": round(classification.probability, 4),
@@ -90,18 +101,18 @@ def produce_draft(message: Message, memory: Memory) -> Draft:
     category = _route_category(classification, memory, session, meta)
     if guards.oscillating(_recent_categories(memory) + [category]):
         meta["guard"] = {"routing_loop": True}
-        return Draft(text=CLARIFY_LOOP[locale], category=category, confidence=confidence.CLARIFY_CONFIDENCE,
+        return _charge(session, spent, Draft(text=CLARIFY_LOOP[locale], category=category, confidence=confidence.CLARIFY_CONFIDENCE,
                      locale=locale, intent=category, clarify_text=CLARIFY_LOOP[locale], status_hint="clarify",
-                     meta=meta)
+                     meta=meta))
 
     cached = response_cache.get(category, locale, text, vector)
     if cached:
         meta["cache"] = cached["cache"]
-        return Draft(text=cached["text"], category=category, confidence=cached["confidence"], locale=locale,
-                     intent=category, sources=cached["sources"], meta=meta)
+        return _charge(session, spent, Draft(text=cached["text"], category=category, confidence=cached["confidence"],
+                                             locale=locale, intent=category, sources=cached["sources"], meta=meta))
 
     prompt = PromptVersion.active()
-    if settings.LLM_BACKEND == "bedrock" and not guards.over_cost_cap(session):
+    if use_bedrock:
         from chat import bedrock
 
         composed, usage = bedrock.answer(message, memory, category, locale, prompt, budget)
@@ -139,4 +150,16 @@ def produce_draft(message: Message, memory: Memory) -> Draft:
         response_cache.put(category, locale, text, vector,
                            {"text": draft.text, "confidence": score, "sources": draft.sources}, skus)
     meta["pipeline_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return _charge(session, spent, draft)
+
+
+def _charge(session: ChatSession, spent, draft: Draft) -> Draft:
+    """Add the classifier's usage to the draft and the draft's cost to the session (what the cost cap reads)."""
+    if spent is not None:
+        draft.tokens_in += spent.tokens_in
+        draft.tokens_out += spent.tokens_out
+        draft.cost_usd = (draft.cost_usd or Decimal("0")) + spent.cost_usd
+    if draft.cost_usd:
+        ChatSession.objects.filter(pk=session.pk).update(cost_usd=F("cost_usd") + draft.cost_usd)
+        session.cost_usd = (session.cost_usd or Decimal("0")) + draft.cost_usd
     return draft

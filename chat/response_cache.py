@@ -6,6 +6,8 @@ chat/apps.py), so a stock change never leaves a stale 在庫あり answer behind
 
 import hashlib
 import json
+import re
+import unicodedata
 
 import numpy as np
 from django.core.cache import cache
@@ -28,6 +30,12 @@ def _key(category: str, locale: str, text: str) -> str:
     return f"respcache:entry:{digest}"
 
 
+def _semantic_index(category: str, locale: str, text: str) -> str:
+    """Semantic matches only among questions with the same numbers: "11巻" and "10巻" embed at cosine 0.96."""
+    numbers = ",".join(str(int(n)) for n in re.findall(r"\d+", unicodedata.normalize("NFKC", text)))
+    return f"respcache:semantic:{category}:{locale}:{hashlib.sha256(numbers.encode()).hexdigest()[:12]}"
+
+
 def cacheable(category: str) -> bool:
     return category not in PERSONAL
 
@@ -39,7 +47,7 @@ def get(category: str, locale: str, text: str, vector: np.ndarray) -> dict | Non
     raw = client.get(_key(category, locale, text))
     if raw:
         return json.loads(raw) | {"cache": "exact"}
-    index_key = f"respcache:semantic:{category}:{locale}"
+    index_key = _semantic_index(category, locale, text)
     for entry_key, stored in client.hgetall(index_key).items():
         if float(np.dot(embeddings.from_bytes(stored), vector)) >= SEMANTIC_MIN:
             raw = client.get(entry_key)
@@ -54,7 +62,7 @@ def put(category: str, locale: str, text: str, vector: np.ndarray, answer: dict,
         return
     client = _client()
     key = _key(category, locale, text)
-    index_key = f"respcache:semantic:{category}:{locale}"
+    index_key = _semantic_index(category, locale, text)
     pipe = client.pipeline()
     pipe.set(key, json.dumps(answer, ensure_ascii=False), ex=TTL_SECONDS)
     if client.hlen(index_key) < SEMANTIC_MAX_ENTRIES:
@@ -63,7 +71,24 @@ def put(category: str, locale: str, text: str, vector: np.ndarray, answer: dict,
     for sku in skus:
         pipe.sadd(f"respcache:sku:{sku}", key)
         pipe.expire(f"respcache:sku:{sku}", TTL_SECONDS)
+    # and by series: a volume added later ("we don't carry volume 30") must not stay cached either
+    for manga_id in {s["id"] for s in answer.get("sources", []) if s.get("type") == "manga"}:
+        pipe.sadd(f"respcache:manga:{manga_id}", key)
+        pipe.expire(f"respcache:manga:{manga_id}", TTL_SECONDS)
     pipe.execute()
+
+
+def invalidate_product(sku: str, manga_id: int | None) -> int:
+    """Drop every cached answer that mentions this product or its series."""
+    dropped = invalidate_sku(sku)
+    if manga_id is not None:
+        client = _client()
+        keys = list(client.smembers(f"respcache:manga:{manga_id}"))
+        if keys:
+            client.delete(*keys)
+        client.delete(f"respcache:manga:{manga_id}")
+        dropped += len(keys)
+    return dropped
 
 
 def invalidate_sku(sku: str) -> int:

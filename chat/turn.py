@@ -7,6 +7,7 @@ first one (and its answer) in its context.
 """
 
 import logging
+import time
 
 from celery import shared_task
 from django.core.cache import cache
@@ -14,6 +15,7 @@ from django.db.models import Exists, OuterRef
 
 from chat import memory, pipeline
 from chat.models import ChatSession, Message, bump_state_version
+from mangaassist.observability import bind_correlation_id, log_event
 from reviews.escalation import route_draft
 
 log = logging.getLogger(__name__)
@@ -28,14 +30,25 @@ def _pending(session: ChatSession, up_to_id: int):
 
 
 def answer_one(message: Message) -> None:
+    """Answer one customer message. Preconditions: the session's turn lock is held; the message has no reply yet."""
+    # An earlier message answered by a later message's task still logs under its own socket event's id.
+    bind_correlation_id(message.correlation_id or None)
+    started = time.perf_counter()
     session = message.session
     session.refresh_from_db()
     context = memory.load_memory(session, before=message)
     draft = pipeline.produce_draft(message, context)
+    # What the turn saw: lets tests (and reviewers) check that a message was answered knowing the earlier turns.
     draft.meta.setdefault("prior_turns", len(context.recent))
-    route_draft(message, draft)
-    bump_state_version(session.pk, session.state_version)
+    draft.meta.setdefault("prior_message_ids", [m.pk for m in context.recent])
+    sent = route_draft(message, draft)
+    if not bump_state_version(session.pk, session.state_version):
+        # Only turns change session state and they hold the lock: a lost race here means the lock expired.
+        log.warning("session %s state changed under turn %s", session.pk, message.pk)
     memory.fold_if_needed(session)
+    log_event("task", "turn", message_id=message.pk, session=str(session.public_id),
+              sent=sent.kind if sent else None, category=draft.category, confidence=draft.confidence,
+              duration_ms=round((time.perf_counter() - started) * 1000, 1))
 
 
 @shared_task(name="chat.answer_message", acks_late=True, autoretry_for=(TimeoutError,), retry_backoff=True,

@@ -50,18 +50,10 @@ def socket():
 
 @pytest.fixture
 def auto_answers(transactional_db):
-    """Every draft goes straight out (AUTO): these tests are about transport and order, not about review.
-
-    Worker subprocesses read the thresholds from the database at their first turn (the conftest dropped Redis'
-    version key), so they see these rows too."""
-    from reviews.models import EscalationThreshold
     from reviews.thresholds import reset_cache
 
-    from chat.models import Category
+    from tests.chat.helpers import all_drafts_auto
 
-    for category in Category.values:
-        EscalationThreshold.objects.update_or_create(
-            category=category, defaults={"auto_respond_min": 0.0, "review_min": 0.0, "handoff_below": 0.0})
-    reset_cache()
+    all_drafts_auto()
     yield
     reset_cache()

@@ -43,7 +43,7 @@ def test_it_applies_the_same_validation_as_the_socket(client):
 def test_it_refuses_a_missing_or_foreign_token(client):
     mine, theirs = start(client), start(client)
     url = f"/api/v1/sessions/{mine['session_id']}/messages"
-    assert client.get(url).status_code == 400
+    assert client.get(url).status_code == 401
     assert client.get(url, HTTP_X_SESSION_TOKEN="garbage").status_code == 404
     assert client.get(url, HTTP_X_SESSION_TOKEN=theirs["session"]).status_code == 404
     assert Message.objects.count() == 0

@@ -6,7 +6,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from catalog.models import Customer
-from chat import watchdog
+from chat import delivery, watchdog
+from mangaassist import metrics
 from chat.models import ChatSession, Message
 from tests.support.processes import celery_beat, celery_worker, wait_until
 
@@ -26,6 +27,16 @@ def test_it_sends_one_fallback_and_emails_the_customer(db, settings):
     (answer,) = Message.objects.filter(reply_to=message)
     assert answer.kind == "answer" and answer.status == "fallback" and "担当者" in answer.text
     assert mail.outbox[0].to == ["kenji@example.jp"] and "返品したいです" in mail.outbox[0].body
+    assert "A member of our team" in mail.outbox[0].body  # Japanese and English in one mail
+    assert metrics.counter_value("chat_promise_fallback_total") == 1
+
+
+def test_it_leaves_a_promise_alone_once_an_answer_won_the_claim(db):
+    message = _overdue_message()
+    late = delivery.send_to_customer(message.session, kind="answer", text="遅れてすみません", reply_to=message,
+                                     status="auto")
+    assert late is not None and watchdog.keep_promises() == 0
+    assert Message.objects.filter(reply_to=message, kind="answer").count() == 1
 
 
 def test_check_delivery_lists_overdue_messages_and_fails(db, capsys):

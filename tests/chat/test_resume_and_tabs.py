@@ -56,3 +56,22 @@ async def test_a_resent_client_id_is_stored_once_and_gets_the_same_id(socket):
     assert first["message_id"] == second["message_id"]
     assert await sync_to_async(Message.objects.filter(role="user").count)() == 1
     await s.close()
+
+
+async def test_a_message_both_in_the_backlog_and_pushed_live_is_sent_once(socket):
+    """A worker's push lands after a reconnecting tab joined the group, for a row the tab's backlog already read."""
+    first = await socket()
+    welcome = await first.hello()
+    await first.close()
+
+    def stored_not_yet_pushed():
+        session = ChatSession.objects.get(public_id=welcome["session_id"])
+        return Message.objects.create(session=session, role="assistant", kind="notice", text="late push")
+
+    message = await sync_to_async(stored_not_yet_pushed)()
+    again = await socket()
+    await again.hello(session=welcome["session"], last_seen=0)
+    assert (await again.recv())["message_id"] == message.pk
+    await sync_to_async(delivery.push_frame)(message.session.group_name, message.to_frame())
+    await again.nothing_more()
+    await again.close()

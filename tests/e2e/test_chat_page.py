@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.chat.helpers import all_drafts_auto
 from tests.e2e.browser import chromium, save_screenshot
 from tests.support.processes import celery_worker, free_port, uvicorn_server
 
@@ -10,6 +11,7 @@ FAST_RECONNECT = "window.MANGAASSIST_CONFIG = {pingEvery: 1000, pongTimeout: 100
 
 
 def test_it_chats_in_japanese_and_resumes_after_the_server_comes_back(transactional_db):
+    all_drafts_auto()  # the pipeline's answers go straight out: this test is about the page, not about review
     port = free_port()
     with celery_worker(concurrency=1), chromium() as browser:
         context = browser.new_context(viewport={"width": 360, "height": 740}, locale="ja-JP")
@@ -22,7 +24,8 @@ def test_it_chats_in_japanese_and_resumes_after_the_server_comes_back(transactio
             page.keyboard.press("Enter")
             page.wait_for_selector(".msg.assistant", timeout=20000)
             assert page.locator(".msg.user .body").first.inner_text() == "ワンピースの1巻はありますか？"
-            assert page.locator(".msg.user .state").first.inner_text() in ("回答済み", "送信済み")
+            page.wait_for_function("() => document.querySelector('.msg.user .state').textContent === '回答済み'",
+                                   timeout=10000)
             page.click(".msg.assistant .thumb-up")
             page.wait_for_function("() => document.getElementById('banner').textContent.includes('ご意見ありがとう')",
                                    timeout=10000)
@@ -41,6 +44,13 @@ def test_it_chats_in_japanese_and_resumes_after_the_server_comes_back(transactio
             # the conversation resumed on the same session: both questions and both answers, nothing twice
             assert page.locator(".msg.user").count() == 2
             assert page.locator(".msg.assistant").count() == answers_before + 1
+            # a reload keeps the conversation (token and last_seen in localStorage, history over HTTP)
+            page.reload()
+            page.wait_for_function("() => document.querySelectorAll('.msg').length === 4", timeout=10000)
+            texts = page.locator(".msg .body").all_inner_texts()
+            assert texts[0] == "ワンピースの1巻はありますか？" and texts[2] == "2巻は？"
+            page.wait_for_timeout(500)
+            assert page.locator(".msg").count() == 4  # the resent backlog did not duplicate anything
         context.close()
     from feedback.models import Feedback
 

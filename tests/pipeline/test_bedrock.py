@@ -1,12 +1,14 @@
 """The Bedrock backend against botocore's Stubber with the Converse API's real response shapes."""
 
 import json
+from decimal import Decimal
 
 import pytest
 from botocore.exceptions import ReadTimeoutError
 from botocore.stub import ANY, Stubber
 
 from catalog.models import Product
+from chat.models import ChatSession
 from chat import bedrock
 
 
@@ -47,9 +49,21 @@ def test_it_answers_through_a_tool_call_and_records_tokens_and_cost(ask, stubbed
     stubbed.assert_no_pending_responses()
     assert draft.text.startswith("「NARUTO -ナルト-」1巻") and "[confidence" not in draft.text
     assert draft.meta["grounding"]["grounded"] and draft.confidence <= 0.9
-    # Sonnet: 2 calls x (900 in, 120 out) at $3/$15 per million tokens
-    assert (draft.tokens_in, draft.tokens_out) == (1800, 240)
-    assert float(draft.cost_usd) == pytest.approx((1800 * 3 + 240 * 15) / 1_000_000)
+    # Sonnet: 2 calls x (900 in, 120 out) at $3/$15 per million tokens; Haiku: 120 in, 30 out at $0.25/$1.25
+    assert (draft.tokens_in, draft.tokens_out) == (1800 + 120, 240 + 30)
+    expected = (1800 * 3 + 240 * 15 + 120 * 0.25 + 30 * 1.25) / 1_000_000
+    assert float(draft.cost_usd) == pytest.approx(expected)
+    session = ChatSession.objects.latest("id")
+    assert float(session.cost_usd) == pytest.approx(expected, abs=1e-6)  # stored to 6 places; the cost cap reads it
+
+
+def test_a_session_over_its_cost_cap_is_answered_offline_without_calling_bedrock(ask, stubbed, settings):
+    settings.SESSION_COST_CAP_USD = 0.01
+    session = ChatSession.objects.create(locale="ja", cost_usd=Decimal("0.02"))
+    draft = ask("ナルトの1巻ありますか", session=session)
+    stubbed.assert_no_pending_responses()  # nothing was queued: any Bedrock call would have raised
+    assert draft.meta["guard"] == {"cost_cap": True} and draft.cost_usd == 0
+    assert draft.meta["grounding"]["grounded"] and "NARUTO" in draft.text
 
 
 def test_an_invented_price_from_the_model_is_replaced(ask, stubbed):
@@ -94,3 +108,21 @@ def test_an_empty_model_reply_falls_back_to_the_offline_backend(ask, stubbed):
     stubbed.add_response("converse", _response([]))
     draft = ask("ナルトの1巻ありますか")
     assert "「NARUTO -ナルト-」1巻は" in draft.text
+
+
+def test_a_faq_tool_call_uses_the_customers_language_and_names_its_source(ask, stubbed, monkeypatch):
+    from catalog import tools
+
+    asked = []
+    real = tools.search_faq
+    monkeypatch.setattr(tools, "search_faq", lambda query, locale, **kw: (asked.append(locale), real(query, locale, **kw))[1])
+    _classify(stubbed, category="shipping")
+    stubbed.add_response("converse", _response(
+        [{"toolUse": {"toolUseId": "tooluse_faq", "name": "search_faq", "input": {"query": "shipping cost"}}}],
+        stop_reason="tool_use"))
+    stubbed.add_response("converse", _response(
+        [{"text": "Domestic shipping is free on orders of ¥3,000 or more; below that it costs ¥550. [confidence: 0.9]"}]))
+    draft = ask("How much is shipping?", locale="en")
+    stubbed.assert_no_pending_responses()
+    assert asked == ["en"] and {"type": "faq", "key": "shipping-free-threshold"} in draft.sources
+    assert draft.meta["grounding"]["grounded"] and draft.text.startswith("Domestic shipping is free")
