@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from catalog.loader import fill_embeddings
 from catalog.models import Customer, FaqEntry, Manga, Order, OrderLine, Product
 
 
@@ -15,6 +16,11 @@ class MangaAdmin(admin.ModelAdmin):
     list_filter = ("demographic", "status", "rare")
     search_fields = ("title_ja", "title_en", "romaji", "author", "author_en", "slug")
     inlines = [ProductInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not obj.embedding or set(form.changed_data) & set(obj.EMBEDDED_FIELDS):
+            fill_embeddings([obj])  # the index rebuilds after commit, so it sees the new vector
 
 
 @admin.register(Product)
@@ -54,3 +60,8 @@ class FaqEntryAdmin(admin.ModelAdmin):
     list_display = ("key", "topic", "question_ja", "question_en")
     list_filter = ("topic",)
     search_fields = ("key", "question_ja", "question_en", "answer_ja", "answer_en")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not obj.embedding or set(form.changed_data) & set(obj.EMBEDDED_FIELDS):
+            fill_embeddings([obj])

@@ -1,5 +1,4 @@
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
@@ -10,18 +9,23 @@ from catalog.models import GENRES, Demographic
 
 
 class SearchQuery(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200, default="",
+                              help_text="title, author or description, Japanese or English")
     genre = serializers.ChoiceField(choices=GENRES, required=False)
     demographic = serializers.ChoiceField(choices=Demographic.values, required=False)
-    in_stock = serializers.BooleanField(required=False, allow_null=True, default=None)
-    min_price = serializers.IntegerField(required=False, min_value=0)
-    max_price = serializers.IntegerField(required=False, min_value=0)
+    in_stock = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                        help_text="true: series with a product in stock; false: series with a sold-out product")
+    min_price = serializers.IntegerField(required=False, min_value=0, help_text="yen; some product costs at least this")
+    max_price = serializers.IntegerField(required=False, min_value=0, help_text="yen; some product costs at most this")
     limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=10)
 
     def validate(self, data):
         filtered = any(data.get(k) is not None for k in ("genre", "demographic", "in_stock", "min_price", "max_price"))
         if not data["q"].strip() and not filtered:
             raise serializers.ValidationError("Give a search text (q) or at least one filter.")
+        if data.get("min_price") is not None and data.get("max_price") is not None \
+                and data["min_price"] > data["max_price"]:
+            raise serializers.ValidationError("min_price is above max_price.")
         return data
 
 
@@ -50,18 +54,16 @@ class SeriesOut(serializers.Serializer):
     products = ProductOut(many=True)
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("q", OpenApiTypes.STR, description="title, author or description, Japanese or English"),
-        OpenApiParameter("genre", OpenApiTypes.STR, enum=list(GENRES)),
-        OpenApiParameter("demographic", OpenApiTypes.STR, enum=Demographic.values),
-        OpenApiParameter("in_stock", OpenApiTypes.BOOL),
-        OpenApiParameter("min_price", OpenApiTypes.INT),
-        OpenApiParameter("max_price", OpenApiTypes.INT),
-        OpenApiParameter("limit", OpenApiTypes.INT, description="1 to 50, default 10"),
-    ],
-    responses={200: SeriesOut(many=True)},
-)
+class SearchResults(serializers.Serializer):
+    results = SeriesOut(many=True)
+
+
+class BadRequest(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+
+
+@extend_schema(parameters=[SearchQuery], responses={200: SearchResults, 400: BadRequest}, tags=["catalog"])
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def catalog_search(request):

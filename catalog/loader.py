@@ -210,20 +210,18 @@ def _upsert(model, key: str, fields: dict, existing: dict) -> tuple[object, str]
     return current, "updated"
 
 
-def _embedding_text_manga(m: Manga) -> str:
-    return f"{m.title_en}. {m.title_ja}. {m.synopsis_en} {m.synopsis_ja} {' '.join(m.genres)}"
+def _embedded_text(row: Manga | FaqEntry | None) -> str | None:
+    return row.embedding_text() if row is not None else None
 
 
-def _embedding_text_faq(f: FaqEntry) -> str:
-    return f"{f.question_en} {f.question_ja} {f.answer_en}"
-
-
-def _fill_embeddings(rows: list, text_of) -> None:
+def fill_embeddings(rows: list[Manga] | list[FaqEntry]) -> None:
+    """Compute and store the embedding of each row (one batch through the model)."""
     if not rows:
         return
-    vectors = embeddings.embed([text_of(row) for row in rows])
+    vectors = embeddings.embed([row.embedding_text() for row in rows])
     for row, vector in zip(rows, vectors):
-        type(row).objects.filter(pk=row.pk).update(embedding=embeddings.to_bytes(vector))
+        row.embedding = embeddings.to_bytes(vector)
+        type(row).objects.filter(pk=row.pk).update(embedding=row.embedding)
 
 
 def load_directory(directory: Path, progress: bool = True) -> Report:
@@ -258,14 +256,18 @@ def _load_file(path: Path, name: str, report: Report, progress: bool) -> None:
                 if error:
                     raise BadRecord(error)
                 if name == "manga.jsonl":
-                    row, outcome = _upsert(Manga, "slug", check_manga(record), existing)
-                    if outcome != "unchanged" or not row.embedding:
+                    fields = check_manga(record)
+                    before = _embedded_text(existing.get(fields["slug"]))
+                    row, outcome = _upsert(Manga, "slug", fields, existing)
+                    if not row.embedding or row.embedding_text() != before:
                         needs_embedding.append(row)
                 elif name == "products.jsonl":
                     row, outcome = _upsert(Product, "sku", check_product(record, series_ids), existing)
                 elif name == "faq.jsonl":
-                    row, outcome = _upsert(FaqEntry, "key", check_faq(record), existing)
-                    if outcome != "unchanged" or not row.embedding:
+                    fields = check_faq(record)
+                    before = _embedded_text(existing.get(fields["key"]))
+                    row, outcome = _upsert(FaqEntry, "key", fields, existing)
+                    if not row.embedding or row.embedding_text() != before:
                         needs_embedding.append(row)
                 elif name == "customers.jsonl":
                     row, outcome = _upsert(Customer, "external_id", check_customer(record), existing)
@@ -278,8 +280,7 @@ def _load_file(path: Path, name: str, report: Report, progress: bool) -> None:
                 report.count(outcome)
             except BadRecord as exc:
                 report.rejected.append(f"{path}:{number}: {exc}")
-        _fill_embeddings([r for r in needs_embedding if isinstance(r, Manga)], _embedding_text_manga)
-        _fill_embeddings([r for r in needs_embedding if isinstance(r, FaqEntry)], _embedding_text_faq)
+        fill_embeddings(needs_embedding)
 
 
 def _sync_lines(order: Order, lines: list[dict], outcome: str) -> str:

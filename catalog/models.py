@@ -51,6 +51,12 @@ class Manga(models.Model):
     def __str__(self) -> str:
         return f"{self.title_ja} / {self.title_en}"
 
+    EMBEDDED_FIELDS = ("title_en", "title_ja", "synopsis_en", "synopsis_ja", "genres")
+
+    def embedding_text(self) -> str:
+        """What the series' embedding is computed from; a change to any of EMBEDDED_FIELDS needs a new one."""
+        return f"{self.title_en}. {self.title_ja}. {self.synopsis_en} {self.synopsis_ja} {' '.join(self.genres)}"
+
 
 class Product(models.Model):
     class Edition(models.TextChoices):
@@ -163,3 +169,8 @@ class FaqEntry(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+    EMBEDDED_FIELDS = ("question_en", "question_ja", "answer_en")
+
+    def embedding_text(self) -> str:
+        return f"{self.question_en} {self.question_ja} {self.answer_en}"

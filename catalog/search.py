@@ -11,20 +11,25 @@ uses it as retrieval strength.
 """
 
 import math
+import re
 import threading
 import time
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from catalog import embeddings
-from catalog.text import content_words, ngrams, normalize
+from catalog.text import EN_STOPWORDS, content_words, has_japanese, ngrams, normalize
 
 SERIES_VERSION_KEY = "catalog:version:series"  # titles, synopses, embeddings: a full rebuild
 STOCK_VERSION_KEY = "catalog:version:stock"  # prices and stock: only the product table is re-read
 FRESHNESS_CHECK_SECONDS = 0.2
+UNKNOWN_VERSION = (-1, -1)
+REBUILD_WITHOUT_REDIS_SECONDS = 10.0
 NAME_CANDIDATES = 150
+KANA_ONLY = re.compile(r"^[\u3040-\u30ffー]+$")
 
 
 @dataclass
@@ -96,7 +101,9 @@ class SearchIndex:
         self.genres = [set(r.genres) for r in self.records]
 
     # --- scoring ---------------------------------------------------------------------------------------------
-    def _name_scores(self, query_key: str) -> dict[int, float]:
+    def _name_scores(self, query: str) -> dict[int, float]:
+        query_key = normalize(query)
+        spans = _word_spans(query)
         grams = ngrams(query_key)
         candidates: dict[int, int] = defaultdict(int)
         for gram in grams:
@@ -110,10 +117,7 @@ class SearchIndex:
             for key in self.name_keys[i]:
                 best = max(best, _name_match(query_key, key, grams))
             for key in self.author_keys[i]:
-                if len(key) >= 3 and key in query_key:
-                    best = max(best, 0.8)
-                elif key == query_key:
-                    best = max(best, 0.85)
+                best = max(best, _author_match(query_key, spans, key))
             if best > 0.3:
                 scores[i] = best
         return scores
@@ -159,7 +163,7 @@ class SearchIndex:
         if not query:
             rows = [i for i in range(len(self.records)) if self._allowed(i, filters)]
             return [Hit(self.records[i].id, 0.0) for i in rows[:limit]]
-        names = self._name_scores(normalize(query))
+        names = self._name_scores(query)
         described = self._description_scores(query)
         combined = described.copy()
         for i, score in names.items():
@@ -194,6 +198,24 @@ class SearchIndex:
         return int(self.matrix.nbytes)
 
 
+def _word_spans(query: str, longest: int = 4) -> set[str]:
+    """Runs of consecutive Latin words of the query, stopwords left out unless nothing else is left."""
+    words = re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKC", query).lower())
+    content = [w for w in words if w not in EN_STOPWORDS] or words
+    return {"".join(content[i:j]) for i in range(len(content)) for j in range(i + 1, min(i + longest, len(content)) + 1)}
+
+
+def _author_match(query_key: str, spans: set[str], key: str) -> float:
+    """An author named in the query. Latin names must be whole words: the author "ONE" is not in "one piece"."""
+    if key == query_key:
+        return 0.85
+    if has_japanese(key):
+        # Short kana-only names (あっと, ふじた) occur inside ordinary words; kanji names (森薫, 川田) rarely do.
+        shortest = 4 if KANA_ONLY.match(key) else 2
+        return 0.8 if len(key) >= shortest and key in query_key else 0.0
+    return 0.8 if key in spans else 0.0
+
+
 def _bigrams(key: str) -> set[str]:
     return {key[i : i + 2] for i in range(len(key) - 1)}
 
@@ -215,6 +237,7 @@ def _name_match(query_key: str, key: str, query_grams: set[str]) -> float:
 # --- the process-wide index, kept fresh from the database --------------------------------------------------------
 _index: SearchIndex | None = None
 _checked_at = 0.0
+_built_at = 0.0
 _lock = threading.Lock()
 
 
@@ -229,7 +252,7 @@ def current_version() -> tuple[int, int]:
         series, stock = _redis().mget([SERIES_VERSION_KEY, STOCK_VERSION_KEY])
         return int(series or 0), int(stock or 0)
     except Exception:  # without Redis, search still works on the index it has
-        return (-1, -1)
+        return UNKNOWN_VERSION
 
 
 def bump_version(series_changed: bool) -> None:
@@ -270,19 +293,28 @@ def build_from_database(version: tuple[int, int]) -> SearchIndex:
 
 def get_index() -> SearchIndex:
     """The fresh index: rebuilt when another process (or this one) changed the catalog."""
-    global _index, _checked_at
+    global _index, _checked_at, _built_at
     now = time.monotonic()
     if _index is not None and now - _checked_at < FRESHNESS_CHECK_SECONDS:
         return _index
     version = current_version()
     with _lock:
         _checked_at = now
-        if _index is None or version[0] != _index.version[0] or version[0] == -1:
-            _index = build_from_database(version)
+        if version == UNKNOWN_VERSION:
+            # Redis is down: nothing tells us what changed, so rebuild now and then rather than on every call.
+            if _index is None or now - _built_at > REBUILD_WITHOUT_REDIS_SECONDS:
+                _index, _built_at = build_from_database(version), now
+        elif _index is None or version[0] != _index.version[0]:
+            _index, _built_at = build_from_database(version), now
         elif version[1] != _index.version[1]:
             _index.products = _load_products()
             _index.version = version
     return _index
+
+
+def warm_up() -> None:
+    """Build the index and load the models now, so that the first customer's search is not the slow one."""
+    search("warm up")
 
 
 def reset_index() -> None:

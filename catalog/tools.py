@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from django.db import connection
+from django.db import close_old_connections
 
 from catalog import search
 from catalog.models import Customer, FaqEntry, Manga, Order, Product
@@ -84,18 +84,20 @@ SearchFilters = search.Filters
 
 def _run(tool: str, timeout: float, work) -> ToolResult:
     def in_thread():
-        # Each pool thread keeps its own connection between calls (opening one per call costs more than the
-        # query); a failed call drops it so the next call starts clean.
+        # A pool thread is a request of its own as far as Django is concerned: its connection follows CONN_MAX_AGE
+        # (closed after the call by default), so no idle connection outlives the call, a broken one is dropped,
+        # and a test database can be dropped at the end of a run.
+        close_old_connections()
         try:
             return work()
-        except Exception:
-            connection.close()
-            raise
+        finally:
+            close_old_connections()
 
     future = _pool.submit(in_thread)
     try:
         return ToolResult(tool, True, future.result(timeout=timeout))
     except FutureTimeout:
+        future.cancel()  # still queued behind slow calls: never start it, nobody is waiting for it any more
         log.warning("tool %s timed out after %.2fs", tool, timeout)
         return ToolResult(tool, False, None, f"timeout after {timeout:.1f}s")
     except Exception as exc:  # reported to the generator as "not performed", never as "no results"

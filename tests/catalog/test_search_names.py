@@ -1,0 +1,39 @@
+"""Name and author matching on a small in-memory index: no database, so the edge cases are cheap to state."""
+
+from catalog import search
+
+
+def index():
+    def series(id, slug, names, authors, genres=("action",)):
+        return search.SeriesRecord(id=id, slug=slug, names=names, authors=authors, text=" ".join(genres),
+                                   genres=tuple(genres), demographic="shonen")
+
+    return search.SearchIndex([
+        series(1, "one-piece", ["ONE PIECE", "One Piece", "ワンピース"], ["尾田栄一郎", "Eiichiro Oda"]),
+        series(2, "one-punch-man", ["ワンパンマン", "One-Punch Man"], ["ONE", "ONE"]),
+        series(3, "non-non-biyori", ["のんのんびより", "Non Non Biyori"], ["あっと", "Atto"], ("comedy",)),
+        series(4, "emma", ["エマ", "Emma"], ["森薫", "Kaoru Mori"], ("romance", "historical")),
+    ], products={})
+
+
+def slugs(hits, idx):
+    return [idx.records[idx.position[h.series_id]].slug for h in hits]
+
+
+def test_it_does_not_take_a_short_author_name_inside_a_title_for_the_author():
+    idx = index()
+    hits = idx.search("one piece")
+    assert slugs(hits, idx)[0] == "one-piece"
+    assert all(h.score < 0.5 for h in hits if h.series_id == 2)
+
+
+def test_it_finds_an_author_named_as_whole_words_in_either_order():
+    idx = index()
+    assert slugs(idx.search("manga by ONE"), idx)[0] == "one-punch-man"
+    assert slugs(idx.search("oda eiichiro"), idx)[0] == "one-piece"
+    assert slugs(idx.search("森薫の漫画"), idx)[0] == "emma"
+
+
+def test_it_does_not_find_a_short_kana_author_inside_an_ordinary_word():
+    idx = index()
+    assert all(h.series_id != 3 or h.score < 0.5 for h in idx.search("あっという間に届きますか"))
