@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chat.models import Category, Message
 from mangaassist.metrics import incr
@@ -57,7 +58,8 @@ def open_promised_handoff(message: Message, answer: Message, reason: str = "") -
                 is_vip=bool(getattr(session.customer, "is_vip", False)), locale=session.locale,
                 followup=True, created_at=now, timeout_at=None, next_heartbeat_at=None,
                 sla_deadline=now + timedelta(seconds=settings.REVIEW_SLA_SECONDS[int(priority)]),
-                notes=f"Opened by the chat fallback ({reason or 'fallback'}): answer #{answer.pk} promised a person.",
+                notes=gettext("The chat fallback (answer #%(answer)s) promised the customer that a member of the team "
+                              "will get back to them: please follow up.") % {"answer": answer.pk},
             )
     except IntegrityError:
         log.info("message %s already has an open task: its person follows up", message.pk)
