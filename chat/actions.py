@@ -4,6 +4,7 @@
 and shape output.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 from chat.models import ChatSession, Locale, Message
 from mangaassist.observability import correlation_id
 
+log = logging.getLogger(__name__)
 MAX_TEXT = 2000
 RATE_LIMIT_PER_MINUTE = 20
 IDLE_SESSION = timedelta(minutes=30)
@@ -124,10 +126,29 @@ def do_receive_message(session: ChatSession, client_id, text) -> Received:
     return Received(message, created=True)
 
 
-def enqueue_answer(message_id: int) -> None:
-    from chat.turn import answer_message
+def enqueue_answer(message_id: int) -> bool:
+    """Publish the turn task for a stored customer message; True when the broker took it.
 
-    answer_message.delay(message_id)
+    Called in the thread that committed the message, which in a web process is the one thread Channels uses for
+    database work: so it never waits long. Taking a broker connection from the pool waits at most
+    CHAT_ENQUEUE_TIMEOUT_SECONDS, sockets have timeouts (CELERY_BROKER_TRANSPORT_OPTIONS), a failed publish is
+    retried once, no result is subscribed to. When it still fails the message stays unanswered in the database and
+    the re-enqueue sweep (chat.watchdog.requeue_lost_turns) publishes it again; nothing is lost and nothing hangs.
+    """
+    from chat.turn import answer_message
+    from mangaassist import metrics
+    from mangaassist.celery import app
+
+    try:
+        with app.producer_pool.acquire(block=True, timeout=settings.CHAT_ENQUEUE_TIMEOUT_SECONDS) as producer:
+            answer_message.apply_async(
+                (message_id,), producer=producer, ignore_result=True, retry=True,
+                retry_policy={"max_retries": 1, "interval_start": 0.1, "interval_step": 0.2, "interval_max": 0.3})
+    except Exception:  # any broker trouble: the database still holds the message (see above)
+        log.warning("could not enqueue the turn of message %s; the re-enqueue sweep will", message_id, exc_info=True)
+        metrics.incr("chat_enqueue_failed_total")
+        return False
+    return True
 
 
 def do_mark_seen(session: ChatSession, message_id) -> int:

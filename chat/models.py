@@ -119,6 +119,9 @@ class Message(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     answer_deadline = models.DateTimeField(null=True, blank=True)
     correlation_id = models.CharField(max_length=32, blank=True)
+    # On a customer message: how often the watchdog enqueued its turn again (a lost turn), and when it last did.
+    requeue_count = models.PositiveSmallIntegerField(default=0)
+    requeued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

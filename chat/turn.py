@@ -1,7 +1,8 @@
 """The turn: answer one customer message. The top of the import order: it runs the pipeline and hands the draft
 to the review engine.
 
-Turns of one session are serialised by a Redis lock and answered in message order: whichever task takes the lock
+Turns of one session are serialised by a Redis lock (chat.turnlock, renewed while the turn works, so a killed
+worker frees it within seconds) and answered in message order: whichever task takes the lock
 first answers every earlier unanswered message of the session before its own, so a second message always sees the
 first one (and its answer) in its context.
 """
@@ -10,17 +11,14 @@ import logging
 import time
 
 from celery import shared_task
-from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 
-from chat import memory, pipeline
+from chat import memory, pipeline, turnlock
 from chat.models import ChatSession, Message, bump_state_version
 from mangaassist.observability import bind_correlation_id, log_event
 from reviews.escalation import route_draft
 
 log = logging.getLogger(__name__)
-LOCK_TIMEOUT = 60  # longer than any turn (25 s budget); a crashed worker's lock frees itself
-LOCK_WAIT = 55
 
 
 def _pending(session: ChatSession, up_to_id: int):
@@ -57,13 +55,13 @@ def answer_message(message_id: int) -> None:
     message = Message.objects.select_related("session").filter(pk=message_id, role=Message.Role.USER).first()
     if message is None:
         return
-    lock = cache._cache.get_client(write=True).lock(f"chat:turn:{message.session_id}", timeout=LOCK_TIMEOUT,
-                                                    blocking_timeout=LOCK_WAIT)
+    lock = turnlock.turn_lock(message.session_id)
     if not lock.acquire():
         raise TimeoutError(f"session {message.session_id} is busy")
     try:
-        for pending in _pending(message.session, message.pk).select_related("session"):
-            answer_one(pending)
+        with turnlock.kept(lock):
+            for pending in _pending(message.session, message.pk).select_related("session"):
+                answer_one(pending)
     finally:
         try:
             lock.release()

@@ -49,3 +49,73 @@ def _warm_up(**_):
         classifier.classify("こんにちは")
 
     threading.Thread(target=warm, daemon=True, name="warm-up").start()
+
+
+# --- worker heartbeat: what /healthz reads instead of pinging workers ------------------------------------------
+# Every worker's event loop sends a heartbeat every 2 s (celery's `heartbeat_sent`, on unless --without-heartbeat);
+# each one stamps the worker in a sorted set in Redis, per queue. A worker that stops (or whose loop is stuck) stops
+# stamping, and /healthz counts only stamps younger than CELERY_HEARTBEAT_MAX_AGE_SECONDS. One write per worker every
+# 2 s, however many times /healthz is called.
+_heartbeat_client = None
+
+
+def heartbeat_key() -> str:
+    return f"health:celery:{app.conf.task_default_queue}"
+
+
+def _heartbeat_redis():
+    global _heartbeat_client
+    if _heartbeat_client is None:
+        import redis
+        from django.conf import settings
+
+        _heartbeat_client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+    return _heartbeat_client
+
+
+def stamp_worker(hostname: str) -> None:
+    """Record that this worker is alive now (and forget workers silent for an hour)."""
+    import time
+
+    try:
+        now = time.time()
+        client = _heartbeat_redis()
+        key = heartbeat_key()
+        pipe = client.pipeline(transaction=False)
+        pipe.zadd(key, {hostname: now})
+        pipe.zremrangebyscore(key, "-inf", now - 3600)
+        pipe.expire(key, 3600)
+        pipe.execute()
+    except Exception:  # never let a Redis hiccup disturb the worker's event loop; /healthz will notice
+        import logging
+
+        logging.getLogger(__name__).warning("worker heartbeat not written", exc_info=True)
+
+
+def live_workers(client=None) -> list[str]:
+    """Hostnames of the workers of this queue whose last heartbeat is recent enough."""
+    import time
+
+    from django.conf import settings
+
+    client = client or _heartbeat_redis()
+    since = time.time() - settings.CELERY_HEARTBEAT_MAX_AGE_SECONDS
+    return [name.decode() for name in client.zrangebyscore(heartbeat_key(), since, "+inf")]
+
+
+@signals.heartbeat_sent.connect
+def _heartbeat(sender, **_):
+    stamp_worker(sender.eventer.hostname)
+
+
+@signals.worker_ready.connect
+def _ready(sender, **_):
+    stamp_worker(sender.hostname)
+
+
+@signals.worker_shutdown.connect
+def _gone(sender, **_):
+    try:
+        _heartbeat_redis().zrem(heartbeat_key(), sender.hostname)
+    except Exception:
+        pass

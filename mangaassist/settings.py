@@ -237,3 +237,28 @@ LOGGING = {
         "uvicorn.access": {"level": "WARNING"},
     },
 }
+
+# --- health and faults (issue 16): cheap /healthz, bounded enqueues, lost turns found again ------------------------
+# Every request stays off the one sync thread that does Channels' database work (see mangaassist/staticfiles.py).
+MIDDLEWARE = [m.replace("whitenoise.middleware.WhiteNoiseMiddleware", "mangaassist.staticfiles.AsyncWhiteNoiseMiddleware")
+              for m in MIDDLEWARE]
+HEALTHZ_CACHE_SECONDS = env.float("HEALTHZ_CACHE_SECONDS", default=2.0)  # one probe per check per process per this
+HEALTHZ_TIMEOUT_SECONDS = env.float("HEALTHZ_TIMEOUT_SECONDS", default=2.0)  # the longest /healthz waits for a probe
+CELERY_HEARTBEAT_MAX_AGE_SECONDS = env.float("CELERY_HEARTBEAT_MAX_AGE_SECONDS", default=10.0)  # workers beat every 2 s
+# Publishing a task never waits long: a bounded pool of broker connections (taking one waits at most
+# CHAT_ENQUEUE_TIMEOUT_SECONDS), socket timeouts on every broker connection, one quick retry. A publish that still
+# fails leaves the customer message in the database, where the re-enqueue sweep finds it.
+CELERY_BROKER_POOL_LIMIT = env.int("CELERY_BROKER_POOL_LIMIT", default=20)
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=5.0),  # above kombu's 1 s BRPOP
+    "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=2.0),
+    "max_connections": env.int("CELERY_BROKER_MAX_CONNECTIONS", default=50),
+    "health_check_interval": 25,
+}
+CHAT_ENQUEUE_TIMEOUT_SECONDS = env.float("CHAT_ENQUEUE_TIMEOUT_SECONDS", default=1.0)
+# Lost turns: a customer message with no reply and no turn running, older than CHAT_REENQUEUE_AFTER_SECONDS (times
+# the re-enqueues so far, plus one), is enqueued again, at most CHAT_REENQUEUE_MAX times, well before the fallback.
+CHAT_REENQUEUE_AFTER_SECONDS = env.float("CHAT_REENQUEUE_AFTER_SECONDS", default=30)
+CHAT_REENQUEUE_MAX = env.int("CHAT_REENQUEUE_MAX", default=3)
+CHAT_REENQUEUE_SWEEP_SECONDS = env.float("CHAT_REENQUEUE_SWEEP_SECONDS", default=10)

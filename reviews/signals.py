@@ -41,3 +41,15 @@ def _record_change(sender, instance, created, raw=False, **kwargs):
 @receiver(post_delete, sender=ThresholdOverride)
 def _thresholds_changed(sender, **kwargs):
     transaction.on_commit(bump_version)
+
+
+def _person_promised(sender, message, answer, reason="", **kwargs):
+    from reviews.promises import open_promised_handoff
+
+    open_promised_handoff(message, answer, reason)
+
+
+# chat cannot import reviews: its watchdog announces the promise, reviews opens the task for a person.
+from chat.watchdog import person_promised  # noqa: E402
+
+person_promised.connect(_person_promised, dispatch_uid="reviews.promised_handoff")
