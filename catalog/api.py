@@ -59,6 +59,7 @@ class SearchResults(serializers.Serializer):
 
 
 class BadRequest(serializers.Serializer):
+    code = serializers.CharField()
     detail = serializers.CharField()
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
 

@@ -90,10 +90,13 @@ def create_session(request):
     return Response({"session": session.token, "session_id": str(session.public_id)}, status=201)
 
 
-@extend_schema(parameters=[TOKEN_HEADER, OpenApiParameter("after", int, description="only messages with a larger id")],
-               request=inline_serializer("MessageIn", {"client_id": serializers.CharField(),
-                                                       "text": serializers.CharField()}),
-               responses={**ERRORS, 200: MessageOut(many=True),
+@extend_schema(methods=["GET"], parameters=[
+    TOKEN_HEADER, OpenApiParameter("after", int, description="only messages with a larger id (0 to 2^63-1)")],
+               responses={200: MessageOut(many=True), 400: ERROR_OUT, 401: ERROR_OUT, 404: ERROR_OUT})
+@extend_schema(methods=["POST"], parameters=[TOKEN_HEADER],
+               request=inline_serializer("MessageIn", {"client_id": serializers.CharField(max_length=64),
+                                                       "text": serializers.CharField(max_length=actions.MAX_TEXT)}),
+               responses={**ERRORS,
                           202: inline_serializer("Received", {"message_id": serializers.IntegerField(),
                                                               "client_id": serializers.CharField()})})
 @api_view(["GET", "POST"])

@@ -171,6 +171,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Separate request and response components, so 4xx bodies and nullable fields are stated exactly.
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"CategoryEnum": "chat.models.Category.choices"},
 }
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 

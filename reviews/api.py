@@ -91,7 +91,8 @@ class AvailabilitySerializer(serializers.ModelSerializer):
 ERROR = inline_serializer("ReviewError", {"code": serializers.CharField(), "detail": serializers.CharField()})
 VALIDATION_ERROR = inline_serializer("ReviewValidationError", {
     "code": serializers.CharField(), "detail": serializers.CharField(),
-    "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)})
+    # per field: a list of messages, or for a list field a map from the bad item's index to its messages
+    "errors": serializers.DictField(child=serializers.JSONField(), required=False)})
 AUTH_ERRORS = {401: ERROR, 403: ERROR}
 
 
