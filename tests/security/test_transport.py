@@ -51,7 +51,8 @@ def _csp(response) -> dict[str, str]:
 @pytest.mark.django_db
 def test_every_page_has_a_csp_without_inline_script(admin_client, client):
     pages = [(client, "/"), (client, "/admin/login/"), (client, "/api/v1/docs/"), (admin_client, "/admin/"),
-             (admin_client, "/admin/reviews/reviewtask/console/"), (client, "/api/v1/catalog/search?q=x")]
+             (admin_client, "/admin/reviews/reviewtask/console/"),
+             (admin_client, "/admin/reviews/reviewtask/dashboard/"), (client, "/api/v1/catalog/search?q=x")]
     for who, path in pages:
         response = who.get(path)
         assert response.status_code == 200, path
