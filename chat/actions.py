@@ -173,6 +173,9 @@ def do_receive_message(session: ChatSession, client_id, text, client_ip: str | N
             # Count-then-insert under the session's row lock (on SQLite the IMMEDIATE transaction is the lock):
             # 40 concurrent posts get exactly the allowance, not 40.
             ChatSession.objects.select_for_update().filter(pk=session.pk).values_list("pk", flat=True).first()
+            raced = session.messages.filter(client_id=client_id).first()  # a resend never counts as over the limit
+            if raced:
+                return Received(raced, created=False)
             check_rate_limit(session)
             message = Message.objects.create(
                 session=session, role=Message.Role.USER, kind=Message.Kind.TEXT, text=text, client_id=client_id,

@@ -5,6 +5,7 @@ from urllib.parse import urlparse
 from channels.security.websocket import OriginValidator
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils.translation import gettext
 
 
 def axes_lockout(request, original_response=None, credentials=None) -> HttpResponse:
@@ -13,8 +14,9 @@ def axes_lockout(request, original_response=None, credentials=None) -> HttpRespo
 
     cool_off = get_cool_off(request)
     seconds = int(cool_off.total_seconds()) if cool_off else 900
-    response = HttpResponse(f"Too many failed logins. Try again in {max(1, seconds // 60)} minutes.\n",
-                            status=429, content_type="text/plain; charset=utf-8")
+    # The translation lives in chat/locale (the project has no locale folder of its own).
+    text = gettext("Too many failed logins. Try again in %(minutes)d minutes.") % {"minutes": max(1, seconds // 60)}
+    response = HttpResponse(text + "\n", status=429, content_type="text/plain; charset=utf-8")
     response["Retry-After"] = str(seconds)
     return response
 

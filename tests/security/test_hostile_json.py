@@ -152,3 +152,9 @@ def test_it_answers_a_server_error_under_api_as_json(rf):
 
     response = server_error(rf.get("/api/v1/reviews/"))
     assert response.status_code == 500 and json.loads(response.content)["code"] == "server_error"
+
+
+@pytest.mark.django_db
+def test_it_refuses_nul_in_a_catalog_search(client):
+    response = client.get("/api/v1/catalog/search", {"q": "one\x00piece"})
+    assert response.status_code == 400 and response.json()["code"] == "invalid" and "q" in response.json()["errors"]

@@ -139,6 +139,9 @@ def test_it_throttles_admin_logins_with_429_and_retry_after(client, django_user_
     assert wrong[:4] == [200] * 4  # the login form again, with an error
     locked = client.post("/admin/login/", {"username": "ops", "password": "right-password-1"})
     assert locked.status_code == 429 and int(locked["Retry-After"]) > 0
+    assert "ログインの失敗が多すぎます" in locked.content.decode()  # the store's default language
+    english = client.post("/admin/login/", {"username": "ops", "password": "x"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 429 and "Too many failed logins" in english.content.decode()
     # another account from the same office address is not locked out by one person's mistakes
     django_user_model.objects.create_user("ops2", password="right-password-2", is_staff=True)
     assert client.post("/admin/login/", {"username": "ops2", "password": "right-password-2"}).status_code == 302
