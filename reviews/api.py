@@ -75,6 +75,9 @@ class BulkApprovalSerializer(serializers.ModelSerializer):
     class Meta:
         model = BulkApproval
         fields = ["id", "created_at", "min_confidence", "category", "task_ids", "count"]
+        # Output only; and read-only fields carry no database-dependent ranges (PositiveIntegerField's maximum is
+        # 2^63-1 on SQLite, 2^31-1 on PostgreSQL), so the committed schema is the same on both.
+        read_only_fields = fields
 
 
 class AvailabilitySerializer(serializers.ModelSerializer):
