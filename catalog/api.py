@@ -19,6 +19,13 @@ class SearchQuery(serializers.Serializer):
     max_price = serializers.IntegerField(required=False, min_value=0, help_text="yen; some product costs at most this")
     limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=10)
 
+    def validate_q(self, value):
+        from mangaassist.inputs import unsafe_text
+
+        if unsafe_text(value):
+            raise serializers.ValidationError("q contains a NUL character or an unpaired surrogate.")
+        return value
+
     def validate(self, data):
         filtered = any(data.get(k) is not None for k in ("genre", "demographic", "in_stock", "min_price", "max_price"))
         if not data["q"].strip() and not filtered:
@@ -59,6 +66,7 @@ class SearchResults(serializers.Serializer):
 
 
 class BadRequest(serializers.Serializer):
+    code = serializers.CharField()
     detail = serializers.CharField()
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
 

@@ -11,6 +11,8 @@ from rest_framework.response import Response
 from chat import actions
 from chat.actions import ChatError
 from chat.models import Locale, Message
+from mangaassist import inputs
+from mangaassist.security import client_ip_from_request
 
 ERROR_STATUS = {"empty": 400, "too_long": 400, "invalid": 400, "blocked": 403, "rate_limited": 429,
                 "not_found": 404}
@@ -20,7 +22,10 @@ ERRORS = {400: ERROR_OUT, 401: ERROR_OUT, 403: ERROR_OUT, 404: ERROR_OUT, 429: E
 
 
 def _error(exc: ChatError) -> Response:
-    return Response({"code": exc.code, "detail": exc.detail}, status=ERROR_STATUS.get(exc.code, 400))
+    response = Response({"code": exc.code, "detail": exc.detail}, status=ERROR_STATUS.get(exc.code, 400))
+    if exc.retry_after is not None:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def no_store(view):
@@ -68,7 +73,8 @@ class MessageOut(serializers.Serializer):
 
 @extend_schema(request=inline_serializer("SessionIn", {"locale": serializers.ChoiceField(Locale.values, required=False)}),
                responses={201: inline_serializer("SessionOut", {"session": serializers.CharField(),
-                                                                "session_id": serializers.UUIDField()})})
+                                                                "session_id": serializers.UUIDField()}),
+                          400: ERROR_OUT, 403: ERROR_OUT, 429: ERROR_OUT})
 @api_view(["POST"])
 @authentication_classes([])
 @permission_classes([AllowAny])
@@ -76,14 +82,21 @@ class MessageOut(serializers.Serializer):
 def create_session(request):
     """Start a conversation; the returned token goes in X-Session-Token."""
     locale = request.data.get("locale") if isinstance(request.data, dict) else None
-    session = actions.do_start_session(locale or Locale.JA)
+    try:
+        session = actions.do_start_session(locale if isinstance(locale, str) else Locale.JA,
+                                           client_ip=client_ip_from_request(request))
+    except ChatError as exc:
+        return _error(exc)
     return Response({"session": session.token, "session_id": str(session.public_id)}, status=201)
 
 
-@extend_schema(parameters=[TOKEN_HEADER, OpenApiParameter("after", int, description="only messages with a larger id")],
-               request=inline_serializer("MessageIn", {"client_id": serializers.CharField(),
-                                                       "text": serializers.CharField()}),
-               responses={**ERRORS, 200: MessageOut(many=True),
+@extend_schema(methods=["GET"], parameters=[
+    TOKEN_HEADER, OpenApiParameter("after", int, description="only messages with a larger id (0 to 2^63-1)")],
+               responses={200: MessageOut(many=True), 400: ERROR_OUT, 401: ERROR_OUT, 404: ERROR_OUT})
+@extend_schema(methods=["POST"], parameters=[TOKEN_HEADER],
+               request=inline_serializer("MessageIn", {"client_id": serializers.CharField(max_length=64),
+                                                       "text": serializers.CharField(max_length=actions.MAX_TEXT)}),
+               responses={**ERRORS,
                           202: inline_serializer("Received", {"message_id": serializers.IntegerField(),
                                                               "client_id": serializers.CharField()})})
 @api_view(["GET", "POST"])
@@ -97,13 +110,16 @@ def session_messages(request, session):
     if request.method == "GET":
         try:
             after = int(request.query_params.get("after", 0))
+            if not 0 <= after <= inputs.MAX_ID:
+                raise ValueError
         except ValueError:
-            return Response({"code": "invalid", "detail": "after must be a number"}, status=400)
+            return Response({"code": "invalid", "detail": "after must be a number from 0 to 2^63-1"}, status=400)
         messages = session.messages.filter(id__gt=after).exclude(kind=Message.Kind.HEARTBEAT).order_by("id")[:200]
         return Response(MessageOut(messages, many=True).data)
     data = request.data if isinstance(request.data, dict) else {}
     try:
-        received = actions.do_receive_message(session, data.get("client_id"), data.get("text"))
+        received = actions.do_receive_message(session, data.get("client_id"), data.get("text"),
+                                              client_ip=client_ip_from_request(request))
     except ChatError as exc:
         return _error(exc)
     return Response({"message_id": received.message.pk, "client_id": received.message.client_id},

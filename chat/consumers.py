@@ -12,7 +12,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from chat import actions, delivery
 from chat.actions import ChatError
+from mangaassist import inputs
 from mangaassist.observability import bind_correlation_id, log_event
+from mangaassist.security import client_ip_from_scope
 
 log = logging.getLogger(__name__)
 MAX_FRAME_BYTES = 65_536  # 2,000 escaped CJK characters are ~12 KB: room for too_long to be the answer
@@ -43,8 +45,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(self.session.group_name, self.channel_name)
         log_event("ws", "disconnect", code=code, session=str(self.session.public_id) if self.session else None)
 
-    async def error(self, code: str, detail: str, client_id=None):
-        await self.send_frame({"type": "error", "code": code, "detail": detail, "client_id": client_id})
+    async def error(self, code: str, detail: str, client_id=None, retry_after: int | None = None):
+        frame = {"type": "error", "code": code, "detail": detail, "client_id": client_id}
+        if retry_after is not None:
+            frame["retry_after"] = retry_after
+        await self.send_frame(frame)
 
     async def send_frame(self, frame: dict):
         await self.send(text_data=json.dumps(frame, ensure_ascii=False))
@@ -54,9 +59,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if text_data is None or len(text_data) > MAX_FRAME_BYTES:
             return await self.error("invalid", "frames are JSON text of at most 64 KB")
         try:
-            content = json.loads(text_data)
-        except ValueError:
-            return await self.error("invalid", "not valid JSON")
+            content = inputs.loads(text_data)  # bounded depth, no NUL, no lone surrogates
+        except inputs.BadInput as exc:
+            return await self.error("invalid", str(exc))
         if not isinstance(content, dict) or not isinstance(content.get("type"), str):
             return await self.error("invalid", "a frame is a JSON object with a type")
         kind = content["type"]
@@ -70,17 +75,18 @@ class ChatConsumer(AsyncWebsocketConsumer):
         try:
             await handler(content)
         except ChatError as exc:
-            await self.error(exc.code, exc.detail, client_id)
+            await self.error(exc.code, exc.detail, client_id, exc.retry_after)
         except Exception:  # a bug must not cost the customer the connection
             log.exception("frame %s failed", kind)
             await self.error("invalid", "the frame could not be processed", client_id)
 
     async def on_hello(self, content):
         last_seen = content.get("last_seen") or 0
-        if isinstance(last_seen, bool) or not isinstance(last_seen, int):
-            raise ChatError("invalid", "last_seen must be a number")
+        if isinstance(last_seen, bool) or not isinstance(last_seen, int) or not 0 <= last_seen <= inputs.MAX_ID:
+            raise ChatError("invalid", "last_seen must be a number from 0 to 2^63-1")
         locale = content.get("locale") if content.get("locale") in ("ja", "en") else None
-        session, is_new = await database_sync_to_async(actions.do_resume_session)(content.get("session"), locale)
+        session, is_new = await database_sync_to_async(actions.do_resume_session)(
+            content.get("session"), locale, client_ip=client_ip_from_scope(self.scope), connection=self.channel_name)
         if self.session is not None and self.session.pk != session.pk:
             await self.channel_layer.group_discard(self.session.group_name, self.channel_name)
         self.session = session
@@ -98,7 +104,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if "client_id" not in content or "text" not in content:
             raise ChatError("invalid", "a message needs client_id and text")
         received = await database_sync_to_async(actions.do_receive_message)(
-            self.session, content["client_id"], content["text"])
+            self.session, content["client_id"], content["text"], client_ip=client_ip_from_scope(self.scope))
         await self.send_frame({"type": "received", "client_id": received.message.client_id,
                                "message_id": received.message.pk})
 

@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.core import signing
 from django.db import models
 from django.db.models import F, Q
@@ -45,22 +46,36 @@ class ChatSession(models.Model):
     previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     blocked_until = models.DateTimeField(null=True, blank=True)
     cost_usd = models.DecimalField(max_digits=10, decimal_places=6, default=0)
+    # Bumping it revokes every token issued so far (revoke_tokens); tokens carry it and are signed with a timestamp.
+    token_version = models.PositiveIntegerField(default=0)
+    # The address that opened the session: a block for prompt injection also refuses new sessions from it.
+    client_ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
 
     def __str__(self) -> str:
         return f"session {self.public_id}"
 
     @property
     def token(self) -> str:
-        return signing.dumps(str(self.public_id), salt=TOKEN_SALT)
+        """A fresh signed token (timestamped now); every welcome hands one out, so an active customer never expires."""
+        return signing.dumps([str(self.public_id), self.token_version], salt=TOKEN_SALT, compress=True)
 
     @classmethod
     def from_token(cls, token: str) -> "ChatSession | None":
-        """The session a token names, or None for a forged, garbled or unknown token."""
+        """The session a token names, or None for a forged, garbled, expired, revoked or unknown token."""
         try:
-            public_id = uuid.UUID(signing.loads(token, salt=TOKEN_SALT))
-        except (signing.BadSignature, ValueError, TypeError):
+            public_id, version = signing.loads(token, salt=TOKEN_SALT, max_age=settings.CHAT_TOKEN_MAX_AGE_SECONDS)
+            public_id = uuid.UUID(public_id)
+            if isinstance(version, bool) or not isinstance(version, int):
+                return None
+        except (signing.BadSignature, ValueError, TypeError):  # SignatureExpired is a BadSignature
             return None
-        return cls.objects.select_related("customer").filter(public_id=public_id).first()
+        return (cls.objects.select_related("customer")
+                .filter(public_id=public_id, token_version=version).first())
+
+    def revoke_tokens(self) -> None:
+        """Every token issued for this session stops working at once (the customer's next hello starts afresh)."""
+        ChatSession.objects.filter(pk=self.pk).update(token_version=F("token_version") + 1)
+        self.refresh_from_db(fields=["token_version"])
 
     @property
     def group_name(self) -> str:

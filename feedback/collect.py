@@ -14,7 +14,7 @@ from django.utils import timezone
 from chat.models import Category, ChatSession, Message
 from feedback import provenance, sanitize
 from feedback.models import Feedback
-from mangaassist import metrics
+from mangaassist import inputs, metrics
 from mangaassist.observability import log_event
 
 MAX_TEXT = sanitize.MAX_CORRECTION_LENGTH
@@ -86,6 +86,8 @@ def _text(data: dict, key: str) -> str:
         return ""
     if not isinstance(value, str):
         raise InvalidFeedback(f"`{key}` must be a string.")
+    if inputs.unsafe_text(value):
+        raise InvalidFeedback(f"`{key}` contains a NUL character or an unpaired surrogate.")
     value = value.strip()
     if len(value) > MAX_TEXT:
         raise InvalidFeedback(f"`{key}` is longer than {MAX_TEXT} characters.")
@@ -97,8 +99,8 @@ def check_payload(data) -> FeedbackInput:
     if not isinstance(data, dict):
         raise InvalidFeedback("Feedback must be a JSON object.")
     message_id = data.get("message_id")
-    if isinstance(message_id, bool) or not isinstance(message_id, int) or message_id <= 0:
-        raise InvalidFeedback("`message_id` must be a positive integer.")
+    if isinstance(message_id, bool) or not isinstance(message_id, int) or not 0 < message_id <= inputs.MAX_ID:
+        raise InvalidFeedback("`message_id` must be a positive integer below 2^63.")
     kind = data.get("kind")
     if kind not in Feedback.Kind.values:
         raise InvalidFeedback(f"`kind` must be one of {', '.join(Feedback.Kind.values)}.")
@@ -122,11 +124,11 @@ def check_payload(data) -> FeedbackInput:
 
 def check_message(session: ChatSession, message_id: int) -> Message:
     """The rated message, which must exist, belong to the session, be an assistant answer with a known category."""
-    message = Message.objects.filter(pk=message_id).first()
+    # One query and one answer for "missing" and "another session's": the error must not tell a customer whether
+    # some other conversation's message id exists.
+    message = Message.objects.filter(pk=message_id, session_id=session.pk).first()
     if message is None:
-        raise MessageNotFound(f"Message {message_id} does not exist.")
-    if message.session_id != session.pk:
-        raise MessageNotFound(f"Message {message_id} does not belong to this chat session.")
+        raise MessageNotFound(f"Message {message_id} was not found in this chat session.")
     if message.role != Message.Role.ASSISTANT or message.kind != Message.Kind.ANSWER:
         raise InvalidFeedback(f"Only assistant answers can be rated; message {message_id} is a "
                               f"{message.role} {message.kind} message.")

@@ -11,11 +11,13 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from chat.routing import websocket_urlpatterns as chat_ws  # noqa: E402
+from mangaassist.security import BrowserOriginValidator  # noqa: E402
 from reviews.routing import websocket_urlpatterns as reviews_ws  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AuthMiddlewareStack(URLRouter(chat_ws + reviews_ws)),
+        # Both /ws/chat/ and /ws/reviews/: a page on another site may not open them (Origin check first).
+        "websocket": BrowserOriginValidator(AuthMiddlewareStack(URLRouter(chat_ws + reviews_ws))),
     }
 )

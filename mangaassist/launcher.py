@@ -70,7 +70,9 @@ def build_manager(env: dict[str, str], host: str, port: int, socket_path: Path |
             _python("manage.py", "migrate", "--noinput"),
             _python("manage.py", "load_demo_data"),
             "exec " + _python("-m", "uvicorn", "mangaassist.asgi:application", "--host", host, "--port", str(port),
-                              "--no-access-log", "--lifespan", "off"),
+                              "--no-access-log", "--lifespan", "off",
+                              # the protocol's 64 KB frame limit, enforced before uvicorn buffers (default 16 MiB)
+                              "--ws-max-size", "65536"),
         ]
     )
     manager.add_process("web", web, env=env, cwd=str(BASE_DIR))

@@ -6,6 +6,7 @@ Celery task (the signal handlers below). The id lives in a contextvar; Celery ca
 
 import contextvars
 import logging
+import re
 import time
 import uuid
 
@@ -16,6 +17,15 @@ correlation_id: contextvars.ContextVar[str] = contextvars.ContextVar("correlatio
 CORRELATION_HEADER = "correlation_id"
 
 event_log = logging.getLogger("mangaassist.events")
+
+
+# What we accept from a client's X-Request-ID: a short token, no spaces or control characters that could forge log
+# lines or headers. Anything else is replaced by a fresh id.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def valid_request_id(value: str | None) -> str | None:
+    return value if value and _REQUEST_ID.fullmatch(value) else None
 
 
 def new_correlation_id() -> str:
@@ -59,7 +69,7 @@ class RequestLogMiddleware:
             markcoroutinefunction(self)
 
     def _start(self, request):
-        cid = bind_correlation_id(request.headers.get("X-Request-ID"))
+        cid = bind_correlation_id(valid_request_id(request.headers.get("X-Request-ID")))
         return cid, time.perf_counter()
 
     def _finish(self, request, response, cid, started):

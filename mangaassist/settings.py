@@ -15,7 +15,8 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 env = environ.Env(
     DEBUG=(bool, False),
-    ALLOWED_HOSTS=(list, ["*"]),
+    # Never "*" by default: set the public host name(s) in production (README "Security").
+    ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost", "[::1]"]),
     CSRF_TRUSTED_ORIGINS=(list, []),
     LLM_BACKEND=(str, "local"),
 )
@@ -155,12 +156,22 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "mangaassist.api.exception_handler",
+    # Bounded JSON (depth, NUL, lone surrogates): a hostile body gets a 400, never a 500.
+    "DEFAULT_PARSER_CLASSES": ["mangaassist.api.JSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "MangaAssist API",
     "DESCRIPTION": "Customer chat (X-Session-Token) and reviewer endpoints.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the drf-spectacular-sidecar package (served by WhiteNoise), not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Separate request and response components, so 4xx bodies and nullable fields are stated exactly.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"CategoryEnum": "chat.models.Category.choices"},
 }
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
@@ -262,3 +273,64 @@ CHAT_ENQUEUE_TIMEOUT_SECONDS = env.float("CHAT_ENQUEUE_TIMEOUT_SECONDS", default
 CHAT_REENQUEUE_AFTER_SECONDS = env.float("CHAT_REENQUEUE_AFTER_SECONDS", default=30)
 CHAT_REENQUEUE_MAX = env.int("CHAT_REENQUEUE_MAX", default=3)
 CHAT_REENQUEUE_SWEEP_SECONDS = env.float("CHAT_REENQUEUE_SWEEP_SECONDS", default=10)
+
+# --- security (issue 16): limits, tokens, transport. Every knob from the environment; README "Security". ----------
+INSTALLED_APPS += ["axes", "csp", "drf_spectacular_sidecar"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes requires
+
+# Admin login throttling (django-axes): N failures for one username from one IP lock that pair out for a while, so a
+# shared office NAT is not locked out by one person's typos and a password guesser is.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("ADMIN_LOGIN_COOLOFF_MINUTES", default=15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "mangaassist.security.axes_lockout"
+
+# Rate limits (`limits` on Redis, shared by every process; chat/throttle.py). Syntax "N/period[;N/period]".
+# Defaults sized for an office of a few hundred people behind one NAT address.
+RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
+RATELIMIT_STORAGE_URL = env.str("RATELIMIT_STORAGE_URL", default="")  # default: REDIS_URL
+RATELIMIT_SESSIONS_PER_IP = env.str("RATELIMIT_SESSIONS_PER_IP", default="60/minute;600/hour")
+RATELIMIT_SESSIONS_PER_CONNECTION = env.str("RATELIMIT_SESSIONS_PER_CONNECTION", default="3/minute")
+RATELIMIT_MESSAGES_PER_IP = env.str("RATELIMIT_MESSAGES_PER_IP", default="300/minute")
+CHAT_MESSAGES_PER_MINUTE = env.int("CHAT_MESSAGES_PER_MINUTE", default=20)  # per session, counted in the database
+# A session blocked (prompt injection) refuses new sessions from the same IP while the block lasts.
+CHAT_BLOCK_SHARES_IP = env.bool("CHAT_BLOCK_SHARES_IP", default=True)
+
+# Customer session tokens: signed, expiring, revocable (ChatSession.token_version).
+CHAT_TOKEN_MAX_AGE_SECONDS = env.int("CHAT_TOKEN_MAX_AGE_SECONDS", default=7 * 24 * 3600)
+
+# Transport. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=1 (it must strip X-Forwarded-Proto).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy on every response (django-csp): no inline script anywhere; the few inline styles carry
+# the request's nonce. Swagger UI draws its icons as data: images.
+from csp.constants import NONCE  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}

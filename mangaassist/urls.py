@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from mangaassist import health
 
@@ -9,10 +9,16 @@ urlpatterns = [
     path("metrics", health.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("", include("catalog.urls")),
     path("", include("prompts.urls")),
     path("", include("reviews.urls")),
     path("", include("feedback.urls")),
     path("", include("chat.urls")),
 ]
+
+# Under /api/ errors are JSON `{code, detail}` like every DRF error; elsewhere the usual pages.
+handler400 = "mangaassist.api.bad_request"
+handler403 = "mangaassist.api.permission_denied"
+handler404 = "mangaassist.api.page_not_found"
+handler500 = "mangaassist.api.server_error"

@@ -3,9 +3,12 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from chat.models import Category
+from mangaassist.inputs import MAX_ID
 from reviews import availability, decisions
 from reviews.models import BulkApproval, ReviewerAvailability, ReviewTask
 from reviews.queue import pending_queue
@@ -34,8 +37,8 @@ class MessageSerializer(serializers.Serializer):
 
 class ReviewTaskSerializer(serializers.ModelSerializer):
     customer_message = MessageSerializer(source="message", read_only=True)
-    claimed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    claimed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     session = serializers.UUIDField(source="session.public_id", read_only=True)
     sources = serializers.SerializerMethodField()
 
@@ -61,15 +64,20 @@ class DecisionSerializer(serializers.Serializer):
 
 class BulkApproveSerializer(serializers.Serializer):
     min_confidence = serializers.FloatField(required=False, min_value=0, max_value=1)
-    category = serializers.CharField(required=False, allow_blank=True, default="")
+    category = serializers.ChoiceField(choices=Category.values, required=False, allow_blank=True, default="",
+                                       help_text="only this category; blank for every normal-risk category")
     limit = serializers.IntegerField(required=False, min_value=1, max_value=1000, default=200)
-    task_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    task_ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False,
+                                     max_length=1000)
 
 
 class BulkApprovalSerializer(serializers.ModelSerializer):
     class Meta:
         model = BulkApproval
         fields = ["id", "created_at", "min_confidence", "category", "task_ids", "count"]
+        # Output only; and read-only fields carry no database-dependent ranges (PositiveIntegerField's maximum is
+        # 2^63-1 on SQLite, 2^31-1 on PostgreSQL), so the committed schema is the same on both.
+        read_only_fields = fields
 
 
 class AvailabilitySerializer(serializers.ModelSerializer):
@@ -83,14 +91,27 @@ class AvailabilitySerializer(serializers.ModelSerializer):
         return availability.active_reviewer_count()
 
 
-ERROR = inline_serializer("ReviewError", {"detail": serializers.CharField()})
+ERROR = inline_serializer("ReviewError", {"code": serializers.CharField(), "detail": serializers.CharField()})
+VALIDATION_ERROR = inline_serializer("ReviewValidationError", {
+    "code": serializers.CharField(), "detail": serializers.CharField(),
+    # per field: a list of messages, or for a list field a map from the bad item's index to its messages
+    "errors": serializers.DictField(child=serializers.JSONField(), required=False)})
+AUTH_ERRORS = {401: ERROR, 403: ERROR}
 
 
 def _error(exc: decisions.ReviewError) -> Response:
-    code = (status.HTTP_409_CONFLICT if isinstance(exc, decisions.ReviewConflict)
-            else status.HTTP_403_FORBIDDEN if isinstance(exc, decisions.ReviewForbidden)
-            else status.HTTP_400_BAD_REQUEST)
-    return Response({"detail": str(exc)}, status=code)
+    code, http = (("conflict", status.HTTP_409_CONFLICT) if isinstance(exc, decisions.ReviewConflict)
+                  else ("forbidden", status.HTTP_403_FORBIDDEN) if isinstance(exc, decisions.ReviewForbidden)
+                  else ("invalid", status.HTTP_400_BAD_REQUEST))
+    return Response({"code": code, "detail": str(exc)}, status=http)
+
+
+def _visible_task(request, pk: int) -> ReviewTask:
+    """A task this reviewer may see: a senior-pool task is 404 to a regular reviewer, as if it did not exist."""
+    if not 0 < pk <= MAX_ID:
+        raise NotFound("No such review task.")
+    return get_object_or_404(ReviewTask.objects.select_related("message", "session", "claimed_by", "decided_by")
+                             .filter(pool__in=allowed_pools(request.user)), pk=pk)
 
 
 class ReviewListView(APIView):
@@ -99,16 +120,16 @@ class ReviewListView(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("status", str, enum=[s.value for s in ReviewTask.Status]),
                     OpenApiParameter("limit", int, description="at most 500; default 100")],
-        responses={200: ReviewTaskSerializer(many=True)},
+        responses={200: ReviewTaskSerializer(many=True), 400: ERROR, **AUTH_ERRORS},
         summary="List review tasks (default: the claimable queue, P1 first, earliest deadline first)")
     def get(self, request):
         wanted = request.query_params.get("status", "pending")
         if wanted not in ReviewTask.Status.values:
-            return Response({"detail": f"Unknown status {wanted!r}."}, status=400)
+            return Response({"code": "invalid", "detail": f"Unknown status {wanted!r}."}, status=400)
         try:
             limit = max(1, min(500, int(request.query_params.get("limit", 100))))
         except ValueError:
-            return Response({"detail": "limit must be an integer."}, status=400)
+            return Response({"code": "invalid", "detail": "limit must be an integer."}, status=400)
         if wanted == ReviewTask.Status.PENDING:
             qs = pending_queue(request.user)
         else:
@@ -120,17 +141,16 @@ class ReviewListView(APIView):
 class ReviewDetailView(APIView):
     permission_classes = [IsReviewer]
 
-    @extend_schema(responses={200: ReviewTaskSerializer, 404: ERROR}, summary="One review task")
+    @extend_schema(responses={200: ReviewTaskSerializer, 404: ERROR, **AUTH_ERRORS}, summary="One review task")
     def get(self, request, pk: int):
-        task = get_object_or_404(ReviewTask.objects.select_related("message", "session", "claimed_by", "decided_by"),
-                                 pk=pk)
-        return Response(ReviewTaskSerializer(task).data)
+        return Response(ReviewTaskSerializer(_visible_task(request, pk)).data)
 
 
 class ClaimView(APIView):
     permission_classes = [IsReviewer]
 
-    @extend_schema(request=None, responses={200: ReviewTaskSerializer, 409: ERROR},
+    @extend_schema(request=None, responses={200: ReviewTaskSerializer, 400: ERROR, 404: ERROR, 409: ERROR,
+                                            **AUTH_ERRORS},
                    summary="Claim a task (atomic: of two reviewers one wins, the other gets 409)")
     def post(self, request, pk: int):
         try:
@@ -143,7 +163,8 @@ class ClaimView(APIView):
 class DecisionView(APIView):
     permission_classes = [IsReviewer]
 
-    @extend_schema(request=DecisionSerializer, responses={200: ReviewTaskSerializer, 400: ERROR, 409: ERROR},
+    @extend_schema(request=DecisionSerializer, responses={200: ReviewTaskSerializer, 400: VALIDATION_ERROR,
+                                                          404: ERROR, 409: ERROR, **AUTH_ERRORS},
                    summary="Decide: approve, edit (text required) or reject (reason required)")
     def post(self, request, pk: int):
         data = DecisionSerializer(data=request.data)
@@ -160,7 +181,8 @@ class DecisionView(APIView):
 class BulkApproveView(APIView):
     permission_classes = [IsSeniorReviewer]
 
-    @extend_schema(request=BulkApproveSerializer, responses={200: BulkApprovalSerializer, 400: ERROR},
+    @extend_schema(request=BulkApproveSerializer, responses={200: BulkApprovalSerializer, 400: VALIDATION_ERROR,
+                                                             **AUTH_ERRORS},
                    summary="Approve pending normal-risk drafts above a confidence floor (seniors)")
     def post(self, request):
         data = BulkApproveSerializer(data=request.data)
@@ -175,7 +197,8 @@ class BulkApproveView(APIView):
 class CheckInView(APIView):
     permission_classes = [IsReviewer]
 
-    @extend_schema(request=None, responses={200: AvailabilitySerializer}, summary="Check in as an active reviewer")
+    @extend_schema(request=None, responses={200: AvailabilitySerializer, **AUTH_ERRORS},
+                   summary="Check in as an active reviewer")
     def post(self, request):
         return Response(AvailabilitySerializer(availability.do_check_in(request.user)).data)
 
@@ -183,6 +206,6 @@ class CheckInView(APIView):
 class CheckOutView(APIView):
     permission_classes = [IsReviewer]
 
-    @extend_schema(request=None, responses={200: AvailabilitySerializer}, summary="Check out")
+    @extend_schema(request=None, responses={200: AvailabilitySerializer, **AUTH_ERRORS}, summary="Check out")
     def post(self, request):
         return Response(AvailabilitySerializer(availability.do_check_out(request.user)).data)

@@ -35,7 +35,7 @@ def test_it_answers_rest_errors_with_a_detail(client, session, answer):
     assert bad.status_code == 400 and "value" in bad.json()["detail"]
     other = AnswerFactory(session=SessionFactory())
     missing = post({"message_id": other.pk, "kind": "thumb", "value": "up"})
-    assert missing.status_code == 404 and "does not belong" in missing.json()["detail"]
+    assert missing.status_code == 404 and "not found in this chat session" in missing.json()["detail"]
     garbled = client.post("/api/v1/feedback", "{nope", content_type="application/json",
                           headers={"X-Session-Token": session.token})
     assert garbled.status_code == 400 and garbled.json()["detail"]

@@ -42,14 +42,19 @@ def test_it_refuses_malformed_payloads(session, payload, needle):
 
 
 def test_it_refuses_a_message_that_does_not_exist(session):
-    with pytest.raises(MessageNotFound, match="does not exist"):
+    with pytest.raises(MessageNotFound, match="not found in this chat session"):
         do_record_feedback(session, thumb(999999))
 
 
 def test_it_refuses_a_message_of_another_session(session):
     theirs = AnswerFactory(session=SessionFactory())
-    with pytest.raises(MessageNotFound, match="does not belong to this chat session"):
+    with pytest.raises(MessageNotFound) as theirs_error:
         do_record_feedback(session, thumb(theirs.pk))
+    with pytest.raises(MessageNotFound) as missing_error:
+        do_record_feedback(session, thumb(theirs.pk + 1000))
+    # the same words as for a missing id: no oracle for whether another session's message exists
+    assert str(theirs_error.value).replace(str(theirs.pk), "N") == str(missing_error.value).replace(
+        str(theirs.pk + 1000), "N")
 
 
 def test_it_refuses_a_customer_message(session):
