@@ -147,7 +147,7 @@ def do_propose(user, values, reason: str, *, canary_percent: float | None = None
     percent = settings.THRESHOLD_CANARY_PERCENT if canary_percent is None else float(canary_percent)
     duration = settings.THRESHOLD_CANARY_HOURS if canary_hours is None else float(canary_hours)
     if not 0 < percent <= 100 or duration <= 0:
-        raise ThresholdChangeError(_("The canary share must be in (0, 100] % and its duration positive."))
+        raise ThresholdChangeError(_("The canary share must be more than 0 and at most 100 percent, and its duration positive."))
     with transaction.atomic():
         proposal = ThresholdProposal.objects.create(proposed_by=user, reason=reason.strip()[:300], values=clean,
                                                     canary_percent=percent, canary_hours=duration)

@@ -194,3 +194,10 @@ def test_it_restores_only_for_an_ml_lead(senior, lead):
     state = ensure_known_good()
     with pytest.raises(Forbidden):
         do_restore(state.pk, senior)
+
+
+def test_it_explains_a_refusal_in_japanese_too(lead):
+    proposal = do_propose(lead, {"general": {"auto_respond_min": 0.9}}, "tighten general")
+    response = api_client(lead).post(f"/api/v1/threshold-changes/{proposal.pk}/approve/", {}, format="json",
+                                     HTTP_ACCEPT_LANGUAGE="ja")
+    assert response.status_code == 403 and "別のMLリード" in response.json()["detail"]
