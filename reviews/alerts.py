@@ -80,22 +80,27 @@ def reviewer_load(since, now) -> tuple[float, int, int]:
     return per_hour / capacity, created, active
 
 
-def _samples_delta(now, current: dict, window_s: float) -> dict:
-    """Record `current` (name → number) and return how much each grew since about `window_s` ago."""
+def _samples_delta(now, current: dict, windows: dict) -> dict:
+    """Record `current` (name → number) and return how much each grew since about windows[name] seconds ago.
+
+    One short Redis list (newest first, capped) holds the samples of every signal; the first sweep has no history
+    and reports no growth.
+    """
     client = cache._cache.get_client(write=True)
-    baseline = None
     try:
-        for raw in client.lrange(SAMPLES_KEY, 0, -1):  # newest first
-            sample = json.loads(raw)
-            baseline = sample
-            if sample["t"] <= now.timestamp() - window_s:
-                break
+        samples = [json.loads(raw) for raw in client.lrange(SAMPLES_KEY, 0, 720)]
         client.lpush(SAMPLES_KEY, json.dumps({"t": now.timestamp(), "v": current}))
         client.ltrim(SAMPLES_KEY, 0, 720)
     except Exception:
         log.exception("could not keep the alert samples")
-    base = (baseline or {}).get("v", {})
-    return {name: value - base.get(name, value) for name, value in current.items()}
+        samples = []
+    grown = {}
+    for name, value in current.items():
+        cutoff = now.timestamp() - windows[name]
+        # The newest sample at least a window old; with less history, the oldest there is.
+        base = next((s for s in samples if s["t"] <= cutoff), samples[-1] if samples else None)
+        grown[name] = value - (base or {}).get("v", {}).get(name, value)
+    return grown
 
 
 def conditions(now) -> dict[str, tuple[bool, str, float]]:
@@ -125,8 +130,10 @@ def _signal_conditions(now) -> dict[str, tuple[bool, str, float]]:
                   .aggregate(total=Sum("cost_usd"))["total"] or 0)
     current = {name: sum(counter_total(c) for c in counters) for name, counters in SAMPLED_COUNTERS.items()}
     current["queue"] = queue_depth()
-    grown = _samples_delta(now, current, window_s)
-    queue_grown = _samples_delta_queue(now)
+    windows = dict.fromkeys(current, window_s)
+    windows["queue"] = settings.ALERT_QUEUE_GROWTH_SECONDS
+    grown = _samples_delta(now, current, windows)
+    queue_grown = grown["queue"]
     budget = settings.BEDROCK_DAILY_BUDGET_USD
     return {
         Alert.Kind.ESCALATION_RATE: (turns > 0 and rate > settings.ALERT_ESCALATION_RATE,
@@ -157,24 +164,6 @@ def _signal_conditions(now) -> dict[str, tuple[bool, str, float]]:
                                   f"{failed} failed turns (fallback answers) in {minutes}", failed),
         Alert.Kind.BEDROCK_SPEND: (spend > budget, f"Bedrock spend today ${spend:.2f} > budget ${budget:.2f}", spend),
     }
-
-
-def _samples_delta_queue(now) -> float:
-    """Queue depth now minus about ALERT_QUEUE_GROWTH_SECONDS ago (the samples list is shared with the counters)."""
-    client = cache._cache.get_client(write=True)
-    try:
-        rows = [json.loads(raw) for raw in client.lrange(SAMPLES_KEY, 0, -1)]
-    except Exception:
-        return 0.0
-    if not rows:
-        return 0.0
-    latest = rows[0]["v"].get("queue", 0)
-    baseline = rows[-1]
-    for sample in rows:
-        baseline = sample
-        if sample["t"] <= now.timestamp() - settings.ALERT_QUEUE_GROWTH_SECONDS:
-            break
-    return latest - baseline["v"].get("queue", latest)
 
 
 def _review_conditions(now) -> dict[str, tuple[bool, str, float]]:

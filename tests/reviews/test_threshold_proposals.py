@@ -36,6 +36,12 @@ def lead2(django_user_model, thresholds):
     return make_user(django_user_model, "kenji", roles.ML_LEAD)
 
 
+def _client(user, language="en"):
+    client = api_client(user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    return client
+
+
 def _live(category="general"):
     return EscalationThreshold.objects.get(category=category).auto_respond_min
 
@@ -43,7 +49,7 @@ def _live(category="general"):
 def test_it_replays_the_blanket_095_incident_and_shows_the_flood_before_approval(lead, settings):
     settings.THRESHOLD_REVIEWERS, settings.THRESHOLD_REVIEWS_PER_SHIFT = 1, 100  # 300 human tasks a day
     insert_answers(6000, hours=167)
-    response = api_client(lead).post("/api/v1/threshold-changes/", {
+    response = _client(lead).post("/api/v1/threshold-changes/", {
         "values": incident(), "reason": "raise the bar everywhere"}, format="json")
     assert response.status_code == 201, response.content
     body = response.json()
@@ -63,7 +69,7 @@ def test_it_replays_the_blanket_095_incident_and_shows_the_flood_before_approval
 
 def test_it_refuses_a_self_approval_with_a_403_message(lead, lead2):
     proposal = do_propose(lead, {"general": {"auto_respond_min": 0.9}}, "tighten general")
-    response = api_client(lead).post(f"/api/v1/threshold-changes/{proposal.pk}/approve/", {}, format="json")
+    response = _client(lead).post(f"/api/v1/threshold-changes/{proposal.pk}/approve/", {}, format="json")
     assert response.status_code == 403
     assert response.json()["code"] == "forbidden" and "another ML lead" in response.json()["detail"]
     proposal.refresh_from_db()
@@ -72,12 +78,12 @@ def test_it_refuses_a_self_approval_with_a_403_message(lead, lead2):
 
 def test_it_refuses_an_approver_without_the_ml_lead_role(lead, senior):
     proposal = do_propose(lead, {"general": {"auto_respond_min": 0.9}}, "tighten general")
-    response = api_client(senior).post(f"/api/v1/threshold-changes/{proposal.pk}/approve/", {}, format="json")
+    response = _client(senior).post(f"/api/v1/threshold-changes/{proposal.pk}/approve/", {}, format="json")
     assert response.status_code == 403 and "ML lead" in response.json()["detail"]
 
 
 def test_it_refuses_a_proposal_from_someone_without_the_role(senior):
-    response = api_client(senior).post("/api/v1/threshold-changes/", {
+    response = _client(senior).post("/api/v1/threshold-changes/", {
         "values": {"general": {"auto_respond_min": 0.9}}, "reason": "x"}, format="json")
     assert response.status_code == 403 and response.json()["detail"]
 
@@ -91,7 +97,7 @@ def test_it_refuses_a_proposal_from_someone_without_the_role(senior):
     ({"general": {"peak_auto_respond_min": None}}, "all three"),
 ])
 def test_it_explains_bad_values_and_keeps_nothing(lead, values, words):
-    response = api_client(lead).post("/api/v1/threshold-changes/", {"values": values, "reason": "x"}, format="json")
+    response = _client(lead).post("/api/v1/threshold-changes/", {"values": values, "reason": "x"}, format="json")
     assert response.status_code == 400, response.content
     assert response.json()["code"] == "invalid" and words in response.json()["detail"]
     assert not ThresholdProposal.objects.exists()
@@ -101,7 +107,7 @@ def test_it_needs_a_written_acknowledgement_when_the_load_exceeds_capacity(lead,
     settings.THRESHOLD_REVIEWERS, settings.THRESHOLD_REVIEWS_PER_SHIFT = 1, 50  # 150 human tasks a day
     insert_answers(3000, hours=167)
     proposal = do_propose(lead, BLANKET, "raise the bar everywhere")
-    client = api_client(lead2)
+    client = _client(lead2)
     refused = client.post(f"/api/v1/threshold-changes/{proposal.pk}/approve/", {}, format="json")
     assert refused.status_code == 400 and "acknowledgement" in refused.json()["detail"]
     ok = client.post(f"/api/v1/threshold-changes/{proposal.pk}/approve/",
@@ -198,6 +204,5 @@ def test_it_restores_only_for_an_ml_lead(senior, lead):
 
 def test_it_explains_a_refusal_in_japanese_too(lead):
     proposal = do_propose(lead, {"general": {"auto_respond_min": 0.9}}, "tighten general")
-    response = api_client(lead).post(f"/api/v1/threshold-changes/{proposal.pk}/approve/", {}, format="json",
-                                     HTTP_ACCEPT_LANGUAGE="ja")
+    response = _client(lead, "ja").post(f"/api/v1/threshold-changes/{proposal.pk}/approve/", {}, format="json")
     assert response.status_code == 403 and "別のMLリード" in response.json()["detail"]
