@@ -222,6 +222,7 @@ THRESHOLD_BREAKER_RATE = env.float("THRESHOLD_BREAKER_RATE", default=0.30)
 THRESHOLD_BREAKER_SECONDS = env.float("THRESHOLD_BREAKER_SECONDS", default=600)  # sustained for this long
 THRESHOLD_BREAKER_WINDOW_SECONDS = env.float("THRESHOLD_BREAKER_WINDOW_SECONDS", default=300)  # rate measured over
 THRESHOLD_BREAKER_MIN_TURNS = env.int("THRESHOLD_BREAKER_MIN_TURNS", default=20)
+ALERT_CHECK_SECONDS = env.float("ALERT_CHECK_SECONDS", default=30)  # beat: reviews.signal_alerts
 ALERT_WINDOW_SECONDS = env.float("ALERT_WINDOW_SECONDS", default=900)  # rates and counter deltas are measured over
 ALERT_ESCALATION_RATE = env.float("ALERT_ESCALATION_RATE", default=0.25)
 ALERT_REVIEWER_LOAD = env.float("ALERT_REVIEWER_LOAD", default=0.80)

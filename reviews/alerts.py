@@ -103,14 +103,9 @@ def _samples_delta(now, current: dict, windows: dict) -> dict:
     return grown
 
 
-def conditions(now) -> dict[str, tuple[bool, str, float]]:
-    """kind → (firing, message, value)."""
-    firing = _review_conditions(now)
-    firing.update(_signal_conditions(now))
-    return firing
-
-
-def _signal_conditions(now) -> dict[str, tuple[bool, str, float]]:
+def signal_conditions(now) -> dict[str, tuple[bool, str, float]]:
+    """The operations signals (checked every ALERT_CHECK_SECONDS by the reviews.signal_alerts beat task, not in
+    every 5-second sweep: a dozen queries that need not run that often)."""
     window_s = settings.ALERT_WINDOW_SECONDS
     since = now - timedelta(seconds=window_s)
     minutes = f"{window_s / 60:g} min"
@@ -166,7 +161,7 @@ def _signal_conditions(now) -> dict[str, tuple[bool, str, float]]:
     }
 
 
-def _review_conditions(now) -> dict[str, tuple[bool, str, float]]:
+def conditions(now) -> dict[str, tuple[bool, str, float]]:
     depth = queue_depth()
     oldest = oldest_pending_seconds(now)
     p1, _ = breach_rate(Priority.P1, now)
@@ -215,7 +210,7 @@ def resolve(kind: str, now=None) -> int:
     return Alert.objects.filter(kind=kind, resolved_at__isnull=True).update(resolved_at=now or timezone.now())
 
 
-def check_alerts(now=None) -> list[str]:
+def check_alerts(now=None, conditions=conditions) -> list[str]:
     """Open what fires, resolve what stopped; returns the kinds opened now."""
     now = now or timezone.now()
     opened = []
@@ -226,3 +221,7 @@ def check_alerts(now=None) -> list[str]:
         else:
             resolve(kind, now)
     return opened
+
+
+def check_signal_alerts(now=None) -> list[str]:
+    return check_alerts(now, signal_conditions)

@@ -16,4 +16,9 @@ BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=settings.THRESHOLD_WATCH_SECONDS),
         "options": {"expires": max(1.0, settings.THRESHOLD_WATCH_SECONDS)},
     },
+    "reviews-signal-alerts": {
+        "task": "reviews.signal_alerts",
+        "schedule": timedelta(seconds=settings.ALERT_CHECK_SECONDS),
+        "options": {"expires": max(1.0, settings.ALERT_CHECK_SECONDS)},
+    },
 }

@@ -27,3 +27,11 @@ def threshold_watch_task():
     from reviews.threshold_changes import watch
 
     return watch()
+
+
+@shared_task(name="reviews.signal_alerts", ignore_result=True)
+def signal_alerts_task():
+    """Alerts on the operations signals (escalation, load, queue growth, timeouts, promises, counters, spend)."""
+    from reviews.alerts import check_signal_alerts
+
+    return check_signal_alerts()

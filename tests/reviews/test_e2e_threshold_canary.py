@@ -29,7 +29,8 @@ def leads(django_user_model, thresholds):
 
 
 def _env(**extra):
-    return fast_env(THRESHOLD_WATCH_SECONDS=0.5, THRESHOLD_CANARY_MIN_TURNS=20, THRESHOLD_BREAKER_MIN_TURNS=10,
+    # Sweeps every 2 s are enough here: the worker's time goes to the watch task this test is about.
+    return fast_env(REVIEW_SWEEP_SECONDS=2, THRESHOLD_WATCH_SECONDS=0.5, THRESHOLD_CANARY_MIN_TURNS=20, THRESHOLD_BREAKER_MIN_TURNS=10,
                     THRESHOLD_BREAKER_SECONDS=1, THRESHOLD_BREAKER_WINDOW_SECONDS=120, REVIEW_TIMEOUT_SECONDS=120,
                     REVIEW_LOW_PRIORITY_MAX_AGE_SECONDS=120, **extra)
 
@@ -59,7 +60,7 @@ def test_it_promotes_a_canary_whose_escalation_rate_stays_in_the_simulated_band(
     low, high = canary_band(proposal.simulation)
     assert low <= 3 / 40 <= high  # what the canary will show is what the simulation expected
     env = _env(THRESHOLD_BREAKER_RATE=0.95)
-    with celery_worker(concurrency=1, **env), celery_beat(**env):
+    with celery_worker(concurrency=2, **env), celery_beat(**env):
         for confidence in [0.8] * 37 + [0.6] * 3:  # 0.8 goes out at once under the canary's 0.75
             route_draft(customer_message(), draft(confidence, "general"))
         assert canary_observed(proposal)["turns"] == 40 and canary_observed(proposal)["escalated"] == 3
@@ -78,7 +79,7 @@ def test_it_promotes_a_canary_whose_escalation_rate_stays_in_the_simulated_band(
 def test_it_reverts_a_canary_whose_escalation_rate_leaves_the_band(leads):
     proposal = _canary(leads, 0.75)
     env = _env(THRESHOLD_BREAKER_RATE=0.95)
-    with celery_worker(concurrency=1, **env), celery_beat(**env):
+    with celery_worker(concurrency=2, **env), celery_beat(**env):
         for confidence in [0.8] * 20 + [0.6] * 20:  # half of them need a human: far above the simulated ~7 %
             route_draft(customer_message(), draft(confidence, "general"))
         _end_canary_now(proposal)
@@ -97,8 +98,8 @@ def test_it_trips_the_breaker_restores_the_last_known_good_values_and_alerts(lea
     promote(proposal, {"note": "its canary looked fine"})  # the bad change is live
     assert EscalationThreshold.objects.get(category="general").auto_respond_min == 0.95
     reset_cache()
-    env = _env(ALERT_EMAILS="ops@example.com")
-    with celery_worker(concurrency=1, **env), celery_beat(**env):
+    env = _env(ALERT_EMAILS="ops@example.com", ALERT_CHECK_SECONDS=0.5)
+    with celery_worker(concurrency=2, **env), celery_beat(**env):
         for _ in range(12):  # every one now waits for a reviewer: escalation 100 % > 30 %
             route_draft(customer_message(), draft(0.9, "general"))
         wait_until(lambda: EscalationThreshold.objects.get(category="general").auto_respond_min == 0.85, timeout=30,
@@ -113,8 +114,13 @@ def test_it_trips_the_breaker_restores_the_last_known_good_values_and_alerts(lea
         wait_until(lambda: decide_task.delay("general", 0.9).get(timeout=10)["route"] == "auto", timeout=10,
                    message="the worker to use the restored value")
         wait_until(lambda: Alert.objects.get(pk=alert.pk).emailed_at, timeout=10, message="the alert e-mail")
+        signal = wait_until(lambda: Alert.objects.filter(kind="escalation_rate", resolved_at=None).first(),
+                            timeout=10, message="the escalation-rate alert from the beat's signal check")
         # The turns leave the window: the alert closes, and the breaker never goes back to the revoked values.
         Message.objects.update(created_at=timezone.now() - timezone.timedelta(days=1))
         wait_until(lambda: Alert.objects.get(pk=alert.pk).resolved_at, timeout=10, message="the alert to close")
+        wait_until(lambda: Alert.objects.get(pk=signal.pk).resolved_at, timeout=10,
+                   message="the escalation-rate alert to close")
+    assert Alert.objects.filter(kind="escalation_rate").count() == 1
     assert EscalationThreshold.objects.get(category="general").auto_respond_min == 0.85
     assert Alert.objects.filter(kind="threshold_breaker").count() == 1
