@@ -220,7 +220,10 @@ def do_reject(proposal_id: int, user, reason: str = "") -> ThresholdProposal:
 
 def canary_band(sim: dict) -> list[float]:
     """The escalation rate a canary may show and still be promoted: the simulated rate ± the tolerance."""
-    projected = sim.get("changed_categories", {}).get("escalation_projected", 0.0)
+    changed = sim.get("changed_categories", {})
+    if not changed.get("messages"):  # no history to simulate on: only the circuit breaker's limit is known
+        return [0.0, settings.THRESHOLD_BREAKER_RATE]
+    projected = changed.get("escalation_projected", 0.0)
     tolerance = settings.THRESHOLD_CANARY_TOLERANCE
     return [round(max(0.0, projected - tolerance), 4), round(min(1.0, projected + tolerance), 4)]
 
