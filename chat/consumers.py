@@ -12,7 +12,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from chat import actions, delivery
 from chat.actions import ChatError
-from mangaassist import inputs
+from mangaassist import inputs, metrics
 from mangaassist.observability import bind_correlation_id, log_event
 from mangaassist.security import client_ip_from_scope
 
@@ -44,6 +44,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if self.session is not None:
             await self.channel_layer.group_discard(self.session.group_name, self.channel_name)
         log_event("ws", "disconnect", code=code, session=str(self.session.public_id) if self.session else None)
+        if code not in (1000, 1001):  # not a clean close or page hide: a spike of these raises an alert
+            metrics.incr("chat_ws_disconnects_total")
 
     async def error(self, code: str, detail: str, client_id=None, retry_after: int | None = None):
         frame = {"type": "error", "code": code, "detail": detail, "client_id": client_id}

@@ -32,6 +32,15 @@ def counter_value(name: str, **labels: str) -> float:
     return float(raw) if raw else 0.0
 
 
+def counter_total(name: str) -> float:
+    """A counter summed over all its label values (what an alert on "any guard violation" needs)."""
+    total = 0.0
+    for field, value in _redis().hgetall(COUNTERS_KEY).items():
+        if json.loads(field)[0] == name:
+            total += float(value)
+    return total
+
+
 def register_gauge(name: str, documentation: str, read: Callable[[], float]) -> None:
     _gauges[name] = (documentation, read)
 

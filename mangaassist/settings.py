@@ -217,6 +217,36 @@ REVIEWER_ACTIVE_SECONDS = env.float("REVIEWER_ACTIVE_SECONDS", default=900)
 REVIEW_MIN_REVIEWERS_PEAK = env.int("REVIEW_MIN_REVIEWERS_PEAK", default=3)
 REVIEW_MIN_REVIEWERS_OFFPEAK = env.int("REVIEW_MIN_REVIEWERS_OFFPEAK", default=2)
 
+# --- threshold change control and alerts (reviews/threshold_changes.py, reviews/simulation.py, reviews/alerts.py) ---
+THRESHOLD_SIMULATION_HOURS = env.float("THRESHOLD_SIMULATION_HOURS", default=168)  # history replayed by a simulation
+THRESHOLD_REVIEWS_PER_SHIFT = env.int("THRESHOLD_REVIEWS_PER_SHIFT", default=200)  # one reviewer, one shift
+THRESHOLD_SHIFT_HOURS = env.float("THRESHOLD_SHIFT_HOURS", default=8)
+THRESHOLD_REVIEWERS = env.int("THRESHOLD_REVIEWERS", default=0)  # staffing to plan with; 0: active reviewers now (≥ 1)
+THRESHOLD_REVIEW_COST_JPY = env.float("THRESHOLD_REVIEW_COST_JPY", default=120)  # a human review of one draft
+THRESHOLD_HANDOFF_COST_JPY = env.float("THRESHOLD_HANDOFF_COST_JPY", default=400)  # a human writing the reply
+THRESHOLD_CANARY_PERCENT = env.float("THRESHOLD_CANARY_PERCENT", default=5)
+THRESHOLD_CANARY_HOURS = env.float("THRESHOLD_CANARY_HOURS", default=4)
+THRESHOLD_CANARY_MIN_TURNS = env.int("THRESHOLD_CANARY_MIN_TURNS", default=30)  # fewer: not promoted
+THRESHOLD_CANARY_TOLERANCE = env.float("THRESHOLD_CANARY_TOLERANCE", default=0.05)  # ± around the simulated rate
+THRESHOLD_WATCH_SECONDS = env.float("THRESHOLD_WATCH_SECONDS", default=30)  # canary + breaker beat interval
+THRESHOLD_BREAKER_RATE = env.float("THRESHOLD_BREAKER_RATE", default=0.30)
+THRESHOLD_BREAKER_SECONDS = env.float("THRESHOLD_BREAKER_SECONDS", default=600)  # sustained for this long
+THRESHOLD_BREAKER_WINDOW_SECONDS = env.float("THRESHOLD_BREAKER_WINDOW_SECONDS", default=300)  # rate measured over
+THRESHOLD_BREAKER_MIN_TURNS = env.int("THRESHOLD_BREAKER_MIN_TURNS", default=20)
+ALERT_CHECK_SECONDS = env.float("ALERT_CHECK_SECONDS", default=30)  # beat: reviews.signal_alerts
+ALERT_WINDOW_SECONDS = env.float("ALERT_WINDOW_SECONDS", default=900)  # rates and counter deltas are measured over
+ALERT_ESCALATION_RATE = env.float("ALERT_ESCALATION_RATE", default=0.25)
+ALERT_REVIEWER_LOAD = env.float("ALERT_REVIEWER_LOAD", default=0.80)
+ALERT_QUEUE_GROWTH = env.int("ALERT_QUEUE_GROWTH", default=100)
+ALERT_QUEUE_GROWTH_SECONDS = env.float("ALERT_QUEUE_GROWTH_SECONDS", default=300)
+ALERT_REVIEW_TIMEOUT_RATE = env.float("ALERT_REVIEW_TIMEOUT_RATE", default=0.05)
+ALERT_UNDELIVERED_RATE = env.float("ALERT_UNDELIVERED_RATE", default=0.01)
+ALERT_WATCHDOG_FALLBACKS = env.int("ALERT_WATCHDOG_FALLBACKS", default=1)  # in the window
+ALERT_WS_DISCONNECTS = env.int("ALERT_WS_DISCONNECTS", default=200)  # in the window
+ALERT_GUARD_VIOLATIONS = env.int("ALERT_GUARD_VIOLATIONS", default=20)  # in the window
+ALERT_FAILED_TURNS = env.int("ALERT_FAILED_TURNS", default=5)  # fallback answers in the window
+BEDROCK_DAILY_BUDGET_USD = env.float("BEDROCK_DAILY_BUDGET_USD", default=50)  # per JST day
+
 # --- llm --------------------------------------------------------------------------------------------------------
 LLM_BACKEND = env("LLM_BACKEND")
 # Trained offline models (the intent classifier), keyed by their training data's hash; safe to delete.

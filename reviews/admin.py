@@ -1,32 +1,209 @@
 """Admin registrations for the review engine. Decisions are not made by editing rows here: the reviewer console
 (built on reviews.decisions) does that, so task fields are read-only apart from notes."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from mangaassist.admin import ReadOnlyAdmin
-from reviews.models import (Alert, BulkApproval, CannedResponse, EscalationThreshold, ReviewerAvailability,
-                            ReviewTask, ThresholdChange, ThresholdOverride)
+from reviews import simulation, threshold_changes
+from reviews.models import (Alert, BulkApproval, CannedResponse, EscalationThreshold, KnownGoodState,
+                            ReviewerAvailability, ReviewTask, ThresholdChange, ThresholdOverride, ThresholdProposal,
+                            ThresholdProposalEvent)
+from reviews.roles import is_ml_lead
+from reviews.thresholds import live_values
 
 
 @admin.register(EscalationThreshold)
-class EscalationThresholdAdmin(admin.ModelAdmin):
+class EscalationThresholdAdmin(ReadOnlyAdmin):
+    """Live thresholds are read-only: a change is a ThresholdProposal (simulated, approved by a second ML lead,
+    canaried), and going back is a KnownGoodState restore."""
+
     list_display = ["category", "risk_class", "priority", "auto_respond_min", "review_min", "handoff_below",
                     "peak_auto_respond_min", "peak_review_min", "peak_handoff_below", "updated_at"]
     list_filter = ["risk_class", "priority"]
     ordering = ["priority", "category"]
     fieldsets = [
         (None, {"fields": ["category", "risk_class", "priority"]}),
-        ("Thresholds", {"fields": ["auto_respond_min", "review_min", "handoff_below"]}),
-        ("Peak profile (19:00–23:00 JST; all three or none)",
+        (_("Thresholds"), {"fields": ["auto_respond_min", "review_min", "handoff_below"]}),
+        (_("Peak profile (19:00–23:00 JST; all three or none)"),
          {"fields": ["peak_auto_respond_min", "peak_review_min", "peak_handoff_below"]}),
     ]
 
+
+class ProposalForm(forms.ModelForm):
+    values = forms.JSONField(help_text=_('{"category": {"auto_respond_min": 0.9}}; fields: auto_respond_min, '
+                                         'review_min, handoff_below, peak_auto_respond_min, peak_review_min, '
+                                         'peak_handoff_below; "all" stands for every category.'))
+
+    class Meta:
+        model = ThresholdProposal
+        fields = ["values", "reason", "canary_percent", "canary_hours"]
+
+    def clean(self):
+        data = super().clean()
+        if "values" in data:
+            try:
+                data["values"] = threshold_changes.check_values(threshold_changes.expand_all(data["values"]))
+            except threshold_changes.ThresholdChangeError as exc:
+                self.add_error("values", str(exc))
+        return data
+
+
+class ProposalEventInline(admin.TabularInline):
+    model = ThresholdProposalEvent
+    fields = ["at", "actor", "from_status", "to_status", "reason", "numbers"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ThresholdProposal)
+class ThresholdProposalAdmin(admin.ModelAdmin):
+    list_display = ["id", "status", "changed_categories", "proposed_by", "created_at", "escalation",
+                    "approved_by", "canary_ends_at"]
+    list_filter = ["status"]
+    list_select_related = ["proposed_by", "approved_by"]
+    inlines = [ProposalEventInline]
+    change_form_template = "reviews/admin/thresholdproposal_change_form.html"
+    readonly_fields = ["status", "values", "reason", "proposed_by", "created_at", "simulation_report",
+                       "simulated_at", "load_acknowledgement", "approved_by", "approved_at", "canary_percent",
+                       "canary_hours", "canary_started_at", "canary_ends_at", "canary_observed", "before",
+                       "finished_at"]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ProposalForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ProposalForm.Meta.fields if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def has_add_permission(self, request):
+        return is_ml_lead(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("categories"))
+    def changed_categories(self, obj):
+        return ", ".join(sorted(obj.values))
+
+    @admin.display(description=_("escalation now → projected"))
+    def escalation(self, obj):
+        total = (obj.simulation or {}).get("changed_categories")
+        if not total:
+            return "–"
+        return f"{total['escalation_now']:.1%} → {total['escalation_projected']:.1%}"
+
+    @admin.display(description=_("impact simulation"))
+    def simulation_report(self, obj):
+        if not obj.simulation:
+            return "–"
+        return format_html("<pre style='font-size:.8rem'>{}</pre>", simulation.format_report(obj.simulation))
+
+    @admin.display(description=_("canary observed"))
+    def canary_observed(self, obj):
+        if not obj.canary_started_at:
+            return "–"
+        observed = threshold_changes.canary_observed(obj)
+        low, high = threshold_changes.canary_band(obj.simulation)
+        rate = "–" if observed["rate"] is None else f"{observed['rate']:.1%}"
+        return f"{observed['turns']} turns, escalation {rate} (band {low:.1%}–{high:.1%})"
+
     def save_model(self, request, obj, form, change):
-        # The ThresholdChange signal records who made the edit.
-        obj._changed_by = request.user
-        obj._change_source = ThresholdChange.Source.ADMIN
-        super().save_model(request, obj, form, change)
+        if change:  # nothing on a proposal is edited by hand
+            return
+        created = threshold_changes.do_propose(request.user, form.cleaned_data["values"], form.cleaned_data["reason"],
+                                               canary_percent=form.cleaned_data.get("canary_percent"),
+                                               canary_hours=form.cleaned_data.get("canary_hours"))
+        obj.pk = created.pk
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the events are written by the action module
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/approve/", self.admin_site.admin_view(self.approve_view),
+                 name="reviews_thresholdproposal_approve"),
+            path("<int:pk>/reject/", self.admin_site.admin_view(self.reject_view),
+                 name="reviews_thresholdproposal_reject"),
+            *super().get_urls(),
+        ]
+
+    def _act(self, request, pk, action, success):
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:reviews_thresholdproposal_change", args=[pk]))
+        try:
+            action()
+        except threshold_changes.ThresholdChangeError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+        else:
+            self.message_user(request, success, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:reviews_thresholdproposal_change", args=[pk]))
+
+    def approve_view(self, request, pk):
+        ack = request.POST.get("acknowledgement", "")
+        return self._act(request, pk, lambda: threshold_changes.do_approve(pk, request.user, ack),
+                         _("Approved: the canary starts now (or after the running one)."))
+
+    def reject_view(self, request, pk):
+        reason = request.POST.get("reason", "")
+        return self._act(request, pk, lambda: threshold_changes.do_reject(pk, request.user, reason), _("Rejected."))
+
+
+@admin.register(ThresholdProposalEvent)
+class ThresholdProposalEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "proposal", "from_status", "to_status", "actor", "reason"]
+    list_filter = ["to_status"]
+    list_select_related = ["proposal", "actor"]
+
+
+@admin.register(KnownGoodState)
+class KnownGoodStateAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "label", "proposal", "is_live"]
+    actions = ["restore"]
+
+    @admin.display(description=_("live now"), boolean=True)
+    def is_live(self, obj):
+        live = live_values()
+        return all(live.get(c) == v for c, v in obj.values.items())
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not is_ml_lead(request.user):
+            actions.pop("restore", None)
+        return actions
+
+    @admin.action(description=_("Revert the live thresholds to the selected known-good state"))
+    def restore(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one state to revert to."), messages.ERROR)
+            return
+        state = queryset.get()
+        try:
+            changed = threshold_changes.do_restore(state.pk, request.user, source_reason="admin revert")
+        except threshold_changes.ThresholdChangeError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(request, _("Reverted to %(state)s: %(n)d categories changed.") % {"state": state,
+                                                                                            "n": changed})
 
 
 @admin.register(ThresholdChange)

@@ -9,10 +9,10 @@ from rest_framework.views import APIView
 
 from chat.models import Category
 from mangaassist.inputs import MAX_ID
-from reviews import availability, decisions
-from reviews.models import BulkApproval, ReviewerAvailability, ReviewTask
+from reviews import availability, decisions, threshold_changes
+from reviews.models import BulkApproval, ReviewerAvailability, ReviewTask, ThresholdProposal, ThresholdProposalEvent
 from reviews.queue import pending_queue
-from reviews.roles import allowed_pools, is_reviewer, is_senior
+from reviews.roles import allowed_pools, is_ml_lead, is_reviewer, is_senior
 
 
 class IsReviewer(permissions.BasePermission):
@@ -209,3 +209,154 @@ class CheckOutView(APIView):
     @extend_schema(request=None, responses={200: AvailabilitySerializer, **AUTH_ERRORS}, summary="Check out")
     def post(self, request):
         return Response(AvailabilitySerializer(availability.do_check_out(request.user)).data)
+
+
+# --- threshold change control (/api/v1/threshold-changes/…): thin views over threshold_changes.py -----------------
+
+class IsMlLead(permissions.BasePermission):
+    message = "ML lead access only."
+
+    def has_permission(self, request, view):
+        return is_ml_lead(request.user)
+
+
+class ThresholdEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ThresholdProposalEvent
+        fields = ["id", "at", "actor", "from_status", "to_status", "reason", "numbers"]
+        read_only_fields = fields
+
+
+class ThresholdProposalSerializer(serializers.ModelSerializer):
+    proposed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    events = ThresholdEventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ThresholdProposal
+        fields = ["id", "status", "values", "reason", "proposed_by", "created_at", "simulation", "simulated_at",
+                  "load_acknowledgement", "approved_by", "approved_at", "canary_percent", "canary_hours",
+                  "canary_started_at", "canary_ends_at", "before", "finished_at", "events"]
+        read_only_fields = fields
+
+
+class ProposeSerializer(serializers.Serializer):
+    values = serializers.DictField(child=serializers.DictField(), help_text=(
+        '{category: {field: value}}; fields: auto_respond_min, review_min, handoff_below, peak_*; '
+        'the key "all" stands for every category'))
+    reason = serializers.CharField(max_length=300)
+    canary_percent = serializers.FloatField(required=False, min_value=0.01, max_value=100)
+    canary_hours = serializers.FloatField(required=False, min_value=0.001)
+    hours = serializers.FloatField(required=False, min_value=0.01, max_value=24 * 90,
+                                   help_text="history replayed by the simulation (default 168)")
+
+
+class ApproveSerializer(serializers.Serializer):
+    acknowledgement = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class SimulateSerializer(serializers.Serializer):
+    hours = serializers.FloatField(required=False, min_value=0.01, max_value=24 * 90)
+
+
+CHANGE_ERROR = inline_serializer("ThresholdChangeError", {"code": serializers.CharField(),
+                                                          "detail": serializers.CharField()})
+
+
+def _change_error(exc: threshold_changes.ThresholdChangeError) -> Response:
+    return Response({"code": exc.code, "detail": str(exc)}, status=exc.http_status)
+
+
+def _proposal(pk: int) -> ThresholdProposal:
+    return get_object_or_404(ThresholdProposal.objects.select_related("proposed_by", "approved_by"), pk=pk)
+
+
+class ThresholdChangeListView(APIView):
+    permission_classes = [IsMlLead]
+
+    @extend_schema(responses={200: ThresholdProposalSerializer(many=True)}, summary="Threshold proposals, newest first")
+    def get(self, request):
+        qs = ThresholdProposal.objects.select_related("proposed_by", "approved_by").prefetch_related("events__actor")
+        wanted = request.query_params.get("status")
+        if wanted:
+            if wanted not in ThresholdProposal.Status.values:
+                return Response({"code": "invalid", "detail": f"Unknown status {wanted!r}."}, status=400)
+            qs = qs.filter(status=wanted)
+        return Response(ThresholdProposalSerializer(qs[:100], many=True).data)
+
+    @extend_schema(request=ProposeSerializer, responses={201: ThresholdProposalSerializer, 400: CHANGE_ERROR,
+                                                         403: CHANGE_ERROR},
+                   summary="Propose new thresholds (the impact simulation runs at once and is returned)")
+    def post(self, request):
+        data = ProposeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        try:
+            proposal = threshold_changes.do_propose(
+                request.user, v["values"], v["reason"], canary_percent=v.get("canary_percent"),
+                canary_hours=v.get("canary_hours"), hours=v.get("hours"))
+        except threshold_changes.ThresholdChangeError as exc:
+            return _change_error(exc)
+        return Response(ThresholdProposalSerializer(_proposal(proposal.pk)).data, status=201)
+
+
+class ThresholdChangeDetailView(APIView):
+    permission_classes = [IsMlLead]
+
+    @extend_schema(responses={200: ThresholdProposalSerializer, 404: ERROR}, summary="One threshold proposal")
+    def get(self, request, pk: int):
+        return Response(ThresholdProposalSerializer(_proposal(pk)).data)
+
+
+class ThresholdChangeSimulateView(APIView):
+    permission_classes = [IsMlLead]
+
+    @extend_schema(request=SimulateSerializer, responses={200: ThresholdProposalSerializer, 409: CHANGE_ERROR},
+                   summary="Run the impact simulation again (before approval)")
+    def post(self, request, pk: int):
+        data = SimulateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            threshold_changes.do_simulate(_proposal(pk), request.user, hours=data.validated_data.get("hours"))
+        except threshold_changes.ThresholdChangeError as exc:
+            return _change_error(exc)
+        return Response(ThresholdProposalSerializer(_proposal(pk)).data)
+
+
+class ThresholdChangeApproveView(APIView):
+    permission_classes = [permissions.IsAuthenticated]  # the action says why a non-ML-lead may not (403 + message)
+
+    @extend_schema(request=ApproveSerializer, responses={200: ThresholdProposalSerializer, 400: CHANGE_ERROR,
+                                                         403: CHANGE_ERROR, 409: CHANGE_ERROR},
+                   summary="Approve (another ML lead than the proposer); starts the canary")
+    def post(self, request, pk: int):
+        data = ApproveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        _proposal(pk)
+        try:
+            threshold_changes.do_approve(pk, request.user, data.validated_data["acknowledgement"])
+        except threshold_changes.ThresholdChangeError as exc:
+            return _change_error(exc)
+        return Response(ThresholdProposalSerializer(_proposal(pk)).data)
+
+
+class ThresholdChangeRejectView(APIView):
+    permission_classes = [IsMlLead]
+
+    @extend_schema(request=RejectSerializer, responses={200: ThresholdProposalSerializer, 409: CHANGE_ERROR},
+                   summary="Reject a proposal before its canary")
+    def post(self, request, pk: int):
+        data = RejectSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        _proposal(pk)
+        try:
+            threshold_changes.do_reject(pk, request.user, data.validated_data["reason"])
+        except threshold_changes.ThresholdChangeError as exc:
+            return _change_error(exc)
+        return Response(ThresholdProposalSerializer(_proposal(pk)).data)

@@ -66,8 +66,11 @@ def route_draft(message: Message, draft: Draft) -> Message | None:
         incr("review_routes_total", route="clarify", category=draft.category)
         return _send_draft_answer(message, draft, draft.clarify_text or draft.text, Message.Status.CLARIFY)
 
-    decision = decide(draft.category, draft.confidence, customer=message.session.customer)
+    decision = decide(draft.category, draft.confidence, customer=message.session.customer,
+                      session_key=str(message.session.public_id))
     incr("review_routes_total", route=decision.route, category=draft.category)
+    if decision.canary is not None:  # what the canary's promote/revert decision is measured on
+        incr("threshold_canary_turns_total", proposal=str(decision.canary), route=decision.route)
     if decision.route == Route.AUTO:
         return _send_draft_answer(message, draft, draft.text, Message.Status.AUTO)
     if decision.route == Route.CLARIFY:

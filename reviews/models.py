@@ -104,6 +104,8 @@ class ThresholdChange(models.Model):
         API = "api"
         BACKPRESSURE = "backpressure"
         MIGRATION = "migration"
+        PROPOSAL = "proposal"  # a reviewed ThresholdProposal promoted to live
+        REVERT = "revert"  # back to a known-good state, by hand or by the circuit breaker
         OTHER = "other"
 
     threshold = models.ForeignKey(EscalationThreshold, null=True, blank=True, on_delete=models.SET_NULL,
@@ -122,6 +124,106 @@ class ThresholdChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} changed {self.changed_at:%Y-%m-%d %H:%M} ({self.source})"
+
+
+class ThresholdProposal(models.Model):
+    """A proposed set of threshold values for one or more categories (threshold_changes.py moves it along).
+
+    `values` is {category: {field: value}} over the six threshold fields (thresholds.PROPOSAL_FIELDS). Live
+    EscalationThreshold rows change only when a proposal is promoted or a known-good state is restored; every
+    transition is a ThresholdProposalEvent row.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed"
+        SIMULATED = "simulated"
+        APPROVED = "approved"
+        CANARY = "canary"
+        LIVE = "live"
+        REJECTED = "rejected"
+        REVERTED = "reverted"
+
+    OPEN_STATUSES = (Status.PROPOSED, Status.SIMULATED, Status.APPROVED, Status.CANARY)
+
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=300)
+    values = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    simulation = models.JSONField(default=dict, blank=True)
+    simulated_at = models.DateTimeField(null=True, blank=True)
+    load_acknowledgement = models.TextField(blank=True)  # required when the simulation exceeds reviewer capacity
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    canary_percent = models.FloatField(default=5.0)
+    canary_hours = models.FloatField(default=4.0)
+    canary_started_at = models.DateTimeField(null=True, blank=True)
+    canary_ends_at = models.DateTimeField(null=True, blank=True)
+    before = models.JSONField(default=dict, blank=True)  # the live values it replaced (its categories), for the record
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One canary at a time: the observed escalation rate must belong to one change.
+            models.UniqueConstraint(fields=["status"], condition=Q(status="canary"), name="one_threshold_canary"),
+            # Four eyes, in the database too.
+            models.CheckConstraint(condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("proposed_by")),
+                                   name="proposal_not_self_approved"),
+            models.CheckConstraint(condition=Q(canary_percent__gt=0, canary_percent__lte=100, canary_hours__gt=0),
+                                   name="proposal_canary_in_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"threshold proposal #{self.pk} ({self.status}): {', '.join(sorted(self.values or {}))}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class ThresholdProposalEvent(models.Model):
+    """One transition of a proposal (or a restore of a known-good state): who, when, from, to, why, the numbers."""
+
+    proposal = models.ForeignKey(ThresholdProposal, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="events")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")  # null: the system (beat task, circuit breaker)
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10)
+    reason = models.CharField(max_length=300, blank=True)
+    numbers = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} #{self.proposal_id}: {self.from_status or '-'} → {self.to_status}"
+
+
+class KnownGoodState(models.Model):
+    """A full set of live threshold values that served customers well (a promoted change, or the starting point).
+
+    The circuit breaker and the admin's one-click revert restore one of these.
+    """
+
+    created_at = models.DateTimeField(default=timezone.now)
+    label = models.CharField(max_length=200)
+    values = models.JSONField()  # {category: {field: value}} for every category, the six threshold fields
+    proposal = models.ForeignKey(ThresholdProposal, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    # Set when the circuit breaker reverted away from these values: the breaker never goes back to them (a person
+    # still may, from the admin).
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.label}"
 
 
 class ThresholdOverride(models.Model):
@@ -296,6 +398,17 @@ class Alert(models.Model):
         P2_BREACH_RATE = "p2_breach_rate"
         REVIEWERS_LOW = "reviewers_low"
         DEAD_LETTER = "dead_letter"
+        ESCALATION_RATE = "escalation_rate"
+        REVIEWER_LOAD = "reviewer_load"
+        QUEUE_GROWTH = "queue_growth"
+        REVIEW_TIMEOUT_RATE = "review_timeout_rate"
+        UNDELIVERED = "undelivered_promises"
+        WATCHDOG_FALLBACKS = "watchdog_fallbacks"
+        WS_DISCONNECTS = "ws_disconnects"
+        GUARD_VIOLATIONS = "guard_violations"
+        FAILED_TURNS = "failed_turns"
+        BEDROCK_SPEND = "bedrock_spend"
+        THRESHOLD_BREAKER = "threshold_breaker"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     message = models.CharField(max_length=300)

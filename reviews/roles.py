@@ -14,7 +14,8 @@ GROUP_PERMISSIONS = {
              "reviews.view_bulkapproval", "reviews.view_escalationthreshold", "reviews.view_thresholdchange",
              "reviews.view_thresholdoverride", "reviews.view_revieweravailability", "reviews.view_alert",
              "chat.view_message", "chat.view_chatsession"],
-    ML_LEAD: ["reviews.view_escalationthreshold", "reviews.change_escalationthreshold",
+    ML_LEAD: ["reviews.view_escalationthreshold", "reviews.view_thresholdproposal", "reviews.add_thresholdproposal",
+              "reviews.change_thresholdproposal", "reviews.view_thresholdproposalevent", "reviews.view_knowngoodstate",
               "reviews.view_thresholdchange", "reviews.view_thresholdoverride", "reviews.change_thresholdoverride",
               "reviews.view_reviewtask", "reviews.view_bulkapproval", "reviews.view_alert"],
     OPS: ["reviews.view_reviewtask", "reviews.view_alert", "reviews.change_alert", "reviews.view_revieweravailability",
@@ -32,6 +33,11 @@ def _groups(user) -> set[str]:
 
 def is_senior(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and (user.is_superuser or SENIOR in _groups(user)))
+
+
+def is_ml_lead(user) -> bool:
+    """Who may propose, approve and revert threshold changes."""
+    return bool(user and user.is_authenticated and user.is_active and (user.is_superuser or ML_LEAD in _groups(user)))
 
 
 def is_reviewer(user) -> bool:

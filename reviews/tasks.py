@@ -19,3 +19,19 @@ def decide_task(category: str, confidence: float) -> dict:
     d = decide(category, confidence)
     return {"route": d.route, "priority": d.priority, "auto_respond_min": d.auto_respond_min,
             "review_min": d.review_min, "handoff_below": d.handoff_below, "overridden": d.overridden}
+
+
+@shared_task(name="reviews.threshold_watch", ignore_result=True)
+def threshold_watch_task():
+    """Canary end (promote or revert), the next approved canary, the circuit breaker."""
+    from reviews.threshold_changes import watch
+
+    return watch()
+
+
+@shared_task(name="reviews.signal_alerts", ignore_result=True)
+def signal_alerts_task():
+    """Alerts on the operations signals (escalation, load, queue growth, timeouts, promises, counters, spend)."""
+    from reviews.alerts import check_signal_alerts
+
+    return check_signal_alerts()

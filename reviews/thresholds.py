@@ -4,8 +4,11 @@ Thresholds are read on every turn, so each process keeps them in memory and relo
 Redis changes: a save bumps the key (after commit, see signals.py) and a process checks the key at most once per
 REVIEW_THRESHOLD_CHECK_SECONDS, so every process sees a change within about a second without a query per turn.
 Queue state reaches the decision as backpressure overrides (backpressure.py), which are part of the cached snapshot.
+So does the threshold canary (threshold_changes.py): a proposal in canary applies its values to a sticky share of
+sessions, chosen by a hash of the session id, so a customer never flips between two sets of thresholds mid-chat.
 """
 
+import hashlib
 import logging
 import threading
 import time
@@ -19,11 +22,14 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from reviews.models import (DEFAULT_THRESHOLDS, EscalationThreshold, Priority, RiskClass, Route,
-                            ThresholdOverride)
+                            ThresholdOverride, ThresholdProposal)
 
 log = logging.getLogger(__name__)
 VERSION_KEY = "reviews:thresholds:version"
 JST = ZoneInfo("Asia/Tokyo")
+# What a proposal may change (risk class and priority are not thresholds and stay with the category).
+PROPOSAL_FIELDS = ("auto_respond_min", "review_min", "handoff_below",
+                   "peak_auto_respond_min", "peak_review_min", "peak_handoff_below")
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,7 @@ class Decision:
     handoff_below: float
     peak: bool
     overridden: bool
+    canary: int | None = None  # the ThresholdProposal whose canary values decided, if any
 
     @property
     def is_high_risk(self) -> bool:
@@ -64,9 +71,36 @@ class _Cache:
         self.version: str | None = None
         self.checked_at = 0.0
         self.limits: dict[str, Limits] | None = None
+        self.canary: Canary | None = None
+
+
+@dataclass(frozen=True)
+class Canary:
+    proposal_id: int
+    percent: float
+    limits: dict  # category → Limits with the proposal's values applied
 
 
 _cache = _Cache()
+
+
+def live_values() -> dict[str, dict]:
+    """{category: {field: value}} of the live rows (the six threshold fields)."""
+    return {t.category: {f: getattr(t, f) for f in PROPOSAL_FIELDS} for t in EscalationThreshold.objects.all()}
+
+
+def limits_from(category: str, risk_class: str, priority: int, values: dict, override=None) -> Limits:
+    peak = None
+    if values.get("peak_auto_respond_min") is not None:
+        peak = (values["peak_auto_respond_min"], values["peak_review_min"], values["peak_handoff_below"])
+    return Limits(category, risk_class, priority, values["auto_respond_min"], values["review_min"],
+                  values["handoff_below"], peak, override)
+
+
+def in_canary(session_key: str, proposal_id: int, percent: float) -> bool:
+    """Sticky: the same session always lands on the same side of one proposal's canary."""
+    digest = hashlib.sha256(f"{proposal_id}:{session_key}".encode()).hexdigest()
+    return int(digest[:8], 16) % 10000 < percent * 100
 
 
 def bump_version() -> None:
@@ -78,17 +112,28 @@ def bump_version() -> None:
     _cache.checked_at = 0.0
 
 
-def _load(now) -> dict[str, Limits]:
+def _load(now) -> tuple[dict[str, Limits], Canary | None]:
     overrides = {o.category: o.auto_respond_min
                  for o in ThresholdOverride.objects.filter(lifted_at__isnull=True, expires_at__gt=now)}
     limits = {}
     for t in EscalationThreshold.objects.all():
-        peak = None
-        if t.peak_auto_respond_min is not None:
-            peak = (t.peak_auto_respond_min, t.peak_review_min, t.peak_handoff_below)
-        limits[t.category] = Limits(t.category, t.risk_class, t.priority, t.auto_respond_min, t.review_min,
-                                    t.handoff_below, peak, None if t.is_high_risk else overrides.get(t.category))
-    return limits
+        limits[t.category] = limits_from(t.category, t.risk_class, t.priority, t.snapshot(),
+                                         None if t.is_high_risk else overrides.get(t.category))
+    canary = None
+    proposal = ThresholdProposal.objects.filter(status=ThresholdProposal.Status.CANARY).first()
+    if proposal is not None:
+        canary_limits = {}
+        for category, values in proposal.values.items():
+            live = limits.get(category)
+            if live is None:
+                continue
+            merged = {f: getattr(live, f) for f in ("auto_respond_min", "review_min", "handoff_below")}
+            merged.update(zip(("peak_auto_respond_min", "peak_review_min", "peak_handoff_below"), live.peak or (None,) * 3))
+            merged.update(values)
+            canary_limits[category] = limits_from(category, live.risk_class, live.priority, merged,
+                                                  live.override_auto_respond_min)
+        canary = Canary(proposal.pk, proposal.canary_percent, canary_limits)
+    return limits, canary
 
 
 def current_limits() -> dict[str, Limits]:
@@ -109,14 +154,19 @@ def current_limits() -> dict[str, Limits]:
                     version = cache.get(VERSION_KEY) or version
                 except Exception:
                     pass
-            _cache.limits = _load(timezone.now())
+            _cache.limits, _cache.canary = _load(timezone.now())
             _cache.version = version
         _cache.checked_at = now_mono
         return _cache.limits
 
 
+def current_canary() -> Canary | None:
+    current_limits()
+    return _cache.canary
+
+
 def reset_cache() -> None:
-    _cache.limits, _cache.version, _cache.checked_at = None, None, 0.0
+    _cache.limits, _cache.canary, _cache.version, _cache.checked_at = None, None, None, 0.0
 
 
 def peak_window() -> tuple[int, int]:
@@ -136,14 +186,22 @@ def _fallback_limits(category: str) -> Limits:
     return Limits(category, risk, priority, auto, 0.50, 0.30)
 
 
-def decide(category: str, confidence: float, *, customer=None, now: datetime | None = None) -> Decision:
+def decide(category: str, confidence: float, *, customer=None, now: datetime | None = None,
+           session_key: str | None = None) -> Decision:
     """The one escalation decision. Preconditions: confidence in [0, 1] (clamped otherwise).
 
-    Peak hours use the category's peak values when it has them; an active backpressure override lowers
-    auto_respond_min of a normal-risk category (never a high-risk one); a VIP customer makes any task P1.
+    A session in the running canary's share (session_key: the session's public id) gets the proposal's values for
+    the proposal's categories. Peak hours use the category's peak values when it has them; an active backpressure
+    override lowers auto_respond_min of a normal-risk category (never a high-risk one); a VIP customer makes any
+    task P1.
     """
     confidence = min(1.0, max(0.0, float(confidence)))
     limits = current_limits().get(category) or _fallback_limits(category)
+    canary = _cache.canary
+    canary_id = None
+    if canary is not None and session_key and category in canary.limits and in_canary(
+            session_key, canary.proposal_id, canary.percent):
+        limits, canary_id = canary.limits[category], canary.proposal_id
     peak = is_peak(now) and limits.peak is not None
     auto_min, review_min, handoff_below = limits.peak if peak else (
         limits.auto_respond_min, limits.review_min, limits.handoff_below)
@@ -161,7 +219,8 @@ def decide(category: str, confidence: float, *, customer=None, now: datetime | N
     else:
         route = Route.HANDOFF
     priority = Priority.P1 if getattr(customer, "is_vip", False) else limits.priority
-    return Decision(route, int(priority), limits.risk_class, auto_min, review_min, handoff_below, peak, overridden)
+    return Decision(route, int(priority), limits.risk_class, auto_min, review_min, handoff_below, peak, overridden,
+                    canary_id)
 
 
 def ensure_default_thresholds() -> int:

@@ -10,4 +10,12 @@ urlpatterns = [
     path("api/v1/reviews/<int:pk>/decision/", api.DecisionView.as_view(), name="review-decision"),
     path("api/v1/reviewers/check-in/", api.CheckInView.as_view(), name="reviewer-check-in"),
     path("api/v1/reviewers/check-out/", api.CheckOutView.as_view(), name="reviewer-check-out"),
+    path("api/v1/threshold-changes/", api.ThresholdChangeListView.as_view(), name="threshold-change-list"),
+    path("api/v1/threshold-changes/<int:pk>/", api.ThresholdChangeDetailView.as_view(), name="threshold-change-detail"),
+    path("api/v1/threshold-changes/<int:pk>/simulate/", api.ThresholdChangeSimulateView.as_view(),
+         name="threshold-change-simulate"),
+    path("api/v1/threshold-changes/<int:pk>/approve/", api.ThresholdChangeApproveView.as_view(),
+         name="threshold-change-approve"),
+    path("api/v1/threshold-changes/<int:pk>/reject/", api.ThresholdChangeRejectView.as_view(),
+         name="threshold-change-reject"),
 ]

@@ -12,5 +12,8 @@ def all_drafts_auto() -> None:
 
     for category in Category.values:
         EscalationThreshold.objects.update_or_create(
-            category=category, defaults={"auto_respond_min": 0.0, "review_min": 0.0, "handoff_below": 0.0})
+            category=category, defaults={"auto_respond_min": 0.0, "review_min": 0.0, "handoff_below": 0.0,
+                                         # the seeded evening peak profile would apply 19–23 JST otherwise
+                                         "peak_auto_respond_min": None, "peak_review_min": None,
+                                         "peak_handoff_below": None})
     reset_cache()
