@@ -72,12 +72,12 @@ def sweep(now=None) -> dict[str, str]:
     """Decide every running canary, then start the canary of an approved version that waits (oldest first)."""
     outcomes = {}
     for version in PromptVersion.objects.filter(status=PromptVersion.Status.CANARY):
-        outcomes[str(version)] = decide(version, now)
+        outcomes[version.label] = decide(version, now)
     if not lifecycle.frozen():
         for version in PromptVersion.objects.filter(status=PromptVersion.Status.APPROVED).order_by("approved_at"):
             try:
                 lifecycle.do_start_canary(version, ACTOR)
-                outcomes[str(version)] = "canary_started"
+                outcomes[version.label] = "canary_started"
             except lifecycle.PromptError:
                 continue
     return outcomes

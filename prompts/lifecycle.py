@@ -61,7 +61,7 @@ def _transition(version: PromptVersion, from_status: str, to_status: str, actor,
                               % {"name": version.name, "status": to_status})
         if claimed != 1:
             raise PromptError("conflict", _("%(version)s is no longer %(status)s")
-                              % {"version": f"{version.name} v{version.version}", "status": from_status})
+                              % {"version": version.label, "status": from_status})
         PromptTransition.objects.create(version=version, from_status=from_status, to_status=to_status, actor=user,
                                         actor_label=label, reason=reason, numbers=numbers or {})
         transaction.on_commit(serving.bump_version)
@@ -153,10 +153,10 @@ def check_approve(version: PromptVersion, user, override_reason: str = "") -> No
         raise PromptError("not_ml_lead", _("only an ML lead may approve a prompt version"), status=403)
     if version.created_by_id is not None and version.created_by_id == user.pk:
         raise PromptError("self_approval", _("you wrote %(version)s: another ML lead must approve it (four eyes)")
-                          % {"version": f"{version.name} v{version.version}"}, status=403)
+                          % {"version": version.label}, status=403)
     if version.status != Status.PENDING:
         raise PromptError("not_pending", _("only a pending version can be approved; %(version)s is %(status)s")
-                          % {"version": f"{version.name} v{version.version}", "status": version.status})
+                          % {"version": version.label, "status": version.status})
     if not version.evaluated_at:
         raise PromptError("not_evaluated", _("run `manage.py eval_prompt %(pk)s` before approving")
                           % {"pk": version.pk})

@@ -77,7 +77,11 @@ class PromptVersion(models.Model):
         ordering = ["name", "-version"]
 
     def __str__(self) -> str:
-        return f"{self.name} v{self.version} ({self.status})"
+        return f"{self.label} ({self.status})"
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} v{self.version}"
 
     def save(self, *args, **kwargs):
         if self.pk:
