@@ -275,12 +275,14 @@ def _alert(version: PromptVersion, numbers: dict) -> None:
 def rollback_target(name: str, to: PromptVersion | None = None) -> PromptVersion:
     """The version a rollback puts back: `to` (one that was live before), else the last retired one."""
     if to is not None:
-        if to.name != name or to.activated_at is None or to.status not in (Status.RETIRED, Status.ROLLED_BACK):
+        # retired means it was live; a rolled-back one may have been a canary only: ask its history
+        was_live = to.status == Status.RETIRED or (
+            to.status == Status.ROLLED_BACK and to.transitions.filter(from_status=Status.LIVE).exists())
+        if to.name != name or not was_live:
             raise PromptError("bad_target", _("%(version)s was never live before, or is live now: cannot roll back to it")
                               % {"version": to}, status=400)
         return to
-    target = (PromptVersion.objects.filter(name=name, status=Status.RETIRED, activated_at__isnull=False)
-              .order_by("-ended_at", "-version").first())
+    target = PromptVersion.objects.filter(name=name, status=Status.RETIRED).order_by("-ended_at", "-version").first()
     if target is None:
         raise PromptError("no_previous", _("no earlier live %(name)s version to roll back to") % {"name": name})
     return target

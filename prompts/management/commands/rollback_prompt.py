@@ -23,4 +23,4 @@ class Command(BaseCommand):
             old, new = lifecycle.do_rollback(name, "rollback_prompt", reason, target)
         except lifecycle.PromptError as exc:
             raise CommandError(f"{name}: {exc.message}")
-        self.stdout.write(f"{name}: {old or 'nothing'} → v{new.version} live")
+        self.stdout.write(f"{name}: v{old.version if old else '—'} → v{new.version} live")
