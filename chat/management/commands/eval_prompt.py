@@ -17,12 +17,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("version", help="the version's id, or NAME:NUMBER (e.g. answer:3)")
         parser.add_argument("--samples", type=int, default=20, help="availability questions to check")
+        parser.add_argument("--limit", type=int, default=None,
+                            help="only the first N held-out messages (a quick check; approve on a full run)")
 
-    def handle(self, version, samples, **options):
+    def handle(self, version, samples, limit, **options):
         found = _find(version)
         if not Manga.objects.exists():
             call_command("load_catalog", str(Path(settings.BASE_DIR) / "catalog" / "data"))
-        found = evaluate_version(found, samples, progress=self.stdout.write)
+        found = evaluate_version(found, samples, limit=limit, progress=self.stdout.write)
         ev = found.evaluation
         for metric in ("category_accuracy", "grounded_rate", "answers_right"):
             live = ev["live"].get(metric)
