@@ -121,3 +121,12 @@ def test_it_neither_promotes_nor_starts_a_canary_while_frozen(alice, bob, conten
     assert PromptVersion.objects.get(pk=version.pk).status == "canary"
     lifecycle.do_lift_freeze(bob, "resolved")
     assert prompt_canary.sweep()[version.label] == "promoted"
+
+
+def test_it_schedules_the_canary_sweep_on_a_registered_task():
+    from mangaassist.celery import app
+    from prompts.schedule import BEAT_SCHEDULE
+
+    app.loader.import_default_modules()
+    entry = BEAT_SCHEDULE["prompts-canary-sweep"]
+    assert entry["task"] in app.tasks and "prompts-canary-sweep" in app.conf.beat_schedule
