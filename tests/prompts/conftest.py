@@ -2,6 +2,7 @@ import copy
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from feedback import quarantine
@@ -39,8 +40,15 @@ def content():
     return text, copy.deepcopy(templates)
 
 
-def api_as(user) -> APIClient:
-    client = APIClient()
+@pytest.fixture(autouse=True)
+def _english():
+    """Assertions read the English messages; test_i18n checks the Japanese ones (the store's default)."""
+    with translation.override("en"):
+        yield
+
+
+def api_as(user, language: str = "en") -> APIClient:
+    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
     client.force_authenticate(user)
     return client
 

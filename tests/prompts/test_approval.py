@@ -90,7 +90,8 @@ def test_it_shows_the_diff_and_evaluation_and_approves_from_the_admin_page(clien
 def test_it_refuses_self_approval_on_the_admin_page(client, alice, content):
     version = evaluated(propose(alice, content))
     client.force_login(alice)
-    response = client.post(f"/admin/prompts/promptversion/{version.pk}/review/", {"approve": "1"}, follow=True)
+    response = client.post(f"/admin/prompts/promptversion/{version.pk}/review/", {"approve": "1"}, follow=True,
+                           HTTP_ACCEPT_LANGUAGE="en")
     assert "another ML lead must approve it" in response.content.decode()
     assert PromptVersion.objects.get(pk=version.pk).status == "pending"
 
