@@ -20,7 +20,8 @@ def canary_everywhere(catalog_data, content):  # noqa: F811
     text, templates = content
     templates["general.greeting"] = {"ja": "いらっしゃいませ！マンガアシストです。", "en": "Welcome! MangaAssist at your service."}
     templates["recommendation.intro"] = {"ja": "今週のおすすめです。", "en": "This week's picks:"}
-    version = lifecycle.do_approve(evaluated(lifecycle.do_propose("answer", text, templates, alice, "warmer")), bob)
+    version = lifecycle.do_approve(evaluated(lifecycle.do_propose("answer", text + "\nGreet warmly.", templates, alice,
+                                                                  "warmer")), bob)
     PromptVersion.objects.filter(pk=version.pk).update(canary_percent=100)
     serving.reset_cache()
     return version
@@ -69,3 +70,29 @@ def test_it_raises_rather_than_answer_unworded():
             serving.wording("stock.out", "en")
         with pytest.raises(serving.NoServingPrompt, match="catalog.rare"):
             serving.wording("catalog.rare", "ja")
+
+
+def test_it_sends_the_serving_versions_system_prompt_to_bedrock(canary_everywhere, ask, settings, monkeypatch):  # noqa: F811
+    """On Bedrock the same version decides the system prompt: the canary's text reaches Sonnet's `system`."""
+    import json
+
+    from botocore.stub import ANY, Stubber
+
+    from chat import bedrock
+
+    settings.LLM_BACKEND = "bedrock"
+    client = bedrock.client(bedrock.CLASSIFY_BUDGET_SECONDS)
+    monkeypatch.setattr(bedrock, "client", lambda read_timeout: client)
+    usage = {"inputTokens": 100, "outputTokens": 20, "totalTokens": 120}
+    reply = lambda text: {"output": {"message": {"role": "assistant", "content": [{"text": text}]}},  # noqa: E731
+                          "stopReason": "end_turn", "usage": usage, "metrics": {"latencyMs": 5}}
+    with Stubber(client) as stubber:
+        stubber.add_response("converse", reply(json.dumps({"category": "general", "intent": "greeting", "genre": None,
+                                                           "language": "en", "confidence": 0.9})),
+                             {"modelId": ANY, "system": ANY, "messages": ANY, "inferenceConfig": ANY})
+        stubber.add_response("converse", reply("Welcome! [confidence: 0.9]"),
+                             {"modelId": ANY, "messages": ANY, "toolConfig": ANY, "inferenceConfig": ANY,
+                              "system": [{"text": canary_everywhere.text + bedrock.ANSWER_SUFFIX}]})
+        draft = ask("Hello!", locale="en")
+        stubber.assert_no_pending_responses()
+    assert draft.prompt_version_id == canary_everywhere.pk
