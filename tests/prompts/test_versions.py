@@ -66,3 +66,17 @@ def test_it_shows_a_proposed_version_read_only_in_the_admin(client, alice, conte
     assert b'name="text"' not in page.content  # no editable field left
     draft = lifecycle.do_create("answer", content[0], content[1], alice)
     assert b'name="text"' in client.get(f"/admin/prompts/promptversion/{draft.pk}/change/").content
+
+
+def test_it_creates_a_numbered_draft_from_the_admin_add_form(client, alice, content):
+    import json
+
+    client.force_login(alice)  # an ML lead: the group has the prompt admin permissions
+    text, templates = content
+    response = client.post("/admin/prompts/promptversion/add/", {
+        "name": "answer", "text": text, "templates": json.dumps(templates, ensure_ascii=False),
+        "reason": "typo fixes", "transitions-TOTAL_FORMS": "0", "transitions-INITIAL_FORMS": "0"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    draft = PromptVersion.objects.get(name="answer", version=2)
+    assert (draft.status, draft.created_by, draft.reason) == ("draft", alice, "typo fixes")
+    assert draft.transitions.get().to_status == "draft"
