@@ -19,3 +19,14 @@ class ChatConfig(AppConfig):
 
         post_save.connect(product_changed, sender=Product, weak=False, dispatch_uid="chat.response_cache.product")
         post_delete.connect(product_changed, sender=Product, weak=False, dispatch_uid="chat.response_cache.product_del")
+
+        from prompts import validation
+
+        validation.register_tool_names(bedrock_tool_names)
+
+
+def bedrock_tool_names() -> list[str]:
+    """The tools a system prompt may name (prompts validates against them without importing chat)."""
+    from chat.bedrock import TOOL_SPECS
+
+    return [spec["toolSpec"]["name"] for spec in TOOL_SPECS]

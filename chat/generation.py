@@ -1,5 +1,8 @@
 """Offline answers (LLM_BACKEND=local): per-intent templates filled only with what the catalog tools returned.
 
+The wording comes from the prompt version serving this turn (prompts.serving.wording; keys in prompts/wording.py);
+only the formats of the facts (titles, prices, stock figures) live here, because the grounding check reads them.
+
 Every fact in an answer comes from a ToolResult. A tool that was not performed makes the answer say that it could
 not check, never that there is nothing. Titles are quoted 「…」 (Japanese) or "…" (English) and prices and stock
 figures are written in one fixed way, so the grounding check can find and verify every claim.
@@ -10,6 +13,7 @@ from dataclasses import dataclass, field
 
 from catalog import tools
 from chat.classifier import Classification
+from prompts.serving import wording as _w
 
 ORDER_NUMBER = re.compile(r"\bMA-?\d{6}\b", re.IGNORECASE)
 VOLUME = re.compile(r"(\d{1,3})\s*巻|vol(?:ume)?\.?\s*(\d{1,3})|\b(\d{1,3})(?:st|nd|rd|th)?\s+volume", re.IGNORECASE)
@@ -29,10 +33,6 @@ class Composed:
     clarify: bool = False  # the answer is a clarifying question
 
 
-def _t(locale: str, ja: str, en: str) -> str:
-    return ja if locale == "ja" else en
-
-
 def title(hit, locale):
     return f"「{hit.title_ja}」" if locale == "ja" else f'"{hit.title_en}"'
 
@@ -43,13 +43,12 @@ def price(amount: int, locale: str) -> str:
 
 def stock_phrase(stock: int, locale: str) -> str:
     if stock <= 0:
-        return _t(locale, "在庫切れ", "out of stock")
-    return _t(locale, f"在庫あり（{stock}冊）", f"in stock ({stock} left)")
+        return _w("stock.out", locale)
+    return _w("stock.in", locale, count=stock)
 
 
 def could_not_check(locale: str) -> str:
-    return _t(locale, "申し訳ありません、ただいま在庫・商品情報を確認できませんでした。少し時間をおいてもう一度お試しいただくか、担当者からのご連絡をお待ちください。",
-              "Sorry, I could not check the catalog just now. Please try again in a moment, or a member of our team will follow up.")
+    return _w("common.could_not_check", locale)
 
 
 def requested_volume(text: str) -> int | None:
@@ -69,9 +68,7 @@ def compose_catalog(text: str, category: str, locale: str) -> Composed:
         return Composed(could_not_check(locale), results=[result], tool_failed=True)
     hits = [h for h in result.data if h.score >= SERIES_MIN_SCORE]
     if not hits:
-        return Composed(_t(locale, "どの作品についてのお問い合わせか教えていただけますか？作品名（と巻数）をお知らせください。",
-                           "Which title do you mean? Please tell me the series name (and the volume)."),
-                        results=[result], clarify=True)
+        return Composed(_w("catalog.which_title", locale), results=[result], clarify=True)
     hit = hits[0]
     volume = requested_volume(text)
     standard = [p for p in hit.products if p.edition == "standard"]
@@ -79,25 +76,24 @@ def compose_catalog(text: str, category: str, locale: str) -> Composed:
     sources = _series_sources([hit])
     lines = []
     if volume and product is None:
-        lines.append(_t(locale, f"{title(hit, locale)}{volume}巻は当店では取り扱いがありません。",
-                        f"We don't carry volume {volume} of {title(hit, locale)}."))
+        lines.append(_w("catalog.not_carried", locale, title=title(hit, locale), volume=volume))
     elif product is not None:
         sources.append({"type": "product", "sku": product.sku})
-        lines.append(_t(locale, f"{title(hit, locale)}{volume}巻は{stock_phrase(product.stock, locale)}、価格は{price(product.price_jpy, locale)}（税込）です。",
-                        f"Volume {volume} of {title(hit, locale)} is {stock_phrase(product.stock, locale)} at {price(product.price_jpy, locale)} (tax included)."))
+        lines.append(_w("catalog.volume", locale, title=title(hit, locale), volume=volume,
+                        stock=stock_phrase(product.stock, locale), price=price(product.price_jpy, locale)))
     if category == "product_info" or product is None:
-        status = _t(locale, "完結" if hit.status == "completed" else "連載中", "completed" if hit.status == "completed" else "ongoing")
+        status = _w("catalog.completed" if hit.status == "completed" else "catalog.ongoing", locale)
         author = hit.author if locale == "ja" else (hit.author_en or hit.author)
-        lines.append(_t(locale, f"{title(hit, locale)}は{author}による作品で、既刊{hit.total_volumes}巻（{status}）です。",
-                        f"{title(hit, locale)} is by {author}: {hit.total_volumes} volumes, {status}."))
+        lines.append(_w("catalog.series", locale, title=title(hit, locale), author=author, volumes=hit.total_volumes,
+                        status=status))
         if product is None and standard:
             available = [p for p in standard if p.stock > 0]
             first = standard[0]
             sources.append({"type": "product", "sku": first.sku})
-            lines.append(_t(locale, f"{first.volume}巻は{stock_phrase(first.stock, locale)}、{price(first.price_jpy, locale)}です。在庫のある巻は{len(available)}点です。",
-                            f"Volume {first.volume} is {stock_phrase(first.stock, locale)} at {price(first.price_jpy, locale)}; {len(available)} volumes are in stock."))
+            lines.append(_w("catalog.first_volume", locale, volume=first.volume, stock=stock_phrase(first.stock, locale),
+                            price=price(first.price_jpy, locale), available=len(available)))
     if category == "rare_manga" or hit.rare:
-        lines.append(_t(locale, "希少な作品のため、在庫は変動しやすくなっています。", "This is a rare title, so stock changes quickly."))
+        lines.append(_w("catalog.rare", locale))
     return Composed(" ".join(lines), sources=sources, results=[result], retrieval=hit.score)
 
 
@@ -114,7 +110,7 @@ def compose_recommendation(text: str, classification: Classification, locale: st
         if not similar.performed:
             return Composed(could_not_check(locale), results=results, tool_failed=True)
         picks, reason_of = similar.data, lambda h: sorted(set(h.genres) & set(base.genres))
-        intro = _t(locale, f"{title(base, locale)}がお好きなら、こちらはいかがでしょう。", f"If you like {title(base, locale)}, try these:")
+        intro = _w("recommendation.similar_intro", locale, title=title(base, locale))
         strength = base.score
     else:
         filters = tools.SearchFilters(genre=classification.genre_hint, in_stock=True) if classification.genre_hint \
@@ -124,60 +120,48 @@ def compose_recommendation(text: str, classification: Classification, locale: st
         if not found.performed:
             return Composed(could_not_check(locale), results=results, tool_failed=True)
         picks, reason_of = found.data, lambda h: list(h.genres[:2])
-        intro = _t(locale, "おすすめはこちらです。", "Here are some picks:")
+        intro = _w("recommendation.intro", locale)
         strength = max((h.score for h in picks), default=0.0) if not classification.genre_hint else 0.8
     if not picks:
-        return Composed(_t(locale, "どんなジャンルや作品がお好きか教えていただけますか？", "What genres or titles do you enjoy?"),
-                        results=results, clarify=True)
+        return Composed(_w("recommendation.ask_genre", locale), results=results, clarify=True)
     lines = [intro]
     for hit in picks:
         reason = ", ".join(reason_of(hit)) or hit.demographic
         synopsis = hit.synopsis_ja if locale == "ja" else hit.synopsis_en
-        lines.append(f"・{title(hit, locale)}（{reason}）{synopsis[:60]}" if locale == "ja"
-                     else f"- {title(hit, locale)} ({reason}): {synopsis[:80]}")
+        lines.append(_w("recommendation.item", locale, title=title(hit, locale), reason=reason,
+                        synopsis=synopsis[:60] if locale == "ja" else synopsis[:80]))
     return Composed("\n".join(lines), sources=_series_sources(picks), results=results, retrieval=min(strength, 1.0))
 
 
 def compose_order(text: str, customer, locale: str) -> Composed:
     number = ORDER_NUMBER.search(text)
     if not number:
-        return Composed(_t(locale, "ご注文番号（例：MA-260001）を教えていただけますか？", "Could you tell me your order number (e.g. MA-260001)?"),
-                        clarify=True)
+        return Composed(_w("order.ask_number", locale), clarify=True)
     order_number = number.group(0).upper().replace("MA", "MA-").replace("MA--", "MA-")
     result = tools.lookup_order(order_number, customer)
     if not result.performed:
-        return Composed(_t(locale, "申し訳ありません、ただいまご注文状況を確認できませんでした。担当者が確認してご連絡します。",
-                           "Sorry, I could not check your order just now. A member of our team will follow up."),
-                        results=[result], tool_failed=True)
+        return Composed(_w("order.could_not_check", locale), results=[result], tool_failed=True)
     order = result.data
     if order is None:
-        return Composed(_t(locale, f"ご注文番号 {order_number} は、お客様のご注文として見つかりませんでした。番号をご確認ください。",
-                           f"I couldn't find order {order_number} under your account. Please check the number."),
-                        results=[result], retrieval=0.5)
-    status_ja = {"placed": "ご注文受付済み", "paid": "お支払い確認済み（発送準備中）", "shipped": "発送済み", "delivered": "配達完了",
-                 "cancelled": "キャンセル済み", "refund_requested": "返金申請中"}[order.status]
-    status_en = {"placed": "placed", "paid": "paid and being prepared", "shipped": "shipped", "delivered": "delivered",
-                 "cancelled": "cancelled", "refund_requested": "refund requested"}[order.status]
-    text = _t(locale, f"ご注文 {order.order_number} は{status_ja}です。", f"Order {order.order_number} is {status_en}.")
+        return Composed(_w("order.not_found", locale, number=order_number), results=[result], retrieval=0.5)
+    status = _w(f"order.status_{order.status}", locale)
+    text = _w("order.status", locale, number=order.order_number, status=status)
     if order.tracking_number:
-        text += _t(locale, f" 追跡番号は {order.tracking_number}（{order.carrier}）です。",
-                   f" Tracking number: {order.tracking_number} ({order.carrier}).")
+        text += _w("order.tracking", locale, tracking=order.tracking_number, carrier=order.carrier)
     return Composed(text, sources=[{"type": "order", "number": order.order_number}], results=[result], retrieval=1.0)
 
 
 def compose_faq(text: str, category: str, locale: str) -> Composed:
     result = tools.search_faq(text, locale)
     if not result.performed:
-        return Composed(_t(locale, "申し訳ありません、ただいまご案内を確認できませんでした。担当者からご連絡します。",
-                           "Sorry, I could not look that up just now. A member of our team will follow up."),
-                        results=[result], tool_failed=True)
+        return Composed(_w("faq.could_not_check", locale), results=[result], tool_failed=True)
     best = result.data[0] if result.data else None
     if best is None or best.score < FAQ_MIN_SCORE:
-        return Composed(_t(locale, "恐れ入りますが、もう少し詳しく教えていただけますか？", "Could you tell me a little more about your question?"),
-                        results=[result], clarify=True, retrieval=best.score if best else 0.0)
+        return Composed(_w("faq.clarify", locale), results=[result], clarify=True,
+                        retrieval=best.score if best else 0.0)
     answer = best.answer
     if category in ("refund", "complaint", "legal"):
-        answer += _t(locale, " 詳しくは担当者が確認いたします。", " A member of our team will look into the details.")
+        answer += _w("faq.staff_follow_up", locale)
     return Composed(answer, sources=[{"type": "faq", "key": best.key}], results=[result],
                     retrieval=min(1.0, best.score / 0.6))
 
@@ -186,9 +170,7 @@ def compose_general(text: str, locale: str) -> Composed:
     faq = compose_faq(text, "general", locale)
     if not faq.clarify and not faq.tool_failed and faq.retrieval >= 0.8:
         return faq
-    return Composed(_t(locale, "こんにちは、マンガアシストです。作品の在庫やおすすめ、ご注文・配送についてお気軽にお尋ねください。",
-                       "Hello, this is MangaAssist. Ask me about stock, recommendations, orders or shipping."),
-                    retrieval=0.9)
+    return Composed(_w("general.greeting", locale), retrieval=0.9)
 
 
 def compose(text: str, classification: Classification, locale: str, customer) -> Composed:

@@ -19,7 +19,7 @@ from chat.drafts import Draft
 from chat.memory import Memory
 from chat.models import ChatSession, Message
 from mangaassist import metrics
-from prompts.models import PromptVersion
+from prompts import serving
 
 log = logging.getLogger(__name__)
 PIN_MIN_PROBABILITY = 0.7  # a confident topic is pinned for the follow-ups ("and volume 2?")
@@ -73,12 +73,14 @@ def produce_draft(message: Message, memory: Memory) -> Draft:
     locale = session.locale
     meta: dict = {"prior_turns": len(memory.recent), "question": text}
     budget = guards.Budget()
+    prompt = serving.for_session(session.public_id)  # the live version, or the canary for this session
+    version_id = prompt.pk if prompt else None
 
     if guards.is_injection(text):
         blocked = guards.record_injection(session)
         meta["guard"] = {"injection": True, "blocked": blocked}
         return Draft(text=guards.REFUSAL[locale], category="general", confidence=1.0, locale=locale,
-                     intent="refused", status_hint="fallback", meta=meta)
+                     intent="refused", status_hint="fallback", meta=meta, prompt_version_id=version_id)
 
     vector = embeddings.embed_one(text)
     spent = None  # Haiku's usage, charged to the draft and the session whatever the turn ends in
@@ -103,15 +105,15 @@ def produce_draft(message: Message, memory: Memory) -> Draft:
         meta["guard"] = {"routing_loop": True}
         return _charge(session, spent, Draft(text=CLARIFY_LOOP[locale], category=category, confidence=confidence.CLARIFY_CONFIDENCE,
                      locale=locale, intent=category, clarify_text=CLARIFY_LOOP[locale], status_hint="clarify",
-                     meta=meta))
+                     meta=meta, prompt_version_id=version_id))
 
-    cached = response_cache.get(category, locale, text, vector)
+    cached = response_cache.get(category, locale, text, vector, version_id)
     if cached:
         meta["cache"] = cached["cache"]
         return _charge(session, spent, Draft(text=cached["text"], category=category, confidence=cached["confidence"],
-                                             locale=locale, intent=category, sources=cached["sources"], meta=meta))
+                                             locale=locale, intent=category, sources=cached["sources"], meta=meta,
+                                             prompt_version_id=version_id))
 
-    prompt = PromptVersion.active()
     if use_bedrock:
         from chat import bedrock
 
@@ -139,7 +141,7 @@ def produce_draft(message: Message, memory: Memory) -> Draft:
     draft = Draft(
         text=composed.text, category=category, confidence=score, locale=locale, intent=category,
         sources=composed.sources, clarify_text=composed.text if composed.clarify else "",
-        status_hint="clarify" if composed.clarify else "", prompt_version_id=prompt.pk if prompt else None,
+        status_hint="clarify" if composed.clarify else "", prompt_version_id=version_id,
         meta=meta,
     )
     if usage:
@@ -147,7 +149,7 @@ def produce_draft(message: Message, memory: Memory) -> Draft:
     if check.grounded and not composed.tool_failed and not composed.clarify and not budget.violations:
         skus = sorted({p.sku for r in composed.results if r.performed and isinstance(r.data, tuple)
                        for hit in r.data for p in getattr(hit, "products", ())})
-        response_cache.put(category, locale, text, vector,
+        response_cache.put(category, locale, text, vector, version_id,
                            {"text": draft.text, "confidence": score, "sources": draft.sources}, skus)
     meta["pipeline_ms"] = round((time.perf_counter() - started) * 1000, 1)
     return _charge(session, spent, draft)

@@ -25,29 +25,30 @@ def _client():
     return cache._cache.get_client(write=True)
 
 
-def _key(category: str, locale: str, text: str) -> str:
-    digest = hashlib.sha256(f"{category}|{locale}|{normalize(text)}".encode()).hexdigest()[:32]
+def _key(category: str, locale: str, text: str, prompt_version: int | None) -> str:
+    """Keyed on the prompt version too: a canary's wording never reaches a live-version session, nor after a rollback."""
+    digest = hashlib.sha256(f"{category}|{locale}|{prompt_version}|{normalize(text)}".encode()).hexdigest()[:32]
     return f"respcache:entry:{digest}"
 
 
-def _semantic_index(category: str, locale: str, text: str) -> str:
+def _semantic_index(category: str, locale: str, text: str, prompt_version: int | None) -> str:
     """Semantic matches only among questions with the same numbers: "11巻" and "10巻" embed at cosine 0.96."""
     numbers = ",".join(str(int(n)) for n in re.findall(r"\d+", unicodedata.normalize("NFKC", text)))
-    return f"respcache:semantic:{category}:{locale}:{hashlib.sha256(numbers.encode()).hexdigest()[:12]}"
+    return f"respcache:semantic:{category}:{locale}:{prompt_version}:{hashlib.sha256(numbers.encode()).hexdigest()[:12]}"
 
 
 def cacheable(category: str) -> bool:
     return category not in PERSONAL
 
 
-def get(category: str, locale: str, text: str, vector: np.ndarray) -> dict | None:
+def get(category: str, locale: str, text: str, vector: np.ndarray, prompt_version: int | None) -> dict | None:
     if not cacheable(category):
         return None
     client = _client()
-    raw = client.get(_key(category, locale, text))
+    raw = client.get(_key(category, locale, text, prompt_version))
     if raw:
         return json.loads(raw) | {"cache": "exact"}
-    index_key = _semantic_index(category, locale, text)
+    index_key = _semantic_index(category, locale, text, prompt_version)
     for entry_key, stored in client.hgetall(index_key).items():
         if float(np.dot(embeddings.from_bytes(stored), vector)) >= SEMANTIC_MIN:
             raw = client.get(entry_key)
@@ -57,12 +58,13 @@ def get(category: str, locale: str, text: str, vector: np.ndarray) -> dict | Non
     return None
 
 
-def put(category: str, locale: str, text: str, vector: np.ndarray, answer: dict, skus: list[str]) -> None:
+def put(category: str, locale: str, text: str, vector: np.ndarray, prompt_version: int | None, answer: dict,
+        skus: list[str]) -> None:
     if not cacheable(category):
         return
     client = _client()
-    key = _key(category, locale, text)
-    index_key = _semantic_index(category, locale, text)
+    key = _key(category, locale, text, prompt_version)
+    index_key = _semantic_index(category, locale, text, prompt_version)
     pipe = client.pipeline()
     pipe.set(key, json.dumps(answer, ensure_ascii=False), ex=TTL_SECONDS)
     if client.hlen(index_key) < SEMANTIC_MAX_ENTRIES:

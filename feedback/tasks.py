@@ -28,3 +28,10 @@ def satisfaction_audit() -> int:
 @shared_task(name="feedback.consistency_audit")
 def consistency_audit() -> int:
     return audits.run_consistency_audit().pk
+
+
+@shared_task(name="feedback.prompt_canary_sweep")
+def prompt_canary_sweep() -> dict:
+    from feedback import prompt_canary
+
+    return prompt_canary.sweep()

@@ -364,3 +364,12 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+# --- prompt versions (prompts/): env-driven so tests can shorten them for worker/beat subprocesses ---------------
+PROMPT_CHECK_SECONDS = env.float("PROMPT_CHECK_SECONDS", default=1.0)  # how often a process checks the Redis version
+PROMPT_CANARY_PERCENT = env.float("PROMPT_CANARY_PERCENT", default=5.0)  # share of sessions a canary serves
+PROMPT_CANARY_SECONDS = env.float("PROMPT_CANARY_SECONDS", default=48 * 3600)  # then promote, extend or ask
+PROMPT_CANARY_SWEEP_SECONDS = env.float("PROMPT_CANARY_SWEEP_SECONDS", default=60)
+PROMPT_CANARY_MIN_FEEDBACK = env.int("PROMPT_CANARY_MIN_FEEDBACK", default=30)  # trusted thumbs per arm
+PROMPT_CANARY_MIN_ANSWERS = env.int("PROMPT_CANARY_MIN_ANSWERS", default=30)  # answers per arm (escalation, grounding)
+PROMPT_SYSTEM_TOKEN_BUDGET = env.int("PROMPT_SYSTEM_TOKEN_BUDGET", default=1200)

@@ -22,7 +22,7 @@ def test_it_is_linked_from_the_changelist(admin_client):
 
 def test_it_shows_the_positive_rate_per_category_and_prompt_version_from_trusted_feedback(admin_client):
     v1 = PromptVersion.objects.create(name="feedback-test", version=1, text="a", status=PromptVersion.Status.RETIRED)
-    v2 = PromptVersion.objects.create(name="feedback-test", version=2, text="b", status=PromptVersion.Status.ACTIVE)
+    v2 = PromptVersion.objects.create(name="feedback-test", version=2, text="b", status=PromptVersion.Status.LIVE)
     for value, category, prompt in [("up", "shipping", v1), ("up", "shipping", v2), ("down", "shipping", v2),
                                     ("up", "refund", v2)]:
         FeedbackFactory(value=value, message=AnswerFactory(category=category, prompt_version=prompt))

@@ -14,7 +14,7 @@ def thumb(message_id, value="up"):
 
 
 def test_it_copies_category_and_prompt_version_from_the_rated_message_by_its_key(session):
-    prompt = PromptVersion.objects.create(name="feedback-test", version=3, text="p", status=PromptVersion.Status.ACTIVE)
+    prompt = PromptVersion.objects.create(name="feedback-test", version=3, text="p", status=PromptVersion.Status.LIVE)
     rated = AnswerFactory(session=session, category=Category.SHIPPING, prompt_version=prompt)
     AnswerFactory(session=session, category=Category.REFUND)  # a later answer: must not be picked up by time
     feedback = do_record_feedback(session, thumb(rated.pk))
