@@ -92,7 +92,7 @@ def produce_draft(message: Message, memory: Memory) -> Draft:
         from chat import bedrock
 
         spent = bedrock.Usage()
-        classification = bedrock.classify(text, spent)
+        classification = bedrock.classify(text, spent, vector)
     else:
         classification = classifier.classify(text, vector)
     meta["classifier"] = {"category": classification.category, "probability": round(classification.probability, 4),
@@ -115,10 +115,13 @@ def produce_draft(message: Message, memory: Memory) -> Draft:
     if use_bedrock:
         from chat import bedrock
 
-        composed, usage = bedrock.answer(message, memory, category, locale, prompt, budget)
+        composed, usage = bedrock.answer(message, memory, category, locale, prompt, budget, vector)
     else:
         routed = dataclasses.replace(classification, category=category)
-        composed, usage = generation.compose(_with_context(text, memory, meta), routed, locale, session.customer), None
+        looked_up = _with_context(text, memory, meta)
+        composed = generation.compose(looked_up, routed, locale, session.customer,
+                                      vector if looked_up == text else None)
+        usage = None
         budget.spend(steps=len(composed.results))
     meta["budget"] = {"steps": budget.steps, "tokens": budget.tokens, "violations": budget.violations}
 

@@ -237,3 +237,9 @@ LOGGING = {
         "uvicorn.access": {"level": "WARNING"},
     },
 }
+
+# --- throughput, Bedrock client, degradation (issue 10; README "Scaling") ----------------------------------------
+# A Bedrock-compatible endpoint (the local server chat/bedrock_local.py in tests and benchmarks); empty: AWS.
+BEDROCK_ENDPOINT_URL = env.str("BEDROCK_ENDPOINT_URL", default="")
+BEDROCK_CALL_TIMEOUT_SECONDS = env.float("BEDROCK_CALL_TIMEOUT_SECONDS", default=10)  # one Sonnet call's read timeout
+BEDROCK_MAX_CONNECTIONS = env.int("BEDROCK_MAX_CONNECTIONS", default=64)  # per process: >= the worker's threads
