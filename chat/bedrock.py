@@ -147,8 +147,12 @@ def _tool_result_block(tool_use_id: str, result: tools.ToolResult) -> dict:
     return {"toolResult": {"toolUseId": tool_use_id, "content": [{"json": {"result": payload}}]}}
 
 
-def answer(message: Message, memory: Memory, category: str, locale: str, prompt, budget: Budget, vector=None):
-    """(Composed, Usage). Falls back to the offline templates on throttling, timeouts or an exhausted budget."""
+def answer(message: Message, memory: Memory, category: str, locale: str, prompt, budget: Budget, vector=None,
+           model_kind: str = "answer"):
+    """(Composed, Usage). Falls back to the offline templates on throttling, timeouts or an exhausted budget.
+
+    model_kind "answer" is Sonnet; "classify" (a degraded tier, chat/degradation.py) answers with Haiku, priced so."""
+    model = settings.BEDROCK_ANSWER_MODEL if model_kind == "answer" else settings.BEDROCK_CLASSIFY_MODEL
     usage = Usage()
     history = [{"role": "user" if m.role == Message.Role.USER else "assistant", "content": [{"text": m.text}]}
                for m in memory.recent]
@@ -158,9 +162,9 @@ def answer(message: Message, memory: Memory, category: str, locale: str, prompt,
     try:
         while not budget.exhausted():
             response = client("answer").converse(
-                modelId=settings.BEDROCK_ANSWER_MODEL, system=system, messages=conversation,
+                modelId=model, system=system, messages=conversation,
                 toolConfig={"tools": TOOL_SPECS}, inferenceConfig={"maxTokens": 800, "temperature": 0.2})
-            cost = usage.add(response.get("usage", {}), "answer")
+            cost = usage.add(response.get("usage", {}), model_kind)
             budget.spend(steps=1, call_tokens=response.get("usage", {}).get("totalTokens", 0), cost_usd=cost)
             reply = response["output"]["message"]
             if response.get("stopReason") != "tool_use":

@@ -184,7 +184,7 @@ class App:
             return 404, [(b"x-amzn-errortype", b"UnknownOperationException")], {"message": "not found"}
         model = unquote(match["model"])
         request = json.loads(body)
-        kind = "classify" if "haiku" in model.lower() or "toolConfig" not in request else "answer"
+        kind = "answer" if "toolConfig" in request else "classify"  # Haiku answers on a degraded tier
         b.calls[kind] += 1
         started = time.monotonic()
         if b.hang:

@@ -12,9 +12,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import F
+from django.utils import timezone
 
 from catalog import embeddings
-from chat import classifier, confidence, generation, grounding, guards, response_cache
+from chat import classifier, confidence, degradation, generation, grounding, guards, response_cache
 from chat.drafts import Draft
 from chat.memory import Memory
 from chat.models import ChatSession, Message
@@ -67,12 +68,24 @@ def _recent_categories(memory: Memory) -> list[str]:
 
 
 def produce_draft(message: Message, memory: Memory) -> Draft:
-    started = time.perf_counter()
+    """The draft for one customer message, at the answer tier chosen for this turn (chat/degradation.py)."""
+    started, begun_at = time.perf_counter(), timezone.now()
+    bedrock_backend = settings.LLM_BACKEND == "bedrock"
+    tier = degradation.choose() if bedrock_backend else degradation.TIERS[0]
+    draft = _produce(message, memory, tier, started)
+    draft.meta["tier"] = tier.name
+    if bedrock_backend:  # only Bedrock has tiers to step through; the offline backend is the floor already
+        degradation.observe(tier, max(0.0, (begun_at - message.created_at).total_seconds()),
+                            time.perf_counter() - started, draft.cost_usd or 0)
+    return draft
+
+
+def _produce(message: Message, memory: Memory, tier: degradation.Tier, started: float) -> Draft:
     session = message.session
     text = message.text
     locale = session.locale
     meta: dict = {"prior_turns": len(memory.recent), "question": text}
-    budget = guards.Budget()
+    budget = guards.Budget(guards.Limits(max_steps=tier.max_steps))
 
     if guards.is_injection(text):
         blocked = guards.record_injection(session)
@@ -82,7 +95,7 @@ def produce_draft(message: Message, memory: Memory) -> Draft:
 
     vector = embeddings.embed_one(text)
     spent = None  # Haiku's usage, charged to the draft and the session whatever the turn ends in
-    use_bedrock = settings.LLM_BACKEND == "bedrock"
+    use_bedrock = settings.LLM_BACKEND == "bedrock" and tier.answer_model is not None
     if use_bedrock and guards.over_cost_cap(session):
         use_bedrock = False
         meta["guard"] = {"cost_cap": True}
@@ -115,7 +128,8 @@ def produce_draft(message: Message, memory: Memory) -> Draft:
     if use_bedrock:
         from chat import bedrock
 
-        composed, usage = bedrock.answer(message, memory, category, locale, prompt, budget, vector)
+        composed, usage = bedrock.answer(message, memory, category, locale, prompt, budget, vector,
+                                         model_kind=tier.answer_model)
     else:
         routed = dataclasses.replace(classification, category=category)
         looked_up = _with_context(text, memory, meta)

@@ -243,3 +243,10 @@ LOGGING = {
 BEDROCK_ENDPOINT_URL = env.str("BEDROCK_ENDPOINT_URL", default="")
 BEDROCK_CALL_TIMEOUT_SECONDS = env.float("BEDROCK_CALL_TIMEOUT_SECONDS", default=10)  # one Sonnet call's read timeout
 BEDROCK_MAX_CONNECTIONS = env.int("BEDROCK_MAX_CONNECTIONS", default=64)  # per process: >= the worker's threads
+# Graceful degradation (chat/degradation.py): limits over the last DEGRADE_WINDOW turns, p90
+DEGRADE_QUEUE_WAIT_SECONDS = env.float("DEGRADE_QUEUE_WAIT_SECONDS", default=1.0)  # message stored → turn started
+DEGRADE_TURN_SECONDS = env.float("DEGRADE_TURN_SECONDS", default=2.5)  # turn started → draft ready
+DEGRADE_DAILY_SPEND_USD = env.float("DEGRADE_DAILY_SPEND_USD", default=300.0)  # Bedrock USD per JST day
+DEGRADE_RECOVER_RATIO = env.float("DEGRADE_RECOVER_RATIO", default=0.5)  # step up below this share of the limits
+DEGRADE_WINDOW = env.int("DEGRADE_WINDOW", default=20)
+DEGRADE_PROBE_SHARE = env.float("DEGRADE_PROBE_SHARE", default=0.05)  # turns run one tier higher to test recovery

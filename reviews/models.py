@@ -296,6 +296,7 @@ class Alert(models.Model):
         P2_BREACH_RATE = "p2_breach_rate"
         REVIEWERS_LOW = "reviewers_low"
         DEAD_LETTER = "dead_letter"
+        ANSWER_TIER = "answer_tier"  # answers degraded under load or spend (chat/degradation.py)
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     message = models.CharField(max_length=300)

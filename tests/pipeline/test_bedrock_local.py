@@ -2,7 +2,7 @@
 
 import pytest
 
-from chat import bedrock, bedrock_local
+from chat import bedrock, bedrock_local, degradation
 
 
 @pytest.fixture
@@ -16,7 +16,9 @@ def local_bedrock(settings, monkeypatch):
         settings.BEDROCK_CALL_TIMEOUT_SECONDS = 1
         monkeypatch.setattr(bedrock, "CLASSIFY_BUDGET_SECONDS", 1)
         monkeypatch.setattr(bedrock, "_clients", {})  # clients made for another endpoint stay out of this test
+        degradation.reset()
         yield behaviour
+        degradation.reset()
 
 
 def test_it_answers_a_grounded_two_call_turn_through_the_local_server(ask, local_bedrock):
@@ -63,3 +65,21 @@ def test_one_client_per_process_whatever_the_time_left(ask, local_bedrock):
         ask(text)
     assert set(bedrock._clients) == {"classify", "answer"}
     assert bedrock.client("answer") is bedrock.client("answer")
+
+
+def test_slow_model_turns_step_down_to_offline_answers_and_back_up_when_it_recovers(ask, local_bedrock, settings):
+    settings.DEGRADE_WINDOW, settings.DEGRADE_TURN_SECONDS, settings.DEGRADE_PROBE_SHARE = 3, 0.5, 0.0
+    degradation.reset()
+    local_bedrock.classify_latency, local_bedrock.answer_latency = 0.1, 0.3  # a turn: ~0.7 s > 0.5 s
+    questions = iter(["ワンピースの{}巻の在庫はありますか？".format(n) for n in range(1, 30)])
+    tiers = [ask(next(questions)).meta["tier"] for _ in range(6)]
+    assert tiers == ["full"] * 3 + ["haiku"] * 3 and degradation.current().name == "offline"
+    calls = dict(local_bedrock.calls)
+    draft = ask(next(questions))
+    assert draft.meta["tier"] == "offline" and local_bedrock.calls == calls  # no Bedrock call at all
+    assert "「ONE PIECE」" in draft.text
+
+    local_bedrock.classify_latency, local_bedrock.answer_latency = 0.0, 0.0  # the model is fast again
+    settings.DEGRADE_PROBE_SHARE = 1.0  # every turn probes the tier above
+    tiers = [ask(next(questions)).meta["tier"] for _ in range(6)]
+    assert tiers == ["haiku"] * 3 + ["full"] * 3 and degradation.current().name == "full"

@@ -161,7 +161,7 @@ async def _customer(url: str, locale: str, questions: list[str], stats: Stats, s
         await ws.close()
 
 
-async def run_customers(url: str, plan, timeout: float, think: float, progress) -> tuple[Stats, float]:
+async def run_customers(url: str, plan, timeout: float, think: float, progress, on_start=None) -> tuple[Stats, float]:
     stats = Stats()
     start = asyncio.Event()
     connected: list = []
@@ -175,6 +175,8 @@ async def run_customers(url: str, plan, timeout: float, think: float, progress) 
     progress(f"{sum(connected)} customers connected; sending")
     started = time.perf_counter()
     start.set()
+    if on_start:
+        on_start()
     total = sum(len(q) for _, q in plan)
 
     async def report():
@@ -382,8 +384,13 @@ class Command(BaseCommand):
                 processes = {name: int(pid) for name, pid in (item.split("=", 1) for item in o["pid"])}
             sampler = Sampler(processes)
             sampler.start()
-            profiler = self.start_profile(o["profile"], processes.get("worker1"), Path(settings.BASE_DIR) / "var")
-            stats, elapsed = asyncio.run(run_customers(url, plan, o["timeout"], o["think"], self.progress))
+            profiler = []
+
+            def on_start():  # profile the worker under load, once the customers are sending
+                profiler.extend(self.start_profile(o["profile"], processes.get("worker1"),
+                                                   Path(settings.BASE_DIR) / "var") or [])
+
+            stats, elapsed = asyncio.run(run_customers(url, plan, o["timeout"], o["think"], self.progress, on_start))
             sampler.stop()
         self.report(o, stats, elapsed, sampler)
         if profiler:
@@ -395,8 +402,7 @@ class Command(BaseCommand):
             return None
         spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
         out = folder / f"profile-{int(time.time())}.txt"
-        # starts now: the customers are connecting, the questions follow within a second
-        proc = subprocess.Popen([spy, "record", "--pid", str(pid), "--subprocesses", "--duration", str(int(seconds)),
+        proc = subprocess.Popen(["sh", "-c", 'sleep 5; exec "$0" "$@"', spy, "record", "--pid", str(pid), "--subprocesses", "--duration", str(int(seconds)),
                                  "--rate", "50", "--format", "raw", "--output", str(out), "--nonblocking"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return proc, out
