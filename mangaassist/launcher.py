@@ -18,7 +18,10 @@ from pathlib import Path
 from honcho.manager import Manager
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-SIGNAL_STOPS = {130, 143}  # honcho's return codes when it was asked to stop by SIGINT/SIGTERM
+SIGNAL_STOPS = {130, 143}
+# Two worker processes of 32 threads: 64 turns in flight (25 msg/s x ~2 s of Bedrock waiting = 50) on two cores
+# (the GIL serialises each process's CPU work), ~450 MB each. See README, "Scaling".
+DEFAULT_WORKERS = "2"  # honcho's return codes when it was asked to stop by SIGINT/SIGTERM
 
 
 def valkey_binary() -> str:
@@ -85,7 +88,7 @@ def build_manager(env: dict[str, str], host: str, port: int, socket_path: Path |
         ]
     )
     manager.add_process("web", web, env=env, cwd=str(BASE_DIR))
-    for number in range(1, int(env.get("CELERY_WORKERS", "1")) + 1):
+    for number in range(1, int(env.get("CELERY_WORKERS", DEFAULT_WORKERS)) + 1):
         name = "worker" if number == 1 else f"worker{number}"
         manager.add_process(name, _python("-m", "mangaassist.launcher", "wait-redis") + " && exec "
                             + shlex.join(worker_command(env, number)), env=env, cwd=str(BASE_DIR))

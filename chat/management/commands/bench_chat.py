@@ -161,7 +161,22 @@ async def _customer(url: str, locale: str, questions: list[str], stats: Stats, s
         await ws.close()
 
 
-async def run_customers(url: str, plan, timeout: float, think: float, progress, on_start=None) -> tuple[Stats, float]:
+async def warm_up(url: str, customers: int, timeout: float, progress) -> None:
+    """A few customers ask two questions each, unmeasured, so that every worker process has loaded its models and
+    index before the measured load (a cold prefork child needs seconds, which would otherwise be measured)."""
+    if not customers:
+        return
+    plan = question_mix(customers, 2, seed=999)
+    stats, started = Stats(), asyncio.Event()
+    started.set()
+    await asyncio.gather(*[_customer(url, locale, questions, stats, started, [], timeout, 0)
+                           for locale, questions in plan])
+    progress(f"warm-up: {len(stats.latencies)} replies from {customers} customers (not measured)")
+
+
+async def run_customers(url: str, plan, timeout: float, think: float, progress, on_start=None,
+                        warm: int = 0) -> tuple[Stats, float]:
+    await warm_up(url, warm, timeout, progress)
     stats = Stats()
     start = asyncio.Event()
     connected: list = []
@@ -354,13 +369,15 @@ class Command(BaseCommand):
         parser.add_argument("--backend", choices=["local", "bedrock"], default="local")
         parser.add_argument("--classify-latency", type=float, default=0.3)
         parser.add_argument("--answer-latency", type=float, default=0.8)
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("CELERY_WORKERS", "1")))
+        parser.add_argument("--workers", type=int, default=None,
+                            help="worker processes (default: the launcher's, CELERY_WORKERS or 2)")
         parser.add_argument("--code-dir", default=str(settings.BASE_DIR),
                             help="the checkout whose code --start runs (e.g. a worktree of main, for a before run)")
         parser.add_argument("--var-dir", help="VAR_DIR of the started stack (default var/bench-BACKEND)")
         parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for the started processes")
         parser.add_argument("--pid", action="append", default=[], help="NAME=PID to watch with --url")
         parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument("--warmup", type=int, default=8, help="unmeasured customers (2 questions each) first")
         parser.add_argument("--json", help="also write the results to this file")
         parser.add_argument("--profile", type=float, default=0,
                             help="py-spy the first worker (and its children) for this many seconds of the load")
@@ -372,12 +389,16 @@ class Command(BaseCommand):
         if not o["url"] and not o["start"]:
             raise CommandError("give --url ws://HOST:PORT/ws/chat/ or --start")
         plan = question_mix(o["customers"], o["questions"], o["seed"])
+        from mangaassist import launcher
+
         extra_env = dict(item.split("=", 1) for item in o["env"])
         with ExitStack() as stack:
             if o["start"]:
                 var_dir = Path(o["var_dir"] or Path(settings.BASE_DIR) / "var" / f"bench-{o['backend']}")
                 url, processes = stack.enter_context(start_stack(
-                    Path(o["code_dir"]), var_dir, o["backend"], o["workers"],
+                    Path(o["code_dir"]), var_dir, o["backend"],
+                    o["workers"] or int(extra_env.get("CELERY_WORKERS") or os.environ.get("CELERY_WORKERS")
+                                        or launcher.DEFAULT_WORKERS),
                     {"classify": o["classify_latency"], "answer": o["answer_latency"]}, self.progress, extra_env))
             else:
                 url = o["url"]
@@ -390,7 +411,8 @@ class Command(BaseCommand):
                 profiler.extend(self.start_profile(o["profile"], processes.get("worker1"),
                                                    Path(settings.BASE_DIR) / "var") or [])
 
-            stats, elapsed = asyncio.run(run_customers(url, plan, o["timeout"], o["think"], self.progress, on_start))
+            stats, elapsed = asyncio.run(run_customers(url, plan, o["timeout"], o["think"], self.progress, on_start,
+                                                       o["warmup"]))
             sampler.stop()
         self.report(o, stats, elapsed, sampler)
         if profiler:
@@ -402,75 +424,48 @@ class Command(BaseCommand):
             return None
         spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
         out = folder / f"profile-{int(time.time())}.txt"
-        proc = subprocess.Popen(["sh", "-c", 'sleep 5; exec "$0" "$@"', spy, "record", "--pid", str(pid), "--subprocesses", "--duration", str(int(seconds)),
+        proc = subprocess.Popen(["sh", "-c", 'sleep 3; exec "$0" "$@"', spy, "record", "--pid", str(pid), "--subprocesses", "--duration", str(int(seconds)),
                                  "--rate", "50", "--format", "raw", "--output", str(out), "--nonblocking"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return proc, out
 
-    def profile_report(self, path: Path, top: int = 15):
-        """Inclusive share of samples per function (a function counted once per stack), busy samples only."""
+    def profile_report(self, path: Path, top: int = 12):
+        """Inclusive share of busy samples per function (counted once per stack), leaving out the thread, Celery
+        and runpy frames every stack has; then the leaf functions (where the time is actually spent)."""
         if not path.exists():
             self.stdout.write(f"profile: py-spy wrote nothing ({path})")
             return
+        plumbing = ("threading.py", "thread.py", "trace.py", "autoretry.py", "runpy", "__main__.py", "core.py",
+                    "worker.py", "base.py", "pool.py", "consumer.py", "loops.py", "hub.py", "celery.py", "bootsteps.py",
+                    "platforms.py", "kombu", "billiard", "click", "strategy.py", "request.py", "apps/worker.py")
         inclusive: dict[str, int] = {}
         own: dict[str, int] = {}
         busy = 0
         for line in path.read_text().splitlines():
             stack, _, count = line.rpartition(" ")
-            frames = stack.split(";")
-            leaf = frames[-1] if frames else ""
-            if any(idle in leaf for idle in ("wait (threading.py", "select (", "poll (", "_recv_into", "recv (",
-                                              "read_response", "accept (", "sleep (", "_wait_for_tstate_lock")):
+            if not count.isdigit():
                 continue
-            busy += int(count)
-            names = {f.split(" (")[0] + " (" + f.split(" (")[-1].split(":")[0].rsplit("/", 1)[-1] + ")" for f in frames
-                     if f.startswith(("process ", "thread ")) is False}
+            count = int(count)
+            frames = [f for f in stack.split(";") if " (" in f]
+            if not frames:
+                continue
+            busy += count
+            names = set()
+            for frame in frames:
+                function, _, where = frame.partition(" (")
+                filename = where.split(":")[0]
+                if any(p in filename for p in plumbing):
+                    continue
+                names.add(f"{function} ({'/'.join(filename.split('/')[-2:])})")
             for name in names:
-                inclusive[name] = inclusive.get(name, 0) + int(count)
-            own[leaf] = own.get(leaf, 0) + int(count)
-        self.stdout.write(f"profile ({path.name}, py-spy 50 Hz, {busy} busy samples; idle waits left out): "
-                          "top functions by inclusive share")
+                inclusive[name] = inclusive.get(name, 0) + count
+            function, _, where = frames[-1].partition(" (")
+            leaf = f"{function} ({'/'.join(where.split(':')[0].split('/')[-2:])})"
+            own[leaf] = own.get(leaf, 0) + count
+        self.stdout.write(f"profile of worker1 ({path.name}, py-spy 50 Hz, {busy} busy samples, idle threads left "
+                          "out): top functions by inclusive share")
         for name, count in sorted(inclusive.items(), key=lambda kv: -kv[1])[:top]:
             self.stdout.write(f"  {100 * count / max(busy, 1):5.1f}%  {name}")
-
-    def report(self, o, stats: Stats, elapsed: float, sampler: Sampler):
-        load = os.getloadavg()
-        answered = len(stats.latencies)
-        span = (stats.last_reply - stats.first_send) if stats.last_reply and stats.first_send else elapsed
-        result = {
-            "customers": o["customers"], "questions": o["questions"], "backend": o["backend"],
-            "sent": o["customers"] * o["questions"], "answered": answered, "lost": stats.lost, "errors": stats.errors,
-            "throughput": answered / span if span else 0.0,
-            "p50": percentile(stats.latencies, 0.5), "p95": percentile(stats.latencies, 0.95),
-            "p99": percentile(stats.latencies, 0.99),
-            "pong_idle_p50": percentile(stats.pongs_idle, 0.5), "pong_load_p50": percentile(stats.pongs_load, 0.5),
-            "pong_load_p95": percentile(stats.pongs_load, 0.95),
-            "kinds": stats.kinds, "peak_rss_mb": {k: round(v) for k, v in sampler.peak.items()},
-            "cpu_s": {k: round(sampler.cpu_end[k] - sampler.cpu_start[k], 1) for k in sampler.peak},
-            "loadavg": [round(x, 2) for x in load], "cpus": os.cpu_count(),
-        }
-        w = self.stdout.write
-        w(f"method: {o['customers']} WebSocket customers (asyncio + websockets, one process) on {o.get('url') or 'a stack started here'}; "
-          f"each says hello, then asks {o['questions']} questions one after another (held-out messages of all 12 "
-          f"categories in its language and catalog stock/price questions, seed {o['seed']}), waiting for the first "
-          f"reply (answer or review_pending) before the next; think time {o['think']}s; a question unanswered after "
-          f"{o['timeout']:.0f}s is lost. Throughput = replies / (first send → last reply). Baseline: a ping/pong on the "
-          f"same socket before each question (under load) and once before the load (idle). Peak RSS: psutil every "
-          f"0.25 s, process plus children; CPU: user+sys seconds over the run. backend={o['backend']}"
-          + (f" (local Bedrock server, classify {o['classify_latency']}s, each answer call {o['answer_latency']}s)"
-             if o["backend"] == "bedrock" else ""))
-        w(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} CPUs (the machine is shared: "
-          "numbers are lower than on an idle box)")
-        w(f"pids: {json.dumps({k: p.pid for k, p in sampler.watched.items()})}")
-        w("| customers | throughput | send→first reply p50 / p95 / p99 | lost | errors | ping/pong p50 idle / under load (p95) |")
-        w("|---|---|---|---|---|---|")
-        w(f"| {o['customers']} | {result['throughput']:.1f} msg/s | {result['p50']:.2f} s / {result['p95']:.2f} s / "
-          f"{result['p99']:.2f} s | {stats.lost} | {stats.errors} | {result['pong_idle_p50'] * 1000:.1f} ms / "
-          f"{result['pong_load_p50'] * 1000:.1f} ms ({result['pong_load_p95'] * 1000:.1f} ms) |")
-        w(f"replies: {json.dumps(stats.kinds, sort_keys=True)}")
-        if sampler.peak:
-            w("process: peak RSS MB / CPU s (CPU ms per reply): " + ", ".join(
-                f"{name} {result['peak_rss_mb'][name]} MB / {result['cpu_s'][name]} s "
-                f"({1000 * result['cpu_s'][name] / max(answered, 1):.0f} ms)" for name in sampler.peak))
-        if o["json"]:
-            Path(o["json"]).write_text(json.dumps(result, indent=2))
+        self.stdout.write("  where the time is spent (leaf functions, self share):")
+        for name, count in sorted(own.items(), key=lambda kv: -kv[1])[:8]:
+            self.stdout.write(f"  {100 * count / max(busy, 1):5.1f}%  {name}")
