@@ -469,3 +469,45 @@ class Command(BaseCommand):
         self.stdout.write("  where the time is spent (leaf functions, self share):")
         for name, count in sorted(own.items(), key=lambda kv: -kv[1])[:8]:
             self.stdout.write(f"  {100 * count / max(busy, 1):5.1f}%  {name}")
+
+    def report(self, o, stats: Stats, elapsed: float, sampler: Sampler):
+        load = os.getloadavg()
+        answered = len(stats.latencies)
+        span = (stats.last_reply - stats.first_send) if stats.last_reply and stats.first_send else elapsed
+        result = {
+            "customers": o["customers"], "questions": o["questions"], "backend": o["backend"],
+            "sent": o["customers"] * o["questions"], "answered": answered, "lost": stats.lost, "errors": stats.errors,
+            "throughput": answered / span if span else 0.0,
+            "p50": percentile(stats.latencies, 0.5), "p95": percentile(stats.latencies, 0.95),
+            "p99": percentile(stats.latencies, 0.99),
+            "pong_idle_p50": percentile(stats.pongs_idle, 0.5), "pong_load_p50": percentile(stats.pongs_load, 0.5),
+            "pong_load_p95": percentile(stats.pongs_load, 0.95),
+            "kinds": stats.kinds, "peak_rss_mb": {k: round(v) for k, v in sampler.peak.items()},
+            "cpu_s": {k: round(sampler.cpu_end[k] - sampler.cpu_start[k], 1) for k in sampler.peak},
+            "loadavg": [round(x, 2) for x in load], "cpus": os.cpu_count(),
+        }
+        w = self.stdout.write
+        w(f"method: {o['customers']} WebSocket customers (asyncio + websockets, one process) on {o.get('url') or 'a stack started here'}; "
+          f"each says hello, then asks {o['questions']} questions one after another (held-out messages of all 12 "
+          f"categories in its language and catalog stock/price questions, seed {o['seed']}), waiting for the first "
+          f"reply (answer or review_pending) before the next; think time {o['think']}s; a question unanswered after "
+          f"{o['timeout']:.0f}s is lost; {o['warmup']} unmeasured customers asked 2 questions each first. Throughput = replies / (first send → last reply). Baseline: a ping/pong on the "
+          f"same socket before each question (under load) and once before the load (idle). Peak RSS: psutil every "
+          f"0.25 s, process plus children; CPU: user+sys seconds over the run. backend={o['backend']}"
+          + (f" (local Bedrock server, classify {o['classify_latency']}s, each answer call {o['answer_latency']}s)"
+             if o["backend"] == "bedrock" else ""))
+        w(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} CPUs (the machine is shared: "
+          "numbers are lower than on an idle box)")
+        w(f"pids: {json.dumps({k: p.pid for k, p in sampler.watched.items()})}")
+        w("| customers | throughput | send→first reply p50 / p95 / p99 | lost | errors | ping/pong p50 idle / under load (p95) |")
+        w("|---|---|---|---|---|---|")
+        w(f"| {o['customers']} | {result['throughput']:.1f} msg/s | {result['p50']:.2f} s / {result['p95']:.2f} s / "
+          f"{result['p99']:.2f} s | {stats.lost} | {stats.errors} | {result['pong_idle_p50'] * 1000:.1f} ms / "
+          f"{result['pong_load_p50'] * 1000:.1f} ms ({result['pong_load_p95'] * 1000:.1f} ms) |")
+        w(f"replies: {json.dumps(stats.kinds, sort_keys=True)}")
+        if sampler.peak:
+            w("process: peak RSS MB / CPU s (CPU ms per reply): " + ", ".join(
+                f"{name} {result['peak_rss_mb'][name]} MB / {result['cpu_s'][name]} s "
+                f"({1000 * result['cpu_s'][name] / max(answered, 1):.0f} ms)" for name in sampler.peak))
+        if o["json"]:
+            Path(o["json"]).write_text(json.dumps(result, indent=2))
