@@ -245,8 +245,8 @@ BEDROCK_CALL_TIMEOUT_SECONDS = env.float("BEDROCK_CALL_TIMEOUT_SECONDS", default
 BEDROCK_MAX_CONNECTIONS = env.int("BEDROCK_MAX_CONNECTIONS", default=64)  # per process: >= the worker's threads
 # Graceful degradation (chat/degradation.py): limits over the last DEGRADE_WINDOW turns, p90
 DEGRADE_QUEUE_WAIT_SECONDS = env.float("DEGRADE_QUEUE_WAIT_SECONDS", default=1.0)  # message stored → turn started
-DEGRADE_TURN_SECONDS = env.float("DEGRADE_TURN_SECONDS", default=2.5)  # turn started → draft ready
+DEGRADE_TURN_SECONDS = env.float("DEGRADE_TURN_SECONDS", default=3.0)  # turn started → draft ready
 DEGRADE_DAILY_SPEND_USD = env.float("DEGRADE_DAILY_SPEND_USD", default=300.0)  # Bedrock USD per JST day
-DEGRADE_RECOVER_RATIO = env.float("DEGRADE_RECOVER_RATIO", default=0.5)  # step up below this share of the limits
+DEGRADE_RECOVER_RATIO = env.float("DEGRADE_RECOVER_RATIO", default=0.8)  # step up below this share: above a normal turn (~2 s)
 DEGRADE_WINDOW = env.int("DEGRADE_WINDOW", default=20)
 DEGRADE_PROBE_SHARE = env.float("DEGRADE_PROBE_SHARE", default=0.05)  # turns run one tier higher to test recovery
