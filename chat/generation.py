@@ -62,8 +62,8 @@ def _series_sources(hits) -> list[dict]:
     return [{"type": "manga", "id": h.manga_id, "label": h.title_ja} for h in hits]
 
 
-def compose_catalog(text: str, category: str, locale: str) -> Composed:
-    result = tools.check_inventory(text)
+def compose_catalog(text: str, category: str, locale: str, vector=None) -> Composed:
+    result = tools.check_inventory(text, vector=vector)
     if not result.performed:
         return Composed(could_not_check(locale), results=[result], tool_failed=True)
     hits = [h for h in result.data if h.score >= SERIES_MIN_SCORE]
@@ -97,9 +97,9 @@ def compose_catalog(text: str, category: str, locale: str) -> Composed:
     return Composed(" ".join(lines), sources=sources, results=[result], retrieval=hit.score)
 
 
-def compose_recommendation(text: str, classification: Classification, locale: str) -> Composed:
+def compose_recommendation(text: str, classification: Classification, locale: str, vector=None) -> Composed:
     results = []
-    anchor = tools.search_manga_catalog(text, limit=1)
+    anchor = tools.search_manga_catalog(text, limit=1, vector=vector)
     results.append(anchor)
     if not anchor.performed:
         return Composed(could_not_check(locale), results=results, tool_failed=True)
@@ -115,7 +115,7 @@ def compose_recommendation(text: str, classification: Classification, locale: st
     else:
         filters = tools.SearchFilters(genre=classification.genre_hint, in_stock=True) if classification.genre_hint \
             else tools.SearchFilters(in_stock=True)
-        found = tools.search_manga_catalog(text, filters, limit=3)
+        found = tools.search_manga_catalog(text, filters, limit=3, vector=vector)
         results.append(found)
         if not found.performed:
             return Composed(could_not_check(locale), results=results, tool_failed=True)
@@ -151,8 +151,8 @@ def compose_order(text: str, customer, locale: str) -> Composed:
     return Composed(text, sources=[{"type": "order", "number": order.order_number}], results=[result], retrieval=1.0)
 
 
-def compose_faq(text: str, category: str, locale: str) -> Composed:
-    result = tools.search_faq(text, locale)
+def compose_faq(text: str, category: str, locale: str, vector=None) -> Composed:
+    result = tools.search_faq(text, locale, vector=vector)
     if not result.performed:
         return Composed(_w("faq.could_not_check", locale), results=[result], tool_failed=True)
     best = result.data[0] if result.data else None
@@ -166,21 +166,22 @@ def compose_faq(text: str, category: str, locale: str) -> Composed:
                     retrieval=min(1.0, best.score / 0.6))
 
 
-def compose_general(text: str, locale: str) -> Composed:
-    faq = compose_faq(text, "general", locale)
+def compose_general(text: str, locale: str, vector=None) -> Composed:
+    faq = compose_faq(text, "general", locale, vector)
     if not faq.clarify and not faq.tool_failed and faq.retrieval >= 0.8:
         return faq
     return Composed(_w("general.greeting", locale), retrieval=0.9)
 
 
-def compose(text: str, classification: Classification, locale: str, customer) -> Composed:
+def compose(text: str, classification: Classification, locale: str, customer, vector=None) -> Composed:
+    """`vector`: the embedding of exactly `text` when the turn has it (embedded once per turn), else None."""
     category = classification.category
     if category in CATALOG:
-        return compose_catalog(text, category, locale)
+        return compose_catalog(text, category, locale, vector)
     if category == "recommendation":
-        return compose_recommendation(text, classification, locale)
+        return compose_recommendation(text, classification, locale, vector)
     if category == "order_status":
         return compose_order(text, customer, locale)
     if category in FAQ:
-        return compose_faq(text, category, locale)
-    return compose_general(text, locale)
+        return compose_faq(text, category, locale, vector)
+    return compose_general(text, locale, vector)

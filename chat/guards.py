@@ -58,7 +58,10 @@ REFUSAL = {
 @dataclass
 class Limits:
     max_steps: int = 5
-    max_tokens: int = 5000
+    # Tokens of one model call (input + output). Per call, not summed over the request: every Sonnet call re-sends
+    # the conversation, so an ordinary grounded answer (a tool call, then the answer: ~5,600 tokens in all) would
+    # be capped by a sum. Runaway loops are bounded by max_steps and max_cost_usd.
+    max_call_tokens: int = 5000
     max_seconds: float = 20.0
     max_cost_usd: Decimal = Decimal("0.10")
 
@@ -69,14 +72,17 @@ class Budget:
 
     limits: Limits = field(default_factory=Limits)
     steps: int = 0
-    tokens: int = 0
+    tokens: int = 0  # over all calls, for the record
+    largest_call: int = 0
     cost_usd: Decimal = Decimal("0")
     started: float = field(default_factory=time.monotonic)
     violations: list[str] = field(default_factory=list)
 
-    def spend(self, steps: int = 0, tokens: int = 0, cost_usd: Decimal = Decimal("0")) -> None:
+    def spend(self, steps: int = 0, call_tokens: int = 0, cost_usd: Decimal = Decimal("0")) -> None:
+        """`call_tokens`: the tokens of one model call."""
         self.steps += steps
-        self.tokens += tokens
+        self.tokens += call_tokens
+        self.largest_call = max(self.largest_call, call_tokens)
         self.cost_usd += cost_usd
         self._check()
 
@@ -88,7 +94,8 @@ class Budget:
         return self.limits.max_seconds - (time.monotonic() - self.started)
 
     def _check(self) -> None:
-        checks = [("steps", self.steps > self.limits.max_steps), ("tokens", self.tokens > self.limits.max_tokens),
+        checks = [("steps", self.steps > self.limits.max_steps),
+                  ("tokens", self.largest_call > self.limits.max_call_tokens),
                   ("time", self.seconds_left() < 0), ("cost", self.cost_usd > self.limits.max_cost_usd)]
         for name, broken in checks:
             if broken and name not in self.violations:

@@ -12,9 +12,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import F
+from django.utils import timezone
 
 from catalog import embeddings
-from chat import classifier, confidence, generation, grounding, guards, response_cache
+from chat import classifier, confidence, degradation, generation, grounding, guards, response_cache
 from chat.drafts import Draft
 from chat.memory import Memory
 from chat.models import ChatSession, Message
@@ -67,12 +68,24 @@ def _recent_categories(memory: Memory) -> list[str]:
 
 
 def produce_draft(message: Message, memory: Memory) -> Draft:
-    started = time.perf_counter()
+    """The draft for one customer message, at the answer tier chosen for this turn (chat/degradation.py)."""
+    started, begun_at = time.perf_counter(), timezone.now()
+    bedrock_backend = settings.LLM_BACKEND == "bedrock"
+    tier = degradation.choose() if bedrock_backend else degradation.TIERS[0]
+    draft = _produce(message, memory, tier, started)
+    draft.meta["tier"] = tier.name
+    if bedrock_backend:  # only Bedrock has tiers to step through; the offline backend is the floor already
+        degradation.observe(tier, max(0.0, (begun_at - message.created_at).total_seconds()),
+                            time.perf_counter() - started, draft.cost_usd or 0)
+    return draft
+
+
+def _produce(message: Message, memory: Memory, tier: degradation.Tier, started: float) -> Draft:
     session = message.session
     text = message.text
     locale = session.locale
     meta: dict = {"prior_turns": len(memory.recent), "question": text}
-    budget = guards.Budget()
+    budget = guards.Budget(guards.Limits(max_steps=tier.max_steps))
     prompt = serving.for_session(session.public_id)  # the live version, or the canary for this session
     version_id = prompt.pk if prompt else None
 
@@ -84,7 +97,7 @@ def produce_draft(message: Message, memory: Memory) -> Draft:
 
     vector = embeddings.embed_one(text)
     spent = None  # Haiku's usage, charged to the draft and the session whatever the turn ends in
-    use_bedrock = settings.LLM_BACKEND == "bedrock"
+    use_bedrock = settings.LLM_BACKEND == "bedrock" and tier.answer_model is not None
     if use_bedrock and guards.over_cost_cap(session):
         use_bedrock = False
         meta["guard"] = {"cost_cap": True}
@@ -94,7 +107,7 @@ def produce_draft(message: Message, memory: Memory) -> Draft:
         from chat import bedrock
 
         spent = bedrock.Usage()
-        classification = bedrock.classify(text, spent)
+        classification = bedrock.classify(text, spent, vector)
     else:
         classification = classifier.classify(text, vector)
     meta["classifier"] = {"category": classification.category, "probability": round(classification.probability, 4),
@@ -117,10 +130,14 @@ def produce_draft(message: Message, memory: Memory) -> Draft:
     if use_bedrock:
         from chat import bedrock
 
-        composed, usage = bedrock.answer(message, memory, category, locale, prompt, budget)
+        composed, usage = bedrock.answer(message, memory, category, locale, prompt, budget, vector,
+                                         model_kind=tier.answer_model)
     else:
         routed = dataclasses.replace(classification, category=category)
-        composed, usage = generation.compose(_with_context(text, memory, meta), routed, locale, session.customer), None
+        looked_up = _with_context(text, memory, meta)
+        composed = generation.compose(looked_up, routed, locale, session.customer,
+                                      vector if looked_up == text else None)
+        usage = None
         budget.spend(steps=len(composed.results))
     meta["budget"] = {"steps": budget.steps, "tokens": budget.tokens, "violations": budget.violations}
 

@@ -119,3 +119,31 @@ def _gone(sender, **_):
         _heartbeat_redis().zrem(heartbeat_key(), sender.hostname)
     except Exception:
         pass
+
+@signals.worker_init.connect
+def _warm_up_threads_pool(sender=None, **_):
+    """A threads (or solo) pool has no worker_process_init: warm the one process here, before it takes a task.
+
+    Synchronously: with 32 threads, the first turns would all wait for the same cold loads and their tools would
+    time out. The index, the embedding model, the classifier and SudachiPy load in a few seconds."""
+    if "prefork" in str(getattr(sender, "pool_cls", "prefork")).lower():
+        return
+    import django
+
+    django.setup()  # idempotent; Celery's Django fixup may not have run yet at worker_init
+    from django.db import connections
+
+    from catalog import search, tools
+    from chat import classifier
+
+    try:
+        classifier.get_model()
+        classifier.classify("こんにちは")
+        search.warm_up()
+        tools.search_faq("warm up", "ja")
+    except Exception:  # an unmigrated database, say: the first real turn will try again
+        import logging
+
+        logging.getLogger(__name__).warning("worker warm-up failed", exc_info=True)
+    finally:
+        connections.close_all()

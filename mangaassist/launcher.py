@@ -19,7 +19,10 @@ from pathlib import Path
 from honcho.manager import Manager
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-SIGNAL_STOPS = {130, 143}  # honcho's return codes when it was asked to stop by SIGINT/SIGTERM
+SIGNAL_STOPS = {130, 143}
+# Two worker processes of 32 threads: 64 turns in flight (25 msg/s x ~2 s of Bedrock waiting = 50) on two cores
+# (the GIL serialises each process's CPU work), ~450 MB each. See README, "Scaling".
+DEFAULT_WORKERS = "2"  # honcho's return codes when it was asked to stop by SIGINT/SIGTERM
 
 
 def valkey_binary() -> str:
@@ -60,6 +63,19 @@ def _python(*args: str) -> str:
     return shlex.join([sys.executable, *args])
 
 
+def worker_command(env: dict[str, str], number: int = 1) -> list[str]:
+    """One Celery worker process with a pool of threads (see README, "Scaling").
+
+    A turn spends most of its wall time waiting (Bedrock, Redis, the database) and little on the CPU, so threads
+    are the pool that fits: one process of ~400 MB holds CELERY_CONCURRENCY turns in flight, where prefork needs a
+    process per waiting turn. CPU work stays serialised by the GIL and BLAS is capped to one thread per process
+    (mangaassist/__init__.py), so CELERY_WORKERS processes use about that many cores."""
+    pool = env.get("CELERY_POOL", "threads")
+    concurrency = env.get("CELERY_CONCURRENCY", "32" if pool == "threads" else "2")
+    return [sys.executable, "-m", "celery", "-A", "mangaassist", "worker", "-l", env.get("CELERY_LOG_LEVEL", "INFO"),
+            "--pool", pool, "--concurrency", concurrency, "-n", f"worker{number}@%h"]
+
+
 def build_manager(env: dict[str, str], host: str, port: int, socket_path: Path | None) -> Manager:
     manager = Manager()
     if socket_path is not None:
@@ -76,10 +92,10 @@ def build_manager(env: dict[str, str], host: str, port: int, socket_path: Path |
         ]
     )
     manager.add_process("web", web, env=env, cwd=str(BASE_DIR))
-    worker = _python("-m", "celery", "-A", "mangaassist", "worker", "-l", "INFO", "--concurrency",
-                     env.get("CELERY_CONCURRENCY", "2"), "-n", "worker1@%h")
-    manager.add_process("worker", _python("-m", "mangaassist.launcher", "wait-redis") + " && exec " + worker,
-                        env=env, cwd=str(BASE_DIR))
+    for number in range(1, int(env.get("CELERY_WORKERS", DEFAULT_WORKERS)) + 1):
+        name = "worker" if number == 1 else f"worker{number}"
+        manager.add_process(name, _python("-m", "mangaassist.launcher", "wait-redis") + " && exec "
+                            + shlex.join(worker_command(env, number)), env=env, cwd=str(BASE_DIR))
     var_dir = Path(env["VAR_DIR"])
     beat = _python("-m", "celery", "-A", "mangaassist", "beat", "-l", "INFO", "-s", str(var_dir / "celerybeat-schedule"))
     manager.add_process("beat", _python("-m", "mangaassist.launcher", "wait-redis") + " && exec " + beat,

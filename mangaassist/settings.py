@@ -373,3 +373,16 @@ PROMPT_CANARY_SWEEP_SECONDS = env.float("PROMPT_CANARY_SWEEP_SECONDS", default=6
 PROMPT_CANARY_MIN_FEEDBACK = env.int("PROMPT_CANARY_MIN_FEEDBACK", default=30)  # trusted thumbs per arm
 PROMPT_CANARY_MIN_ANSWERS = env.int("PROMPT_CANARY_MIN_ANSWERS", default=30)  # answers per arm (escalation, grounding)
 PROMPT_SYSTEM_TOKEN_BUDGET = env.int("PROMPT_SYSTEM_TOKEN_BUDGET", default=1200)
+
+# --- throughput, Bedrock client, degradation (issue 10; README "Scaling") ----------------------------------------
+# A Bedrock-compatible endpoint (the local server chat/bedrock_local.py in tests and benchmarks); empty: AWS.
+BEDROCK_ENDPOINT_URL = env.str("BEDROCK_ENDPOINT_URL", default="")
+BEDROCK_CALL_TIMEOUT_SECONDS = env.float("BEDROCK_CALL_TIMEOUT_SECONDS", default=10)  # one Sonnet call's read timeout
+BEDROCK_MAX_CONNECTIONS = env.int("BEDROCK_MAX_CONNECTIONS", default=64)  # per process: >= the worker's threads
+# Graceful degradation (chat/degradation.py): limits over the last DEGRADE_WINDOW turns, p90
+DEGRADE_QUEUE_WAIT_SECONDS = env.float("DEGRADE_QUEUE_WAIT_SECONDS", default=1.0)  # message stored → turn started
+DEGRADE_TURN_SECONDS = env.float("DEGRADE_TURN_SECONDS", default=3.0)  # turn started → draft ready
+DEGRADE_DAILY_SPEND_USD = env.float("DEGRADE_DAILY_SPEND_USD", default=300.0)  # Bedrock USD per JST day
+DEGRADE_RECOVER_RATIO = env.float("DEGRADE_RECOVER_RATIO", default=0.8)  # step up below this share: above a normal turn (~2 s)
+DEGRADE_WINDOW = env.int("DEGRADE_WINDOW", default=20)
+DEGRADE_PROBE_SHARE = env.float("DEGRADE_PROBE_SHARE", default=0.05)  # turns run one tier higher to test recovery

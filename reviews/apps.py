@@ -7,7 +7,7 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         from mangaassist.metrics import register_gauge
-        from reviews import signals  # noqa: F401
+        from reviews import degradation_alerts, signals  # noqa: F401
 
         def _depth():
             from reviews.queue import queue_depth

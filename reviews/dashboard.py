@@ -134,7 +134,17 @@ def current(now=None) -> dict:
     now = now or timezone.now()
     return {"queue_depth": queue_depth(), "oldest_pending_s": round(oldest_pending_seconds(now)),
             "active_reviewers": active_reviewer_count(now),
-            "open_alerts": list(Alert.objects.filter(resolved_at__isnull=True).values("kind", "message", "opened_at"))}
+            "open_alerts": list(Alert.objects.filter(resolved_at__isnull=True).values("kind", "message", "opened_at")),
+            "answer_tier": _answer_tier()}
+
+
+def _answer_tier() -> dict:
+    """The answer tier new turns run at (chat/degradation.py): full, haiku or offline, since when and why."""
+    from chat import degradation
+
+    tier, state = degradation.current(), degradation.state()
+    return {"level": tier.level, "name": tier.name, "label": str(tier.label), "since": state.get("since"),
+            "reason": state.get("reason", "")}
 
 
 def dashboard_data(hours: float = 24, now=None) -> dict:

@@ -410,6 +410,8 @@ class Alert(models.Model):
         BEDROCK_SPEND = "bedrock_spend"
         THRESHOLD_BREAKER = "threshold_breaker"
 
+        ANSWER_TIER = "answer_tier"  # answers degraded under load or spend (chat/degradation.py)
+
     kind = models.CharField(max_length=20, choices=Kind.choices)
     message = models.CharField(max_length=300)
     value = models.FloatField(null=True, blank=True)

@@ -24,8 +24,8 @@ def _response(content, stop_reason="end_turn", usage=None):
 @pytest.fixture
 def stubbed(settings, monkeypatch):
     settings.LLM_BACKEND = "bedrock"
-    client = bedrock.client(bedrock.CLASSIFY_BUDGET_SECONDS)
-    monkeypatch.setattr(bedrock, "client", lambda read_timeout: client)
+    client = bedrock.client("classify")
+    monkeypatch.setattr(bedrock, "client", lambda kind="answer": client)
     with Stubber(client) as stubber:
         yield stubber
 

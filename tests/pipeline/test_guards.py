@@ -49,7 +49,7 @@ def test_a_short_follow_up_keeps_the_pinned_intent_and_the_title(ask):
 
 def test_request_limits_are_recorded_when_exceeded():
     budget = guards.Budget()
-    budget.spend(steps=6, tokens=5001, cost_usd=Decimal("0.11"))
+    budget.spend(steps=6, call_tokens=5001, cost_usd=Decimal("0.11"))
     assert budget.violations == ["steps", "tokens", "cost"] and budget.exhausted()
 
 

@@ -1,0 +1,190 @@
+"""Graceful degradation: under load or spend, new turns step down a tier and step back up when the pressure is gone.
+
+Tiers (LLM_BACKEND=bedrock): FULL (Haiku classifies, Sonnet answers, up to 5 steps) → HAIKU (Haiku answers, one
+tool round trip: 3 steps) → OFFLINE (the offline classifier and templates, no Bedrock call at all). With the
+offline backend every tier answers offline; the tier is still measured and shown.
+
+Pressure is measured on the turns themselves, never on a timer: every turn reports (tier it ran at, queue wait =
+message stored → turn started, turn latency, cost). Over the last DEGRADE_WINDOW turns of the current tier, a p90
+wait above DEGRADE_QUEUE_WAIT_SECONDS or a p90 latency above DEGRADE_TURN_SECONDS steps down one tier; the day's
+Bedrock spend above DEGRADE_DAILY_SPEND_USD goes straight to OFFLINE. Stepping up needs evidence that the tier above
+is healthy again: a share (DEGRADE_PROBE_SHARE) of turns runs one tier higher as probes, and when a window of
+probes and the current tier's queue wait are both below DEGRADE_RECOVER_RATIO × the limits (hysteresis), the tier
+steps up. Each change clears the windows, so a decision always rests on turns measured after the previous one.
+
+State is in Redis (one tier for every process); each change is a metric (`degradation_steps_total`), a log line
+and the `tier_changed` signal, on which reviews opens and resolves an operations alert.
+"""
+
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mangaassist import metrics
+
+log = logging.getLogger(__name__)
+TIER_KEY = "degrade:tier"  # JSON {"tier": int, "since": iso, "reason": str}
+SAMPLES_KEY = "degrade:samples:{}"  # per tier: the last turns' [wait, latency]
+SPEND_KEY = "degrade:spend:{}"  # per JST day: Bedrock USD
+READ_EVERY_SECONDS = 0.5
+# Sent after the tier changed: old, new (Tier), reason (str). reviews opens/resolves an Alert on it.
+tier_changed = Signal()
+
+
+@dataclass(frozen=True)
+class Tier:
+    level: int
+    name: str
+    label: str
+    answer_model: str | None  # "answer" (Sonnet), "classify" (Haiku) or None: offline
+    max_steps: int
+
+
+TIERS = (
+    Tier(0, "full", _("Full (Sonnet)"), "answer", 5),
+    Tier(1, "haiku", _("Reduced (Haiku, shallow retrieval)"), "classify", 3),
+    Tier(2, "offline", _("Offline answers only"), None, 5),
+)
+LOWEST = len(TIERS) - 1
+_cached: tuple[float, dict] = (0.0, {})
+
+
+def _redis():
+    return cache._cache.get_client(write=True)
+
+
+def state() -> dict:
+    """{"tier": int, "since": iso or None, "reason": str}; read from Redis at most every READ_EVERY_SECONDS."""
+    global _cached
+    now = time.monotonic()
+    if now - _cached[0] < READ_EVERY_SECONDS and _cached[1]:
+        return _cached[1]
+    try:
+        raw = _redis().get(TIER_KEY)
+        value = json.loads(raw) if raw else {"tier": 0, "since": None, "reason": ""}
+    except Exception:  # without Redis nothing else works either; answer at full tier
+        value = {"tier": 0, "since": None, "reason": "unknown"}
+    _cached = (now, value)
+    return value
+
+
+def current() -> Tier:
+    return TIERS[min(max(int(state()["tier"]), 0), LOWEST)]
+
+
+def choose() -> Tier:
+    """The tier a new turn runs at: the current one, or (a probe) the one above it for DEGRADE_PROBE_SHARE of turns.
+    No probes while the day's spend is over its limit: that pressure does not go away within the day."""
+    tier = current()
+    if tier.level and random.random() < settings.DEGRADE_PROBE_SHARE and not _over_spend():
+        return TIERS[tier.level - 1]
+    return tier
+
+
+def _spend_key() -> str:
+    return SPEND_KEY.format(timezone.localdate().isoformat())
+
+
+def _over_spend() -> bool:
+    try:
+        return float(_redis().get(_spend_key()) or 0) > settings.DEGRADE_DAILY_SPEND_USD
+    except Exception:
+        return False
+
+
+def _p90(values: list[float]) -> float:
+    values = sorted(values)
+    return values[int(0.9 * (len(values) - 1))] if values else 0.0
+
+
+def observe(tier: Tier, wait_s: float, latency_s: float, cost_usd: Decimal | float = 0) -> Tier | None:
+    """Record one finished turn and decide. Returns the new tier when this turn's report changed it."""
+    client = _redis()
+    pipe = client.pipeline()
+    if cost_usd:
+        pipe.incrbyfloat(_spend_key(), float(cost_usd))
+        pipe.expire(_spend_key(), 2 * 86400)
+    key = SAMPLES_KEY.format(tier.level)
+    pipe.lpush(key, json.dumps([round(wait_s, 3), round(latency_s, 3)]))
+    pipe.ltrim(key, 0, settings.DEGRADE_WINDOW - 1)
+    pipe.execute()
+    return decide()
+
+
+def _window(level: int) -> list[tuple[float, float]]:
+    return [tuple(json.loads(raw)) for raw in _redis().lrange(SAMPLES_KEY.format(level), 0, -1)]
+
+
+def decide() -> Tier | None:
+    """Step down on pressure at the current tier, up on calm probes of the tier above (see the module's doc)."""
+    global _cached
+    _cached = (0.0, {})
+    now = current()
+    wait_limit, latency_limit = settings.DEGRADE_QUEUE_WAIT_SECONDS, settings.DEGRADE_TURN_SECONDS
+    ratio, size = settings.DEGRADE_RECOVER_RATIO, settings.DEGRADE_WINDOW
+    if _over_spend():
+        if now.level < LOWEST:
+            return _change(now, TIERS[LOWEST], f"Bedrock spend today over {settings.DEGRADE_DAILY_SPEND_USD} USD")
+        return None
+    here = _window(now.level)
+    if len(here) >= size and now.level < LOWEST:
+        wait, latency = _p90([w for w, _ in here]), _p90([t for _, t in here])
+        if wait > wait_limit or latency > latency_limit:
+            return _change(now, TIERS[now.level + 1],
+                           f"p90 queue wait {wait:.1f} s (limit {wait_limit:g}), p90 turn {latency:.1f} s "
+                           f"(limit {latency_limit:g}) over the last {len(here)} turns")
+    if now.level > 0:
+        probes = _window(now.level - 1)
+        if len(probes) >= max(3, size // 4):
+            wait, latency = _p90([w for w, _ in probes]), _p90([t for _, t in probes])
+            local_wait = _p90([w for w, _ in here]) if here else 0.0
+            if wait < ratio * wait_limit and latency < ratio * latency_limit and local_wait < ratio * wait_limit:
+                return _change(now, TIERS[now.level - 1],
+                               f"probes at {TIERS[now.level - 1].name}: p90 wait {wait:.1f} s, p90 turn "
+                               f"{latency:.1f} s, below {ratio:g} x the limits")
+    return None
+
+
+def _change(old: Tier, new: Tier, reason: str) -> Tier | None:
+    """Set the tier if nobody changed it meanwhile (WATCH), clear every window, count, log, signal."""
+    client = _redis()
+    with client.pipeline() as pipe:
+        try:
+            pipe.watch(TIER_KEY)
+            raw = pipe.get(TIER_KEY)
+            if (json.loads(raw)["tier"] if raw else 0) != old.level:
+                return None
+            pipe.multi()
+            pipe.set(TIER_KEY, json.dumps({"tier": new.level, "since": timezone.now().isoformat(), "reason": reason}))
+            pipe.delete(*[SAMPLES_KEY.format(t.level) for t in TIERS])
+            pipe.execute()
+        except Exception as exc:  # WatchError: another process decided first
+            log.info("tier change %s → %s not applied: %s", old.name, new.name, type(exc).__name__)
+            return None
+    global _cached
+    _cached = (0.0, {})
+    direction = "down" if new.level > old.level else "up"
+    metrics.incr("degradation_steps_total", direction=direction, tier=new.name)
+    log.warning("answer tier %s → %s: %s", old.name, new.name, reason)
+    tier_changed.send(sender=Tier, old=old, new=new, reason=reason)
+    return new
+
+
+def reset() -> None:
+    """Back to FULL with empty windows (tests, or an operator after fixing the cause)."""
+    global _cached
+    _redis().delete(TIER_KEY, *[SAMPLES_KEY.format(t.level) for t in TIERS])
+    _cached = (0.0, {})
+
+
+metrics.register_gauge("answer_tier", "Current answer tier: 0 full, 1 reduced (Haiku), 2 offline",
+                       lambda: current().level)

@@ -1,0 +1,64 @@
+"""Graceful degradation, driven by the turns' measured queue wait and latency (never by a timer)."""
+
+import pytest
+
+from chat import degradation
+from mangaassist import metrics
+from reviews.models import Alert
+
+FULL, HAIKU, OFFLINE = degradation.TIERS
+
+
+@pytest.fixture
+def tiers(settings, db):
+    settings.DEGRADE_WINDOW = 8
+    settings.DEGRADE_QUEUE_WAIT_SECONDS = 1.0
+    settings.DEGRADE_TURN_SECONDS = 2.5
+    settings.DEGRADE_RECOVER_RATIO = 0.5
+    settings.DEGRADE_DAILY_SPEND_USD = 1000
+    degradation.reset()
+    yield
+    degradation.reset()
+
+
+def _turns(tier, count, wait, latency):
+    for _ in range(count):
+        degradation.observe(tier, wait, latency)
+
+
+def test_it_steps_down_on_slow_turns_and_back_up_on_calm_probes_with_an_alert(tiers):
+    steps_down = metrics.counter_value("degradation_steps_total", direction="down", tier="haiku")
+    _turns(FULL, 7, wait=0.1, latency=4.0)
+    assert degradation.current() == FULL  # not before a whole window of evidence
+    _turns(FULL, 1, wait=0.1, latency=4.0)
+    assert degradation.current() == HAIKU
+    assert metrics.counter_value("degradation_steps_total", direction="down", tier="haiku") == steps_down + 1
+    alert = Alert.objects.get(kind=Alert.Kind.ANSWER_TIER, resolved_at__isnull=True)
+    assert "haiku" in alert.message and "p90 turn 4.0 s" in alert.message
+
+    _turns(HAIKU, 8, wait=0.2, latency=3.0)
+    assert degradation.current() == OFFLINE
+    assert Alert.objects.filter(kind=Alert.Kind.ANSWER_TIER).count() == 1  # one alert, updated
+    assert "offline" in Alert.objects.get(kind=Alert.Kind.ANSWER_TIER).message
+
+    _turns(HAIKU, 3, wait=0.1, latency=2.0)  # probes one tier up: faster than the limit, not yet calm
+    assert degradation.current() == OFFLINE  # hysteresis: below the limit is not enough, below half of it is
+    _turns(HAIKU, 7, wait=0.1, latency=0.8)  # calm probes push the slow ones out of the window
+    assert degradation.current() == HAIKU
+    _turns(FULL, 3, wait=0.1, latency=1.0)
+    assert degradation.current() == FULL
+    assert not Alert.objects.filter(kind=Alert.Kind.ANSWER_TIER, resolved_at__isnull=True).exists()
+
+
+def test_a_long_queue_wait_steps_down_even_when_turns_are_fast(tiers):
+    _turns(FULL, 8, wait=3.0, latency=0.4)
+    assert degradation.current() == HAIKU
+    assert "p90 queue wait 3.0 s" in degradation.state()["reason"]
+
+
+def test_the_days_spend_goes_straight_to_offline_and_stops_probes(tiers, settings):
+    settings.DEGRADE_DAILY_SPEND_USD = 0.05
+    degradation.observe(FULL, 0.1, 0.5, cost_usd=0.06)
+    assert degradation.current() == OFFLINE
+    settings.DEGRADE_PROBE_SHARE = 1.0
+    assert degradation.choose() == OFFLINE
