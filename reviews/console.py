@@ -21,6 +21,7 @@ from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from chat.models import Message
@@ -79,8 +80,100 @@ def _queue(user):
     return list(queue[:QUEUE_PAGE_SIZE]), queue.count()
 
 
+SOURCE_LABELS = {"manga": gettext_lazy("Series"), "product": gettext_lazy("Product"), "order": gettext_lazy("Order"),
+                 "faq": gettext_lazy("FAQ"), "other": gettext_lazy("Other")}
+CUSTOMER_ORDERS = 5  # the customer's latest orders shown beside the draft
+
+
+def resolve_sources(sources: list, locale: str) -> list[dict]:
+    """What a draft cites, as rows a reviewer can check: the pipeline's sources are small dicts whose keys depend on
+    the type (manga: id/label, product: sku, order: number, faq: key — chat/generation.py, chat/bedrock.py), so the
+    template never looks a key up itself. At most one query per source type; an unknown type or a record that has
+    since gone is shown as such rather than breaking the page."""
+    from catalog.models import FaqEntry, Manga, Order, Product
+
+    wanted: dict[str, set] = {"manga": set(), "product": set(), "order": set(), "faq": set()}
+    for s in sources:
+        if isinstance(s, dict):
+            kind, ref = s.get("type"), s.get({"manga": "id", "product": "sku", "order": "number",
+                                              "faq": "key"}.get(s.get("type"), "id"))
+            if kind in wanted and ref not in (None, ""):
+                wanted[kind].add(ref)
+    manga = {m.pk: m for m in Manga.objects.filter(pk__in=[i for i in wanted["manga"] if str(i).isdigit()])} \
+        if wanted["manga"] else {}
+    products = {p.sku: p for p in Product.objects.select_related("series").filter(sku__in=wanted["product"])} \
+        if wanted["product"] else {}
+    orders = {o.order_number: o for o in Order.objects.filter(order_number__in=wanted["order"])} \
+        if wanted["order"] else {}
+    faqs = {f.key: f for f in FaqEntry.objects.filter(key__in=wanted["faq"])} if wanted["faq"] else {}
+    rows = []
+    for s in sources:
+        if not isinstance(s, dict):
+            rows.append({"type": "other", "type_label": SOURCE_LABELS["other"], "text": str(s), "detail": ""})
+            continue
+        kind = s.get("type") if s.get("type") in SOURCE_LABELS else "other"
+        row = {"type": kind, "type_label": SOURCE_LABELS[kind], "text": "", "detail": "", "missing": False}
+        if kind == "manga":
+            m = manga.get(int(s["id"])) if str(s.get("id", "")).isdigit() else None
+            row["text"] = (m.title_ja if locale == "ja" else (m.title_en or m.title_ja)) if m else (
+                s.get("label") or s.get("id") or "")
+            row["missing"] = m is None
+        elif kind == "product":
+            p = products.get(s.get("sku"))
+            if p is not None:
+                series = p.series.title_ja if locale == "ja" else (p.series.title_en or p.series.title_ja)
+                row["text"] = (_("%(title)s vol. %(volume)s") % {"title": series, "volume": p.volume}
+                               if p.volume else series)
+            else:
+                row["text"] = s.get("label") or s.get("sku") or ""
+            if p is not None:
+                row["detail"] = _("%(sku)s · ¥%(price)s · stock %(stock)s") % {
+                    "sku": p.sku, "price": f"{p.price_jpy:,}", "stock": p.stock}
+            row["missing"] = p is None
+        elif kind == "order":
+            o = orders.get(s.get("number"))
+            row["text"] = s.get("number") or ""
+            row["detail"] = order_status_label(o.status) if o else ""
+            row["missing"] = o is None
+        elif kind == "faq":
+            f = faqs.get(s.get("key"))
+            row["text"] = (f.question_ja if locale == "ja" else f.question_en) if f else (s.get("key") or "")
+            row["detail"] = s.get("key") or ""
+            row["missing"] = f is None
+        else:
+            row["text"] = s.get("label") or s.get("id") or s.get("type") or ""
+        rows.append(row)
+    return rows
+
+
+ORDER_STATUS = {"placed": gettext_lazy("Placed"), "paid": gettext_lazy("Paid"), "shipped": gettext_lazy("Shipped"),
+                "delivered": gettext_lazy("Delivered"), "cancelled": gettext_lazy("Cancelled"),
+                "refund_requested": gettext_lazy("Refund requested")}
+
+
+def order_status_label(status: str) -> str:
+    """The catalog's status choices carry both languages in one label; the console shows the active one only."""
+    return str(ORDER_STATUS.get(status, status))
+
+
+def customer_context(session) -> dict:
+    """The signed-in customer behind a session and their latest orders (two queries; nothing for anonymous ones)."""
+    customer = session.customer if session is not None else None
+    if customer is None:
+        return {"customer": None, "customer_orders": []}
+    from catalog.models import Order
+
+    orders = list(Order.objects.filter(customer=customer).prefetch_related("lines__product")
+                  .order_by("-placed_at")[:CUSTOMER_ORDERS])
+    for o in orders:
+        o.status_label = order_status_label(o.status)
+        o.total_jpy = sum(line.quantity * line.unit_price_jpy for line in o.lines.all())
+    return {"customer": customer, "customer_orders": orders}
+
+
 def _task_context(task: ReviewTask | None, user) -> dict:
-    """The conversation, the AI draft and what the reviewer can do with it (two queries: messages, canned)."""
+    """The conversation, the AI draft, its sources and the customer, and what the reviewer can do with it (a
+    constant number of queries: messages, canned, one per cited source type, customer orders)."""
     if task is None:
         return {"task": None}
     conversation = list(Message.objects.filter(session_id=task.session_id).order_by("-id")[:CONVERSATION_LENGTH])
@@ -93,7 +186,8 @@ def _task_context(task: ReviewTask | None, user) -> dict:
         task.status != ReviewTask.Status.CLAIMED or held_by_me)
     return {
         "task": task, "conversation": conversation, "canned": canned[:CANNED_PER_TASK],
-        "sources": task.draft.get("sources") or [], "draft_meta": task.draft.get("meta") or {},
+        "sources": resolve_sources(task.draft.get("sources") or [], task.locale),
+        **customer_context(task.session), "draft_meta": task.draft.get("meta") or {},
         "intent": task.draft.get("intent") or "", "held_by_me": held_by_me, "can_work": can_work,
         "sla_ms": _ms(task.sla_deadline), "timeout_ms": _ms(task.timeout_at), "claim_ms": _ms(task.claim_expires_at),
         "confidence_pct": None if task.confidence is None else round(task.confidence * 100),
