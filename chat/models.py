@@ -45,6 +45,8 @@ class ChatSession(models.Model):
     previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     blocked_until = models.DateTimeField(null=True, blank=True)
     cost_usd = models.DecimalField(max_digits=10, decimal_places=6, default=0)
+    # An address an anonymous customer left in the chat so a specialist can reach them (reviews.followups).
+    contact_email = models.EmailField(blank=True)
 
     def __str__(self) -> str:
         return f"session {self.public_id}"

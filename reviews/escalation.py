@@ -18,6 +18,7 @@ from chat.drafts import Draft
 from chat.models import Message
 from mangaassist.metrics import incr
 from reviews import texts
+from reviews.followups import capture_contact
 from reviews.models import Priority, ReviewTask, Route
 from reviews.realtime import push_reviewer_event
 from reviews.thresholds import Decision, decide
@@ -58,6 +59,9 @@ def route_draft(message: Message, draft: Draft) -> Message | None:
     """
     if message.answered_at is not None:
         return None
+    contact_ack = capture_contact(message)  # an e-mail address left for a waiting specialist follow-up
+    if contact_ack is not None:
+        return contact_ack
     locale = message.session.locale or draft.locale
     if draft.status_hint == "fallback":
         incr("review_routes_total", route="fallback", category=draft.category)

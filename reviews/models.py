@@ -296,6 +296,8 @@ class Alert(models.Model):
         P2_BREACH_RATE = "p2_breach_rate"
         REVIEWERS_LOW = "reviewers_low"
         DEAD_LETTER = "dead_letter"
+        FOLLOWUP_WAITING = "followup_waiting"  # a high-risk timeout left a customer waiting for a specialist
+        FOLLOWUP_OVERDUE = "followup_overdue"  # … past the follow-up's own deadline
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     message = models.CharField(max_length=300)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from chat import delivery
 from chat.models import Message
 from mangaassist.metrics import incr
-from reviews import texts
+from reviews import followups, texts
 from reviews.decisions import _handoff_from
 from reviews.escalation import deliver_task_answer
 from reviews.models import Priority, ReviewTask
@@ -133,10 +133,13 @@ def time_out(task_id: int, now) -> bool:
             answer = deliver_task_answer(task, texts.with_disclaimer(task.draft_text, task.locale),
                                          Message.Status.TIMEOUT, followup_if_answered=False)
         else:
-            answer = deliver_task_answer(task, texts.text("specialist", task.locale), Message.Status.TIMEOUT,
-                                         followup_if_answered=False)
+            answer = deliver_task_answer(task, followups.notice_text(task.session, task.locale),
+                                         Message.Status.TIMEOUT, followup_if_answered=False)
+            # The follow-up's own deadline: the SLA of the specialist's reply, counted from now (the original
+            # SLA has long passed), so it sorts and breaches in the senior queue on its own terms.
             child = _handoff_from(task, now, pool=ReviewTask.Pool.SENIOR, followup=True, timeout_at=None,
-                                  next_heartbeat_at=None)
+                                  next_heartbeat_at=None, sla_breached=False,
+                                  sla_deadline=now + timedelta(seconds=settings.REVIEW_FOLLOWUP_SLA_SECONDS))
             push_reviewer_event("created", child)
         if answer is not None:
             ReviewTask.objects.filter(pk=task_id).update(answer=answer)
@@ -163,8 +166,10 @@ def sweep(now=None, *, batch: int | None = None, with_operations: bool = True) -
     result.timeouts = time_out_due(now, batch)
     result.heartbeats = send_heartbeats(now, batch)
     result.sla_breaches = mark_sla_breaches(now)
+    if not with_operations:
+        followups.check_followup_alerts(now)  # a waiting specialist follow-up is never left unannounced
     if with_operations:
         result.backpressure_level = backpressure.apply_backpressure(now)
-        result.alerts_opened = alerts.check_alerts(now)
+        result.alerts_opened = alerts.check_alerts(now) + followups.check_followup_alerts(now)
     result.seconds = time.perf_counter() - started
     return result
