@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
@@ -76,7 +77,9 @@ class FeedbackAdmin(admin.ModelAdmin):
                      name="feedback_feedback_satisfaction"), *super().get_urls()]
 
     def satisfaction_view(self, request):
-        """Positive rate per category and per prompt version, trusted thumbs only (staff only: admin_view)."""
+        """Positive rate per category and per prompt version, trusted thumbs only (who may view feedback)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         return TemplateResponse(request, "admin/feedback/feedback/satisfaction.html", {
             **self.admin_site.each_context(request), "title": "Satisfaction (trusted feedback only)",
             "opts": self.model._meta, "by_category": satisfaction.by_category(),
