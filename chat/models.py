@@ -149,10 +149,12 @@ class Message(models.Model):
                     "status": self.status, "category": self.category, "sources": self.sources}
         if self.kind == self.Kind.REVIEW_PENDING:
             return {"type": "review_pending", "message_id": self.pk, "reply_to": self.reply_to_id, "text": self.text,
-                    "category": self.category}
+                    "category": self.category, "elapsed_s": self.meta.get("elapsed_s", 0),
+                    "estimated_wait_s": self.meta.get("estimated_wait_s")}
         if self.kind == self.Kind.HEARTBEAT:
             return {"type": "heartbeat", "message_id": self.pk, "reply_to": self.reply_to_id,
-                    "elapsed_s": self.meta.get("elapsed_s", 0), "text": self.text}
+                    "elapsed_s": self.meta.get("elapsed_s", 0), "text": self.text,
+                    "estimated_wait_s": self.meta.get("estimated_wait_s")}
         if self.role == self.Role.USER:
             return {"type": "user_message", "message_id": self.pk, "client_id": self.client_id, "text": self.text}
         return {"type": "notice", "message_id": self.pk, "reply_to": self.reply_to_id, "text": self.text}

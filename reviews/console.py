@@ -261,6 +261,9 @@ def _client_config(request) -> str:
             "released": _("Released to the queue."), "failed": _("Request failed; please retry."),
             "confirmReject": _("Reject this draft?"), "needText": _("Write the reply first."),
             "needReason": _("Give a reason for the rejection."), "newTask": _("New task in the queue"),
+            "checkInFirst": _("You are checked out: check in to claim or decide."),
+            "confirmHighRisk": _("This is a high-risk draft (refund, payment, complaint or legal). Send it to the "
+                                 "customer as it is?"),
         },
     })
 
@@ -286,9 +289,18 @@ def _failed(request, task_id, exc: decisions.ReviewError):
     return _done(request, task_id, str(exc), status=status)
 
 
+def _checked_out(request, task_id):
+    """The console's guard: a reviewer who is checked out does not claim or decide (a stray key, a stale tab)."""
+    if ReviewerAvailability.objects.filter(user=request.user, checked_in=True).exists():
+        return None
+    return _done(request, task_id, _("You are checked out: check in to claim or decide."), status=409)
+
+
 @require_POST
 @reviewer_required
 def claim(request, admin_site, task_id: int):
+    if (refused := _checked_out(request, task_id)) is not None:
+        return refused
     try:
         task = decisions.do_claim(task_id, request.user)
     except decisions.ReviewError as exc:
@@ -309,6 +321,8 @@ def release(request, admin_site, task_id: int):
 @require_POST
 @reviewer_required
 def decide(request, admin_site, task_id: int):
+    if (refused := _checked_out(request, task_id)) is not None:
+        return refused
     decision = request.POST.get("decision", "")
     text, reason = request.POST.get("text", "")[:4000], request.POST.get("reason", "")[:2000]
     try:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from chat import delivery
 from chat.models import Message
 from mangaassist.metrics import incr
-from reviews import followups, texts
+from reviews import followups, texts, waits
 from reviews.decisions import _handoff_from
 from reviews.escalation import deliver_task_answer
 from reviews.models import Priority, ReviewTask
@@ -66,9 +66,13 @@ def send_heartbeats(now, batch: int) -> int:
             if task.timeout_at and task.timeout_at <= now:
                 continue  # the timeout step answers instead
             elapsed = int((now - task.created_at).total_seconds())
+            # The chat page updates one "checking" indicator per question from these fields (it does not stack
+            # the texts); the text is for clients that show messages as they are (the HTTP fallback).
             messages.append(Message(session=task.session, role=Message.Role.ASSISTANT, kind=Message.Kind.HEARTBEAT,
                                     text=texts.heartbeat_text(task.locale, elapsed), reply_to=task.message,
-                                    category=task.category, meta={"elapsed_s": elapsed, "review_task": task.pk}))
+                                    category=task.category,
+                                    meta={"elapsed_s": elapsed, "review_task": task.pk,
+                                          "estimated_wait_s": waits.estimated_wait_seconds(task, now)}))
         for message in Message.objects.bulk_create(messages):
             delivery.push_after_commit(message)
     if messages:
