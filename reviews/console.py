@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from chat.models import Message
-from reviews import availability, dashboard, decisions
+from reviews import availability, dashboard, decisions, labels
 from reviews.models import CannedResponse, ReviewerAvailability, ReviewTask
 from reviews.queue import pending_queue
 from reviews.roles import allowed_pools, is_reviewer
@@ -176,7 +176,9 @@ def _task_context(task: ReviewTask | None, user) -> dict:
     constant number of queries: messages, canned, one per cited source type, customer orders)."""
     if task is None:
         return {"task": None}
-    conversation = list(Message.objects.filter(session_id=task.session_id).order_by("-id")[:CONVERSATION_LENGTH])
+    # Heartbeats say nothing a reviewer needs ("still checking…" every minute) and would push the question away.
+    conversation = list(Message.objects.filter(session_id=task.session_id).exclude(kind=Message.Kind.HEARTBEAT)
+                        .order_by("-id")[:CONVERSATION_LENGTH])
     conversation.reverse()
     canned = [c for c in CannedResponse.objects.filter(is_active=True) if c.fits(task)]
     # Most specific first (both locale and category set), then by position.
@@ -364,6 +366,29 @@ def set_language(request, admin_site):
 
 # --- the operations dashboard ---------------------------------------------------------------------------------
 
+def alert_text(alert: dict, now_figures: dict) -> str:
+    """An open alert in the reader's language. Numbers that are facts of this moment (active reviewers, open
+    follow-ups) come from the live figures beside it, so the alert and the counters never disagree."""
+    from reviews.alerts import min_reviewers
+
+    kind, value = alert["kind"], alert.get("value")
+    opened = timezone.localtime(alert["opened_at"]).strftime("%H:%M")
+    n = int(value) if value is not None else 0
+    texts = {
+        "queue_depth": _("Review queue depth %(n)s is over %(limit)s") % {"n": n, "limit": 50},
+        "oldest_pending": _("The oldest waiting review has waited %(n)s s (limit 300 s)") % {"n": n},
+        "p1_breach_rate": _("P1 SLA breach rate %(rate)s%% is over 5%%") % {"rate": round((value or 0) * 100)},
+        "p2_breach_rate": _("P2 SLA breach rate %(rate)s%% is over 10%%") % {"rate": round((value or 0) * 100)},
+        "reviewers_low": _("%(n)s active reviewers, below the minimum of %(min)s") % {
+            "n": now_figures["active_reviewers"], "min": min_reviewers(timezone.now())},
+        "dead_letter": _("%(n)s dead-lettered review tasks wait in the senior pool") % {"n": n},
+        "followup_waiting": _("%(n)s high-risk follow-ups wait for a specialist") % {
+            "n": now_figures.get("open_followups", n)},
+        "followup_overdue": _("%(n)s high-risk follow-ups are past their deadline") % {"n": n},
+    }
+    return _("%(text)s (since %(time)s JST)") % {"text": texts.get(kind, alert.get("message", kind)), "time": opened}
+
+
 @require_GET
 @dashboard_viewer_required
 def dashboard_view(request, admin_site):
@@ -372,12 +397,20 @@ def dashboard_view(request, admin_site):
     except ValueError:
         hours = 24
     data = dashboard.dashboard_data(hours)
+    now_figures = data["current"]
+    alerts = [{"kind": a["kind"], "text": alert_text(a, now_figures)} for a in now_figures["open_alerts"]]
+    for key in ("escalation", "approval"):
+        for row in data[key]:
+            row["category_label"] = labels.category_label(row["category"])
     context = {**admin_site.each_context(request), "title": _("Review operations dashboard"), "data": data,
+               "alerts": alerts, "customers": data["customers"],
                "hours": int(hours) if hours == int(hours) else hours, "hour_choices": (6, 24, 72, 168),
                "labels": {"depth": _("Open review tasks"), "breach": _("SLA breach rate"),
                           "limit": _("Alert limit"), "escalation": _("Escalation rate"),
-                          "approval": _("Approved without change"), "throughput": _("Decisions per hour"),
+                          "approval": _("Approved without change"), "throughput": _("Decisions per hour worked"),
                           "median": _("Median review time (s)")}}
+    for row in data["current"]["open_alerts"]:
+        row["opened_at"] = row["opened_at"].isoformat()
     return render(request, "reviews/dashboard.html", context)
 
 
