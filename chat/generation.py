@@ -47,6 +47,40 @@ def stock_phrase(stock: int, locale: str) -> str:
     return _t(locale, f"在庫あり（{stock}冊）", f"in stock ({stock} left)")
 
 
+GENRE_JA = {
+    "action": "アクション", "adventure": "冒険", "comedy": "コメディ", "cooking": "料理", "drama": "ドラマ",
+    "fantasy": "ファンタジー", "historical": "歴史", "horror": "ホラー", "isekai": "異世界", "martial-arts": "格闘",
+    "mecha": "ロボット", "medical": "医療", "music": "音楽", "mystery": "ミステリー", "psychological": "心理",
+    "romance": "恋愛", "school": "学園", "sci-fi": "SF", "slice-of-life": "日常", "sports": "スポーツ",
+    "supernatural": "超常", "thriller": "サスペンス",
+}
+DEMOGRAPHIC_JA = {"shonen": "少年", "shojo": "少女", "seinen": "青年", "josei": "女性", "kodomo": "児童"}
+
+
+def genre_label(genre: str, locale: str) -> str:
+    """A catalog genre tag as the customer reads it: Japanese in a Japanese answer, never the raw English tag."""
+    if locale == "ja":
+        return GENRE_JA.get(genre) or DEMOGRAPHIC_JA.get(genre) or genre
+    return genre.replace("-", " ")
+
+
+def excerpt(text: str, limit: int, locale: str) -> str:
+    """The start of a synopsis, at most `limit` characters, cut at the end of a sentence when one fits, else at a
+    clause (Japanese 、) or word boundary (English), with an ellipsis when something was cut."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    enders = "。！？" if locale == "ja" else ".!?"
+    cut = max(head.rfind(c) for c in enders)
+    if cut >= limit // 3:
+        return head[:cut + 1]
+    soft = head.rfind("、") if locale == "ja" else head.rfind(" ")
+    if soft >= limit // 3:
+        return head[:soft].rstrip(" ,;:、") + "…"
+    return head.rstrip() + "…"
+
+
 def could_not_check(locale: str) -> str:
     return _t(locale, "申し訳ありません、ただいま在庫・商品情報を確認できませんでした。少し時間をおいてもう一度お試しいただくか、担当者からのご連絡をお待ちください。",
               "Sorry, I could not check the catalog just now. Please try again in a moment, or a member of our team will follow up.")
@@ -131,10 +165,11 @@ def compose_recommendation(text: str, classification: Classification, locale: st
                         results=results, clarify=True)
     lines = [intro]
     for hit in picks:
-        reason = ", ".join(reason_of(hit)) or hit.demographic
+        reason = ("・" if locale == "ja" else ", ").join(
+            genre_label(g, locale) for g in (reason_of(hit) or [hit.demographic]))
         synopsis = hit.synopsis_ja if locale == "ja" else hit.synopsis_en
-        lines.append(f"・{title(hit, locale)}（{reason}）{synopsis[:60]}" if locale == "ja"
-                     else f"- {title(hit, locale)} ({reason}): {synopsis[:80]}")
+        lines.append(f"・{title(hit, locale)}（{reason}）{excerpt(synopsis, 60, locale)}" if locale == "ja"
+                     else f"- {title(hit, locale)} ({reason}): {excerpt(synopsis, 100, locale)}")
     return Composed("\n".join(lines), sources=_series_sources(picks), results=results, retrieval=min(strength, 1.0))
 
 
