@@ -132,12 +132,13 @@ def resolve_sources(sources: list, locale: str) -> list[dict]:
             row["missing"] = p is None
         elif kind == "order":
             o = orders.get(s.get("number"))
-            row["text"] = s.get("number") or ""
+            row["text"] = s.get("number") or s.get("label") or ""
             row["detail"] = order_status_label(o.status) if o else ""
             row["missing"] = o is None
         elif kind == "faq":
             f = faqs.get(s.get("key"))
-            row["text"] = (f.question_ja if locale == "ja" else f.question_en) if f else (s.get("key") or "")
+            row["text"] = (f.question_ja if locale == "ja" else f.question_en) if f else (
+                s.get("label") or s.get("key") or "")
             row["detail"] = s.get("key") or ""
             row["missing"] = f is None
         else:

@@ -384,7 +384,8 @@
     if (state.tries >= config.maxTries) { showBanner("failed", true); return; }
     var delay = Math.min(config.backoffStart * Math.pow(2, state.tries), config.backoffMax);
     state.tries += 1;
-    if (state.tries > 2) showBanner("failed", true);
+    // A lost line keeps saying so (with a retry button) while it retries; "failed" is for a server that refuses.
+    if (state.tries > 2) showBanner(banner.dataset.key === "offline" ? "offline" : "failed", true);
     else if (!lost && banner.dataset.key !== "offline") showBanner("connecting");
     state.reconnectTimer = setTimeout(connect, delay);
   }
