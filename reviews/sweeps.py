@@ -60,6 +60,7 @@ def send_heartbeats(now, batch: int) -> int:
         ReviewTask.objects.filter(pk__in=[t.pk for t in rows]).update(
             next_heartbeat_at=now + step, heartbeats_sent=F("heartbeats_sent") + 1)
         messages = []
+        estimate = waits.estimator(now)
         for task in rows:
             if task.followup or task.message.answered_at is not None:
                 continue  # the customer's promise is kept: nothing to reassure about
@@ -72,7 +73,7 @@ def send_heartbeats(now, batch: int) -> int:
                                     text=texts.heartbeat_text(task.locale, elapsed), reply_to=task.message,
                                     category=task.category,
                                     meta={"elapsed_s": elapsed, "review_task": task.pk,
-                                          "estimated_wait_s": waits.estimated_wait_seconds(task, now)}))
+                                          "estimated_wait_s": estimate(task)}))
         for message in Message.objects.bulk_create(messages):
             delivery.push_after_commit(message)
     if messages:

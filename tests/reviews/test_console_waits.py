@@ -10,7 +10,7 @@ from reviews.availability import do_check_in
 from reviews.escalation import route_draft
 from reviews.models import ReviewTask
 from reviews.sweeps import sweep
-from reviews.waits import estimated_wait_seconds
+from reviews.waits import estimated_wait_seconds, estimator
 
 from .conftest import customer_message, draft, make_user
 
@@ -38,6 +38,11 @@ def test_it_estimates_from_the_queue_ahead_the_median_review_time_and_active_rev
     do_check_in(rita)
     do_check_in(make_user(django_user_model, "ren", "reviewer"))
     assert estimated_wait_seconds(task) == 180  # two reviewers share the queue
+    # The sweep estimates a whole batch from one read of the queue: the same numbers.
+    now = timezone.now()
+    estimate = estimator(now)
+    for each in ReviewTask.objects.filter(status="pending"):
+        assert estimate(each) == estimated_wait_seconds(each, now)
 
 
 def test_it_never_promises_past_the_customers_timeout_and_falls_back_to_the_sla(thresholds, settings):
