@@ -47,6 +47,40 @@ def stock_phrase(stock: int, locale: str) -> str:
     return _w("stock.in", locale, count=stock)
 
 
+GENRE_JA = {
+    "action": "アクション", "adventure": "冒険", "comedy": "コメディ", "cooking": "料理", "drama": "ドラマ",
+    "fantasy": "ファンタジー", "historical": "歴史", "horror": "ホラー", "isekai": "異世界", "martial-arts": "格闘",
+    "mecha": "ロボット", "medical": "医療", "music": "音楽", "mystery": "ミステリー", "psychological": "心理",
+    "romance": "恋愛", "school": "学園", "sci-fi": "SF", "slice-of-life": "日常", "sports": "スポーツ",
+    "supernatural": "超常", "thriller": "サスペンス",
+}
+DEMOGRAPHIC_JA = {"shonen": "少年", "shojo": "少女", "seinen": "青年", "josei": "女性", "kodomo": "児童"}
+
+
+def genre_label(genre: str, locale: str) -> str:
+    """A catalog genre tag as the customer reads it: Japanese in a Japanese answer, never the raw English tag."""
+    if locale == "ja":
+        return GENRE_JA.get(genre) or DEMOGRAPHIC_JA.get(genre) or genre
+    return genre.replace("-", " ")
+
+
+def excerpt(text: str, limit: int, locale: str) -> str:
+    """The start of a synopsis, at most `limit` characters, cut at the end of a sentence when one fits, else at a
+    clause (Japanese 、) or word boundary (English), with an ellipsis when something was cut."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    enders = "。！？" if locale == "ja" else ".!?"
+    cut = max(head.rfind(c) for c in enders)
+    if cut >= limit // 3:
+        return head[:cut + 1]
+    soft = head.rfind("、") if locale == "ja" else head.rfind(" ")
+    if soft >= limit // 3:
+        return head[:soft].rstrip(" ,;:、") + "…"
+    return head.rstrip() + "…"
+
+
 def could_not_check(locale: str) -> str:
     return _w("common.could_not_check", locale)
 
@@ -126,10 +160,11 @@ def compose_recommendation(text: str, classification: Classification, locale: st
         return Composed(_w("recommendation.ask_genre", locale), results=results, clarify=True)
     lines = [intro]
     for hit in picks:
-        reason = ", ".join(reason_of(hit)) or hit.demographic
+        reason = ("・" if locale == "ja" else ", ").join(
+            genre_label(g, locale) for g in (reason_of(hit) or [hit.demographic]))
         synopsis = hit.synopsis_ja if locale == "ja" else hit.synopsis_en
         lines.append(_w("recommendation.item", locale, title=title(hit, locale), reason=reason,
-                        synopsis=synopsis[:60] if locale == "ja" else synopsis[:80]))
+                        synopsis=excerpt(synopsis, 60 if locale == "ja" else 100, locale)))
     return Composed("\n".join(lines), sources=_series_sources(picks), results=results, retrieval=min(strength, 1.0))
 
 

@@ -50,6 +50,8 @@ class ChatSession(models.Model):
     token_version = models.PositiveIntegerField(default=0)
     # The address that opened the session: a block for prompt injection also refuses new sessions from it.
     client_ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    # An address an anonymous customer left in the chat so a specialist can reach them (reviews.followups).
+    contact_email = models.EmailField(blank=True)
 
     def __str__(self) -> str:
         return f"session {self.public_id}"
@@ -165,10 +167,12 @@ class Message(models.Model):
                     "status": self.status, "category": self.category, "sources": self.sources}
         if self.kind == self.Kind.REVIEW_PENDING:
             return {"type": "review_pending", "message_id": self.pk, "reply_to": self.reply_to_id, "text": self.text,
-                    "category": self.category}
+                    "category": self.category, "elapsed_s": self.meta.get("elapsed_s", 0),
+                    "estimated_wait_s": self.meta.get("estimated_wait_s")}
         if self.kind == self.Kind.HEARTBEAT:
             return {"type": "heartbeat", "message_id": self.pk, "reply_to": self.reply_to_id,
-                    "elapsed_s": self.meta.get("elapsed_s", 0), "text": self.text}
+                    "elapsed_s": self.meta.get("elapsed_s", 0), "text": self.text,
+                    "estimated_wait_s": self.meta.get("estimated_wait_s")}
         if self.role == self.Role.USER:
             return {"type": "user_message", "message_id": self.pk, "client_id": self.client_id, "text": self.text}
         return {"type": "notice", "message_id": self.pk, "reply_to": self.reply_to_id, "text": self.text}

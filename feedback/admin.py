@@ -1,8 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from feedback import quarantine, satisfaction
 from feedback.models import AuditReport, CompetitorName, Feedback, QuarantineEvent
@@ -10,8 +13,8 @@ from mangaassist.admin import ReadOnlyAdmin
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), max_length=1000,
-                             help_text="Recorded in the quarantine log with your name and the time.")
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), max_length=1000,
+                             help_text=_("Recorded in the quarantine log with your name and the time."))
 
 
 class QuarantineEventInline(admin.TabularInline):
@@ -55,7 +58,7 @@ class FeedbackAdmin(admin.ModelAdmin):
         form = ReasonForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
             count = do(list(queryset.values_list("pk", flat=True)), form.cleaned_data["reason"], actor=request.user)
-            self.message_user(request, f"{count} feedback {done}.", messages.SUCCESS)
+            self.message_user(request, done % {"n": count}, messages.SUCCESS)
             return None
         return TemplateResponse(request, "admin/feedback/feedback/reason.html", {
             **self.admin_site.each_context(request), "title": title, "form": form, "queryset": queryset,
@@ -63,22 +66,26 @@ class FeedbackAdmin(admin.ModelAdmin):
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         })
 
-    @admin.action(description="Quarantine selected feedback…", permissions=["change"])
+    @admin.action(description=_("Quarantine selected feedback…"), permissions=["change"])
     def quarantine_selected(self, request, queryset):
-        return self._reason_action(request, queryset, "Quarantine feedback", quarantine.do_quarantine, "quarantined")
+        return self._reason_action(request, queryset, gettext("Quarantine feedback"), quarantine.do_quarantine,
+                                   gettext("%(n)s feedback quarantined."))
 
-    @admin.action(description="Release selected feedback from quarantine…", permissions=["change"])
+    @admin.action(description=_("Release selected feedback from quarantine…"), permissions=["change"])
     def release_selected(self, request, queryset):
-        return self._reason_action(request, queryset, "Release feedback", quarantine.do_release, "released")
+        return self._reason_action(request, queryset, gettext("Release feedback"), quarantine.do_release,
+                                   gettext("%(n)s feedback released."))
 
     def get_urls(self):
         return [path("satisfaction/", self.admin_site.admin_view(self.satisfaction_view),
                      name="feedback_feedback_satisfaction"), *super().get_urls()]
 
     def satisfaction_view(self, request):
-        """Positive rate per category and per prompt version, trusted thumbs only (staff only: admin_view)."""
+        """Positive rate per category and per prompt version, trusted thumbs only (who may view feedback)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         return TemplateResponse(request, "admin/feedback/feedback/satisfaction.html", {
-            **self.admin_site.each_context(request), "title": "Satisfaction (trusted feedback only)",
+            **self.admin_site.each_context(request), "title": gettext("Satisfaction (trusted feedback only)"),
             "opts": self.model._meta, "by_category": satisfaction.by_category(),
             "by_prompt_version": satisfaction.by_prompt_version(),
             "changelist_url": reverse("admin:feedback_feedback_changelist"),

@@ -12,12 +12,28 @@ Signals (they add up; only a total above 0.3 is trusted, see FeedbackQuerySet.tr
 | flood_rate | -0.5 | more than 20 feedback in the hour |
 | organic_timing | +0.2 | intervals between recent feedback vary: coefficient of variation >= 0.5 |
 | uniform_timing | -0.4 | intervals are machine-regular: coefficient of variation < 0.25 |
+| organic_session | +0.8 | the chat session behaves like a person (see below) |
+| signed_in | +0.1 | the feedback comes from a signed-in customer (same behaviour scores higher than anonymous) |
+
+An anonymous session starts at -0.4 (no purchases, new, low rate) and can only be trusted by behaving organically
+in the chat itself, which a script rotating throw-away sessions does not: `organic_session` needs all of
+- the session is at least ORGANIC_MIN_AGE old (a minute) when the feedback is written;
+- the customer actually talked: at least ORGANIC_MIN_MESSAGES messages of their own, and the assistant answered at
+  least one of them ORGANIC_READ_SECONDS or more before the feedback (time to read it);
+- human-like timing between those messages: every gap at least ORGANIC_MIN_GAP seconds (typing takes time) and,
+  with 3 gaps or more, not machine-regular (coefficient of variation >= UNIFORM_CV_BELOW);
+- no links in anything the customer typed;
+- no more ratings in the session (this one included) than questions of theirs that were answered.
+Anonymous and organic: -0.4 + 0.8 = 0.4 > 0.3, trusted; a signed-in customer with the same behaviour gets +0.1 more
+(and purchases / an established account add to it). Flooding (-0.5) or uniform feedback timing (-0.4) still pull
+an organic-looking session back under the bar, and the weekly adversarial audit quarantines as before.
 
 The "actor" whose history counts is the customer, or the session when anonymous. Timing looks at the actor's last
 TIMING_SAMPLE feedback within TIMING_WINDOW and needs at least MIN_INTERVALS intervals; with fewer, timing says nothing
 (neither organic nor uniform). A CV between 0.25 and 0.5 is also neutral.
 """
 
+import re
 import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,6 +58,15 @@ UNIFORM_CV_BELOW = 0.25
 ORGANIC_CV_AT_LEAST = 0.5
 TIMING_SAMPLE = 50
 TIMING_WINDOW = timedelta(days=21)
+ORGANIC_SESSION = 0.8
+SIGNED_IN = 0.1
+ORGANIC_MIN_AGE = timedelta(minutes=1)
+ORGANIC_MIN_MESSAGES = 2
+ORGANIC_MIN_GAP = 2.0  # seconds between two of the customer's messages
+ORGANIC_READ_SECONDS = 2.0
+ORGANIC_SAMPLE = 20
+# A URL or a bare domain; an e-mail address (left for a specialist) is not a link.
+LINK = re.compile(r"https?://|www\.|(?<![@.\w-])[a-z0-9-]+\.(?:com|net|org|jp|io|shop|example)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -113,4 +138,35 @@ def score_feedback(session, customer, now: datetime) -> Provenance:
     elif timing == "organic":
         signals["organic_timing"] = ORGANIC_TIMING
 
+    if customer is not None:
+        signals["signed_in"] = SIGNED_IN
+    if is_organic_session(session, now):
+        signals["organic_session"] = ORGANIC_SESSION
+
     return Provenance(score=round(sum(signals.values()), 3), signals=signals)
+
+
+def is_organic_session(session, now: datetime) -> bool:
+    """Whether the chat session behaves like a person (the rules in the module docstring). Two queries."""
+    from chat.models import Message
+
+    if session is None or now - session.created_at < ORGANIC_MIN_AGE:
+        return False
+    typed = list(Message.objects.filter(session=session, role=Message.Role.USER, created_at__lte=now)
+                 .order_by("-created_at").values_list("created_at", "text")[:ORGANIC_SAMPLE])
+    if len(typed) < ORGANIC_MIN_MESSAGES or any(LINK.search(text or "") for _, text in typed):
+        return False
+    times = sorted(t for t, _ in typed)
+    gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:])]
+    if min(gaps) < ORGANIC_MIN_GAP:
+        return False
+    if len(gaps) >= 3 and statistics.pstdev(gaps) / statistics.fmean(gaps) < UNIFORM_CV_BELOW:
+        return False
+    from feedback.models import Feedback
+
+    answered = (Message.objects.filter(session=session, role=Message.Role.ASSISTANT, kind=Message.Kind.ANSWER,
+                                       reply_to__role=Message.Role.USER,
+                                       created_at__lte=now - timedelta(seconds=ORGANIC_READ_SECONDS))
+                .values("reply_to").distinct().count())
+    # One rating per question the customer asked: ratings beyond that are not what a person chatting does.
+    return answered > 0 and Feedback.objects.filter(session=session, created_at__lte=now).count() + 1 <= answered

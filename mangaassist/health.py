@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from mangaassist import metrics
+from mangaassist import metrics as app_metrics  # the view below is named metrics
 from mangaassist.celery import live_workers
 
 _probes = ThreadPoolExecutor(max_workers=3, thread_name_prefix="healthz")
@@ -146,4 +146,4 @@ def metrics(request):
     allowed = request.user.is_staff or (settings.METRICS_TOKEN and token == settings.METRICS_TOKEN)
     if not allowed:
         return JsonResponse({"detail": "Staff login or the metrics token is required."}, status=403)
-    return HttpResponse(generate_latest(metrics.registry()), content_type=CONTENT_TYPE_LATEST)
+    return HttpResponse(generate_latest(app_metrics.registry()), content_type=CONTENT_TYPE_LATEST)

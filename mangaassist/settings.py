@@ -208,6 +208,8 @@ REVIEW_CLAIM_TTL_SECONDS = env.float("REVIEW_CLAIM_TTL_SECONDS", default=180)
 REVIEW_MAX_RELEASES = env.int("REVIEW_MAX_RELEASES", default=3)  # then dead-lettered to the senior pool
 REVIEW_SWEEP_SECONDS = env.float("REVIEW_SWEEP_SECONDS", default=5)
 REVIEW_SWEEP_BATCH = env.int("REVIEW_SWEEP_BATCH", default=500)  # rows acted on per step per sweep
+# A high-risk timeout's follow-up (senior pool): its own deadline to the specialist's reply.
+REVIEW_FOLLOWUP_SLA_SECONDS = env.float("REVIEW_FOLLOWUP_SLA_SECONDS", default=1800)
 REVIEW_SLA_SECONDS = {p: env.float(f"REVIEW_SLA_P{p}_SECONDS", default=d) for p, d in ((1, 60), (2, 120), (3, 240), (4, 300))}
 REVIEW_PEAK_HOURS = env.str("REVIEW_PEAK_HOURS", default="19-23")  # JST, start-end hour: the peak profile
 REVIEW_THRESHOLD_CHECK_SECONDS = env.float("REVIEW_THRESHOLD_CHECK_SECONDS", default=1.0)

@@ -7,7 +7,10 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from reviews.labels import category_label, label
 
 from mangaassist.admin import ReadOnlyAdmin
 from reviews import simulation, threshold_changes
@@ -234,10 +237,32 @@ class ThresholdOverrideAdmin(admin.ModelAdmin):
         self.message_user(request, f"Lifted {lifted} override(s).")
 
 
+class TranslatedChoices:
+    """Columns showing a choice field's label in the reader's language (the models' TextChoices labels are English
+    words made from their values; reviews/labels.py translates them)."""
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_label(self, obj):
+        return label(obj.get_kind_display())
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_label(self, obj):
+        return label(obj.get_status_display())
+
+    @admin.display(description=_("pool"), ordering="pool")
+    def pool_label(self, obj):
+        return label(obj.get_pool_display())
+
+    @admin.display(description=_("category"), ordering="category")
+    def category_name(self, obj):
+        return category_label(obj.category)
+
+
 @admin.register(ReviewTask)
-class ReviewTaskAdmin(admin.ModelAdmin):
-    list_display = ["id", "kind", "status", "pool", "priority", "category", "confidence", "created_at",
-                    "sla_deadline", "sla_breached", "claimed_by", "release_count", "decision", "decided_by"]
+class ReviewTaskAdmin(TranslatedChoices, admin.ModelAdmin):
+    list_display = ["id", "kind_label", "status_label", "pool_label", "priority", "category_name", "confidence",
+                    "created_at", "sla_deadline", "sla_breached", "claimed_by", "release_count", "decision",
+                    "decided_by"]
     list_filter = ["status", "kind", "pool", "priority", "risk_class", "sla_breached", "category"]
     search_fields = ["draft_text", "edited_text", "message__text"]
     list_select_related = ["claimed_by", "decided_by"]
@@ -269,7 +294,12 @@ class ReviewerAvailabilityAdmin(admin.ModelAdmin):
 
 @admin.register(Alert)
 class AlertAdmin(admin.ModelAdmin):
-    list_display = ["opened_at", "kind", "message", "value", "resolved_at", "emailed_at"]
+    list_display = ["opened_at", "kind_label", "message", "value", "resolved_at", "emailed_at"]
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_label(self, obj):
+        return label(obj.get_kind_display())
+
     list_filter = ["kind", ("resolved_at", admin.EmptyFieldListFilter)]
     readonly_fields = ["kind", "message", "value", "opened_at", "emailed_at"]
     actions = ["resolve"]
@@ -277,14 +307,20 @@ class AlertAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Resolve the selected alerts")
+    @admin.action(description=_("Resolve the selected alerts"))
     def resolve(self, request, queryset):
-        self.message_user(request, f"Resolved {queryset.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())}.")
+        count = queryset.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+        self.message_user(request, gettext("Resolved %(n)s alerts.") % {"n": count})
 
 
 @admin.register(CannedResponse)
 class CannedResponseAdmin(admin.ModelAdmin):
-    list_display = ["title", "locale", "category", "position", "is_active"]
+    list_display = ["title", "locale", "category_name", "position", "is_active"]
+
+    @admin.display(description=_("category"), ordering="category")
+    def category_name(self, obj):
+        return category_label(obj.category) if obj.category else "—"
+
     list_editable = ["position", "is_active"]
     list_filter = ["locale", "category", "is_active"]
     search_fields = ["title", "text"]

@@ -21,10 +21,11 @@ from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from chat.models import Message
-from reviews import availability, dashboard, decisions
+from reviews import availability, dashboard, decisions, labels
 from reviews.models import CannedResponse, ReviewerAvailability, ReviewTask
 from reviews.queue import pending_queue
 from reviews.roles import allowed_pools, is_reviewer
@@ -79,11 +80,106 @@ def _queue(user):
     return list(queue[:QUEUE_PAGE_SIZE]), queue.count()
 
 
+SOURCE_LABELS = {"manga": gettext_lazy("Series"), "product": gettext_lazy("Product"), "order": gettext_lazy("Order"),
+                 "faq": gettext_lazy("FAQ"), "other": gettext_lazy("Other")}
+CUSTOMER_ORDERS = 5  # the customer's latest orders shown beside the draft
+
+
+def resolve_sources(sources: list, locale: str) -> list[dict]:
+    """What a draft cites, as rows a reviewer can check: the pipeline's sources are small dicts whose keys depend on
+    the type (manga: id/label, product: sku, order: number, faq: key — chat/generation.py, chat/bedrock.py), so the
+    template never looks a key up itself. At most one query per source type; an unknown type or a record that has
+    since gone is shown as such rather than breaking the page."""
+    from catalog.models import FaqEntry, Manga, Order, Product
+
+    wanted: dict[str, set] = {"manga": set(), "product": set(), "order": set(), "faq": set()}
+    for s in sources:
+        if isinstance(s, dict):
+            kind, ref = s.get("type"), s.get({"manga": "id", "product": "sku", "order": "number",
+                                              "faq": "key"}.get(s.get("type"), "id"))
+            if kind in wanted and ref not in (None, ""):
+                wanted[kind].add(ref)
+    manga = {m.pk: m for m in Manga.objects.filter(pk__in=[i for i in wanted["manga"] if str(i).isdigit()])} \
+        if wanted["manga"] else {}
+    products = {p.sku: p for p in Product.objects.select_related("series").filter(sku__in=wanted["product"])} \
+        if wanted["product"] else {}
+    orders = {o.order_number: o for o in Order.objects.filter(order_number__in=wanted["order"])} \
+        if wanted["order"] else {}
+    faqs = {f.key: f for f in FaqEntry.objects.filter(key__in=wanted["faq"])} if wanted["faq"] else {}
+    rows = []
+    for s in sources:
+        if not isinstance(s, dict):
+            rows.append({"type": "other", "type_label": SOURCE_LABELS["other"], "text": str(s), "detail": ""})
+            continue
+        kind = s.get("type") if s.get("type") in SOURCE_LABELS else "other"
+        row = {"type": kind, "type_label": SOURCE_LABELS[kind], "text": "", "detail": "", "missing": False}
+        if kind == "manga":
+            m = manga.get(int(s["id"])) if str(s.get("id", "")).isdigit() else None
+            row["text"] = (m.title_ja if locale == "ja" else (m.title_en or m.title_ja)) if m else (
+                s.get("label") or s.get("id") or "")
+            row["missing"] = m is None
+        elif kind == "product":
+            p = products.get(s.get("sku"))
+            if p is not None:
+                series = p.series.title_ja if locale == "ja" else (p.series.title_en or p.series.title_ja)
+                row["text"] = (_("%(title)s vol. %(volume)s") % {"title": series, "volume": p.volume}
+                               if p.volume else series)
+            else:
+                row["text"] = s.get("label") or s.get("sku") or ""
+            if p is not None:
+                row["detail"] = _("%(sku)s · ¥%(price)s · stock %(stock)s") % {
+                    "sku": p.sku, "price": f"{p.price_jpy:,}", "stock": p.stock}
+            row["missing"] = p is None
+        elif kind == "order":
+            o = orders.get(s.get("number"))
+            row["text"] = s.get("number") or s.get("label") or ""
+            row["detail"] = order_status_label(o.status) if o else ""
+            row["missing"] = o is None
+        elif kind == "faq":
+            f = faqs.get(s.get("key"))
+            row["text"] = (f.question_ja if locale == "ja" else f.question_en) if f else (
+                s.get("label") or s.get("key") or "")
+            row["detail"] = s.get("key") or ""
+            row["missing"] = f is None
+        else:
+            row["text"] = s.get("label") or s.get("id") or s.get("type") or ""
+        rows.append(row)
+    return rows
+
+
+ORDER_STATUS = {"placed": gettext_lazy("Placed"), "paid": gettext_lazy("Paid"), "shipped": gettext_lazy("Shipped"),
+                "delivered": gettext_lazy("Delivered"), "cancelled": gettext_lazy("Cancelled"),
+                "refund_requested": gettext_lazy("Refund requested")}
+
+
+def order_status_label(status: str) -> str:
+    """The catalog's status choices carry both languages in one label; the console shows the active one only."""
+    return str(ORDER_STATUS.get(status, status))
+
+
+def customer_context(session) -> dict:
+    """The signed-in customer behind a session and their latest orders (two queries; nothing for anonymous ones)."""
+    customer = session.customer if session is not None else None
+    if customer is None:
+        return {"customer": None, "customer_orders": []}
+    from catalog.models import Order
+
+    orders = list(Order.objects.filter(customer=customer).prefetch_related("lines__product")
+                  .order_by("-placed_at")[:CUSTOMER_ORDERS])
+    for o in orders:
+        o.status_label = order_status_label(o.status)
+        o.total_jpy = sum(line.quantity * line.unit_price_jpy for line in o.lines.all())
+    return {"customer": customer, "customer_orders": orders}
+
+
 def _task_context(task: ReviewTask | None, user) -> dict:
-    """The conversation, the AI draft and what the reviewer can do with it (two queries: messages, canned)."""
+    """The conversation, the AI draft, its sources and the customer, and what the reviewer can do with it (a
+    constant number of queries: messages, canned, one per cited source type, customer orders)."""
     if task is None:
         return {"task": None}
-    conversation = list(Message.objects.filter(session_id=task.session_id).order_by("-id")[:CONVERSATION_LENGTH])
+    # Heartbeats say nothing a reviewer needs ("still checking…" every minute) and would push the question away.
+    conversation = list(Message.objects.filter(session_id=task.session_id).exclude(kind=Message.Kind.HEARTBEAT)
+                        .order_by("-id")[:CONVERSATION_LENGTH])
     conversation.reverse()
     canned = [c for c in CannedResponse.objects.filter(is_active=True) if c.fits(task)]
     # Most specific first (both locale and category set), then by position.
@@ -93,7 +189,8 @@ def _task_context(task: ReviewTask | None, user) -> dict:
         task.status != ReviewTask.Status.CLAIMED or held_by_me)
     return {
         "task": task, "conversation": conversation, "canned": canned[:CANNED_PER_TASK],
-        "sources": task.draft.get("sources") or [], "draft_meta": task.draft.get("meta") or {},
+        "sources": resolve_sources(task.draft.get("sources") or [], task.locale),
+        **customer_context(task.session), "draft_meta": task.draft.get("meta") or {},
         "intent": task.draft.get("intent") or "", "held_by_me": held_by_me, "can_work": can_work,
         "sla_ms": _ms(task.sla_deadline), "timeout_ms": _ms(task.timeout_at), "claim_ms": _ms(task.claim_expires_at),
         "confidence_pct": None if task.confidence is None else round(task.confidence * 100),
@@ -167,6 +264,9 @@ def _client_config(request) -> str:
             "released": _("Released to the queue."), "failed": _("Request failed; please retry."),
             "confirmReject": _("Reject this draft?"), "needText": _("Write the reply first."),
             "needReason": _("Give a reason for the rejection."), "newTask": _("New task in the queue"),
+            "checkInFirst": _("You are checked out: check in to claim or decide."),
+            "confirmHighRisk": _("This is a high-risk draft (refund, payment, complaint or legal). Send it to the "
+                                 "customer as it is?"),
         },
     })
 
@@ -192,9 +292,18 @@ def _failed(request, task_id, exc: decisions.ReviewError):
     return _done(request, task_id, str(exc), status=status)
 
 
+def _checked_out(request, task_id):
+    """The console's guard: a reviewer who is checked out does not claim or decide (a stray key, a stale tab)."""
+    if ReviewerAvailability.objects.filter(user=request.user, checked_in=True).exists():
+        return None
+    return _done(request, task_id, _("You are checked out: check in to claim or decide."), status=409)
+
+
 @require_POST
 @reviewer_required
 def claim(request, admin_site, task_id: int):
+    if (refused := _checked_out(request, task_id)) is not None:
+        return refused
     try:
         task = decisions.do_claim(task_id, request.user)
     except decisions.ReviewError as exc:
@@ -215,6 +324,8 @@ def release(request, admin_site, task_id: int):
 @require_POST
 @reviewer_required
 def decide(request, admin_site, task_id: int):
+    if (refused := _checked_out(request, task_id)) is not None:
+        return refused
     decision = request.POST.get("decision", "")
     text, reason = request.POST.get("text", "")[:4000], request.POST.get("reason", "")[:2000]
     try:
@@ -256,6 +367,29 @@ def set_language(request, admin_site):
 
 # --- the operations dashboard ---------------------------------------------------------------------------------
 
+def alert_text(alert: dict, now_figures: dict) -> str:
+    """An open alert in the reader's language. Numbers that are facts of this moment (active reviewers, open
+    follow-ups) come from the live figures beside it, so the alert and the counters never disagree."""
+    from reviews.alerts import min_reviewers
+
+    kind, value = alert["kind"], alert.get("value")
+    opened = timezone.localtime(alert["opened_at"]).strftime("%H:%M")
+    n = int(value) if value is not None else 0
+    texts = {
+        "queue_depth": _("Review queue depth %(n)s is over %(limit)s") % {"n": n, "limit": 50},
+        "oldest_pending": _("The oldest waiting review has waited %(n)s s (limit 300 s)") % {"n": n},
+        "p1_breach_rate": _("P1 SLA breach rate %(rate)s%% is over 5%%") % {"rate": round((value or 0) * 100)},
+        "p2_breach_rate": _("P2 SLA breach rate %(rate)s%% is over 10%%") % {"rate": round((value or 0) * 100)},
+        "reviewers_low": _("%(n)s active reviewers, below the minimum of %(min)s") % {
+            "n": now_figures["active_reviewers"], "min": min_reviewers(timezone.now())},
+        "dead_letter": _("%(n)s dead-lettered review tasks wait in the senior pool") % {"n": n},
+        "followup_waiting": _("%(n)s high-risk follow-ups wait for a specialist") % {
+            "n": now_figures.get("open_followups", n)},
+        "followup_overdue": _("%(n)s high-risk follow-ups are past their deadline") % {"n": n},
+    }
+    return _("%(text)s (since %(time)s JST)") % {"text": texts.get(kind, alert.get("message", kind)), "time": opened}
+
+
 @require_GET
 @dashboard_viewer_required
 def dashboard_view(request, admin_site):
@@ -264,12 +398,21 @@ def dashboard_view(request, admin_site):
     except ValueError:
         hours = 24
     data = dashboard.dashboard_data(hours)
+    now_figures = data["current"]
+    alerts = [{"kind": a["kind"], "text": alert_text(a, now_figures)} for a in now_figures["open_alerts"]]
+    for key in ("escalation", "approval"):
+        for row in data[key]:
+            row["category_label"] = labels.category_label(row["category"])
     context = {**admin_site.each_context(request), "title": _("Review operations dashboard"), "data": data,
+               "alerts": alerts, "customers": data["customers"],
                "hours": int(hours) if hours == int(hours) else hours, "hour_choices": (6, 24, 72, 168),
                "labels": {"depth": _("Open review tasks"), "breach": _("SLA breach rate"),
                           "limit": _("Alert limit"), "escalation": _("Escalation rate"),
-                          "approval": _("Approved without change"), "throughput": _("Decisions per hour"),
+                          "approval": _("Approved without change"), "throughput": _("Decisions per hour worked"),
                           "median": _("Median review time (s)")}}
+    for row in data["current"]["open_alerts"]:  # the charts' JSON: the English text stays out of the page
+        row["opened_at"] = row["opened_at"].isoformat()
+        row.pop("message", None)
     return render(request, "reviews/dashboard.html", context)
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from chat.models import Message
 from mangaassist.metrics import incr
-from reviews import availability
+from reviews import availability, followups
 from reviews.escalation import deliver_task_answer
 from reviews.models import BulkApproval, ReviewTask, RiskClass
 from reviews.realtime import push_reviewer_event
@@ -148,6 +148,7 @@ def do_decide(task_id: int, user, decision: str, *, text: str = "", reason: str 
                 status = Message.Status.HUMAN if task.kind == ReviewTask.Kind.HANDOFF else Message.Status.EDITED
             task.answer = deliver_task_answer(task, body, status, followup_if_answered=True)
             ReviewTask.objects.filter(pk=task.pk).update(answer=task.answer)
+            followups.email_reply(task, body)
         push_reviewer_event("decided", task)
     availability.touch(user, now)
     incr("review_decisions_total", decision=decision, priority=f"P{task.priority}")

@@ -18,6 +18,8 @@ from chat.drafts import Draft
 from chat.models import Message
 from mangaassist.metrics import incr
 from reviews import texts
+from reviews.followups import capture_contact
+from reviews.waits import estimated_wait_seconds
 from reviews.models import Priority, ReviewTask, Route
 from reviews.realtime import push_reviewer_event
 from reviews.thresholds import Decision, decide
@@ -58,6 +60,9 @@ def route_draft(message: Message, draft: Draft) -> Message | None:
     """
     if message.answered_at is not None:
         return None
+    contact_ack = capture_contact(message)  # an e-mail address left for a waiting specialist follow-up
+    if contact_ack is not None:
+        return contact_ack
     locale = message.session.locale or draft.locale
     if draft.status_hint == "fallback":
         incr("review_routes_total", route="fallback", category=draft.category)
@@ -118,7 +123,9 @@ def open_task(message: Message, draft: Draft, decision: Decision, kind: str) -> 
         ack_key = "ack_review" if kind == ReviewTask.Kind.REVIEW else "ack_handoff"
         ack = delivery.send_to_customer(session, kind=Message.Kind.REVIEW_PENDING,
                                         text=texts.text(ack_key, task.locale), reply_to=message,
-                                        category=draft.category, meta={"review_task": task.pk})
+                                        category=draft.category,
+                                        meta={"review_task": task.pk, "elapsed_s": 0,
+                                              "estimated_wait_s": estimated_wait_seconds(task, now)})
         push_reviewer_event("created", task)
     incr("review_tasks_created_total", kind=kind, priority=f"P{task.priority}")
     return ack

@@ -409,8 +409,9 @@ class Alert(models.Model):
         FAILED_TURNS = "failed_turns"
         BEDROCK_SPEND = "bedrock_spend"
         THRESHOLD_BREAKER = "threshold_breaker"
-
         ANSWER_TIER = "answer_tier"  # answers degraded under load or spend (chat/degradation.py)
+        FOLLOWUP_WAITING = "followup_waiting"  # a high-risk timeout left a customer waiting for a specialist
+        FOLLOWUP_OVERDUE = "followup_overdue"  # … past the follow-up's own deadline
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     message = models.CharField(max_length=300)

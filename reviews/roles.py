@@ -6,20 +6,33 @@ ML_LEAD = "ml_lead"
 OPS = "ops"
 ROLES = (REVIEWER, SENIOR, ML_LEAD, OPS)
 
-# Admin permissions each group gets (app_label.codename); a senior has everything a reviewer has.
+# Admin permissions each group gets (app_label.codename). The README's permission matrix says the same in a table
+# and tests/test_permissions.py checks every cell of it against the running admin and API. Migration
+# 0006_role_permissions grants these to existing groups; `create_staff` keeps a group in sync when it runs.
+_STORE = ["catalog.view_manga", "catalog.view_product", "catalog.view_faqentry"]
+_CUSTOMERS = ["catalog.view_customer", "catalog.view_order"]  # reviewers see who asks and their orders
+_CHAT = ["chat.view_message", "chat.view_chatsession"]
+_REVIEW = ["reviews.view_reviewtask", "reviews.change_reviewtask", "reviews.view_escalationthreshold",
+           "reviews.view_revieweravailability", "reviews.view_cannedresponse"]
+_FEEDBACK_READ = ["feedback.view_feedback", "feedback.view_auditreport", "feedback.view_quarantineevent"]
 GROUP_PERMISSIONS = {
-    REVIEWER: ["reviews.view_reviewtask", "reviews.change_reviewtask", "reviews.view_escalationthreshold",
-               "reviews.view_revieweravailability", "chat.view_message", "chat.view_chatsession"],
-    SENIOR: ["reviews.view_reviewtask", "reviews.change_reviewtask", "reviews.bulk_approve_reviewtask",
-             "reviews.view_bulkapproval", "reviews.view_escalationthreshold", "reviews.view_thresholdchange",
-             "reviews.view_thresholdoverride", "reviews.view_revieweravailability", "reviews.view_alert",
-             "chat.view_message", "chat.view_chatsession"],
+    REVIEWER: [*_REVIEW, *_CHAT, *_STORE, *_CUSTOMERS],
+    SENIOR: [*_REVIEW, *_CHAT, *_STORE, *_CUSTOMERS, "reviews.bulk_approve_reviewtask", "reviews.view_bulkapproval",
+             "reviews.view_thresholdchange", "reviews.view_thresholdoverride", "reviews.view_alert",
+             "reviews.add_cannedresponse", "reviews.change_cannedresponse", *_FEEDBACK_READ],
     ML_LEAD: ["reviews.view_escalationthreshold", "reviews.view_thresholdproposal", "reviews.add_thresholdproposal",
               "reviews.change_thresholdproposal", "reviews.view_thresholdproposalevent", "reviews.view_knowngoodstate",
               "reviews.view_thresholdchange", "reviews.view_thresholdoverride", "reviews.change_thresholdoverride",
-              "reviews.view_reviewtask", "reviews.view_bulkapproval", "reviews.view_alert"],
+              "reviews.view_reviewtask", "reviews.view_bulkapproval", "reviews.view_alert",
+              "reviews.view_cannedresponse", *_CHAT, *_STORE,
+              *_FEEDBACK_READ, "feedback.change_feedback", "feedback.view_competitorname",
+              "feedback.add_competitorname", "feedback.change_competitorname",
+              "prompts.view_promptversion", "prompts.add_promptversion", "prompts.change_promptversion"],
     OPS: ["reviews.view_reviewtask", "reviews.view_alert", "reviews.change_alert", "reviews.view_revieweravailability",
-          "reviews.view_thresholdoverride", "reviews.view_thresholdchange", "reviews.view_escalationthreshold"],
+          "reviews.view_thresholdoverride", "reviews.view_thresholdchange", "reviews.view_escalationthreshold",
+          "reviews.view_bulkapproval", "reviews.view_cannedresponse", "reviews.add_cannedresponse",
+          "reviews.change_cannedresponse", "reviews.delete_cannedresponse", *_CHAT, "chat.change_chatsession",
+          *_STORE, *_CUSTOMERS, *_FEEDBACK_READ, "feedback.view_competitorname", "prompts.view_promptversion"],
 }
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from chat import delivery
 from chat.models import Message
 from mangaassist.metrics import incr
-from reviews import texts
+from reviews import followups, texts, waits
 from reviews.decisions import _handoff_from
 from reviews.escalation import deliver_task_answer
 from reviews.models import Priority, ReviewTask
@@ -60,15 +60,20 @@ def send_heartbeats(now, batch: int) -> int:
         ReviewTask.objects.filter(pk__in=[t.pk for t in rows]).update(
             next_heartbeat_at=now + step, heartbeats_sent=F("heartbeats_sent") + 1)
         messages = []
+        estimate = waits.estimator(now)
         for task in rows:
             if task.followup or task.message.answered_at is not None:
                 continue  # the customer's promise is kept: nothing to reassure about
             if task.timeout_at and task.timeout_at <= now:
                 continue  # the timeout step answers instead
             elapsed = int((now - task.created_at).total_seconds())
+            # The chat page updates one "checking" indicator per question from these fields (it does not stack
+            # the texts); the text is for clients that show messages as they are (the HTTP fallback).
             messages.append(Message(session=task.session, role=Message.Role.ASSISTANT, kind=Message.Kind.HEARTBEAT,
                                     text=texts.heartbeat_text(task.locale, elapsed), reply_to=task.message,
-                                    category=task.category, meta={"elapsed_s": elapsed, "review_task": task.pk}))
+                                    category=task.category,
+                                    meta={"elapsed_s": elapsed, "review_task": task.pk,
+                                          "estimated_wait_s": estimate(task)}))
         for message in Message.objects.bulk_create(messages):
             delivery.push_after_commit(message)
     if messages:
@@ -133,10 +138,13 @@ def time_out(task_id: int, now) -> bool:
             answer = deliver_task_answer(task, texts.with_disclaimer(task.draft_text, task.locale),
                                          Message.Status.TIMEOUT, followup_if_answered=False)
         else:
-            answer = deliver_task_answer(task, texts.text("specialist", task.locale), Message.Status.TIMEOUT,
-                                         followup_if_answered=False)
+            answer = deliver_task_answer(task, followups.notice_text(task.session, task.locale),
+                                         Message.Status.TIMEOUT, followup_if_answered=False)
+            # The follow-up's own deadline: the SLA of the specialist's reply, counted from now (the original
+            # SLA has long passed), so it sorts and breaches in the senior queue on its own terms.
             child = _handoff_from(task, now, pool=ReviewTask.Pool.SENIOR, followup=True, timeout_at=None,
-                                  next_heartbeat_at=None)
+                                  next_heartbeat_at=None, sla_breached=False,
+                                  sla_deadline=now + timedelta(seconds=settings.REVIEW_FOLLOWUP_SLA_SECONDS))
             push_reviewer_event("created", child)
         if answer is not None:
             ReviewTask.objects.filter(pk=task_id).update(answer=answer)
@@ -163,8 +171,10 @@ def sweep(now=None, *, batch: int | None = None, with_operations: bool = True) -
     result.timeouts = time_out_due(now, batch)
     result.heartbeats = send_heartbeats(now, batch)
     result.sla_breaches = mark_sla_breaches(now)
+    if not with_operations:
+        followups.check_followup_alerts(now)  # a waiting specialist follow-up is never left unannounced
     if with_operations:
         result.backpressure_level = backpressure.apply_backpressure(now)
-        result.alerts_opened = alerts.check_alerts(now)
+        result.alerts_opened = alerts.check_alerts(now) + followups.check_followup_alerts(now)
     result.seconds = time.perf_counter() - started
     return result

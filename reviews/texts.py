@@ -25,6 +25,18 @@ TEXTS = {
         "ja": "確認にお時間をいただいております。専門の担当者が確認のうえ、こちらで改めてご連絡いたします。",
         "en": "This needs a closer look: a specialist will follow up with you here shortly.",
     },
+    "ask_contact": {
+        "ja": "ご連絡先のメールアドレスをこちらに入力していただければ、担当者からメールでもご連絡いたします。",
+        "en": "If you reply with your e-mail address, the specialist can also reach you by e-mail.",
+    },
+    "contact_saved": {
+        "ja": "ありがとうございます。担当者から {email} 宛てにもご連絡いたします。",
+        "en": "Thank you: the specialist will also write to {email}.",
+    },
+    "followup_subject": {
+        "ja": "【MangaAssist】お問い合わせへの担当者からの回答",
+        "en": "[MangaAssist] A specialist's reply to your question",
+    },
     "clarify": {
         "ja": "もう少し詳しく教えていただけますか？（作品名、巻数、ご注文番号など）",
         "en": "Could you tell me a little more? (the title, the volume, or your order number)",

@@ -82,7 +82,9 @@ def test_it_reviews_a_live_task_and_the_customer_sees_the_edit(thresholds, revie
         save_screenshot(page, "reviewer-console.png")
         page.keyboard.press("Control+Enter")
         expect(page.locator("#rc-flash")).to_have_text("Sent to the customer.", timeout=10_000)
-        expect(page.locator("#rc-task")).to_have_attribute("data-status", "edited", timeout=10_000)
+        # Auto-advance: the console moves on to the next waiting task by itself.
+        expect(page.locator("#rc-task")).not_to_have_attribute("data-task-id", str(task.pk), timeout=10_000)
+        expect(page.locator("#rc-task")).to_have_attribute("data-status", "pending")
         expect(row).to_have_count(0, timeout=10_000)
 
         answer = chat.locator('li.msg.assistant[data-status="edited"] .body')

@@ -96,5 +96,6 @@ def test_it_stores_the_score_and_its_signals_on_the_feedback(db):
     session = SessionFactory()
     answer = AnswerFactory(session=session)
     feedback = do_record_feedback(session, {"message_id": answer.pk, "kind": "thumb", "value": "up"})
-    assert feedback.provenance_signals == {"purchases": 0.3, "established_account": 0.2, "low_rate": 0.1}
-    assert feedback.provenance_score == pytest.approx(0.6) and feedback.is_trusted
+    assert feedback.provenance_signals == {"purchases": 0.3, "established_account": 0.2, "low_rate": 0.1,
+                                           "signed_in": 0.1}
+    assert feedback.provenance_score == pytest.approx(0.7) and feedback.is_trusted

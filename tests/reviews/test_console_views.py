@@ -32,6 +32,8 @@ def make_tasks(n, *, now=None, priority=None, **fields):
 @pytest.fixture
 def console_client(client, reviewer):
     client.force_login(reviewer)
+    ReviewerAvailability.objects.create(user=reviewer, checked_in=True, checked_in_at=timezone.now(),
+                                        last_activity_at=timezone.now())
     return client
 
 
@@ -90,6 +92,9 @@ def test_it_claims_then_answers_409_naming_the_holder(console_client, reviewer2,
     assert response.status_code == 200 and response.json()["task"]["status"] == "claimed"
 
     client.force_login(reviewer2)
+    response = post_json(client, f"{CONSOLE}task/{task.pk}/claim/")
+    assert response.status_code == 409 and "rita" not in response.json()["error"]  # checked out: refused first
+    ReviewerAvailability.objects.create(user=reviewer2, checked_in=True)
     response = post_json(client, f"{CONSOLE}task/{task.pk}/claim/")
     assert response.status_code == 409
     assert response.json() == {"ok": False, "error": "Already claimed by rita."}
@@ -164,6 +169,7 @@ def test_it_checks_reviewers_in_and_out_and_counts_the_active_ones(console_clien
 
 
 def test_it_offers_the_canned_responses_that_fit_the_task(console_client):
+    CannedResponse.objects.all().delete()  # not the shipped ones: this test's own
     CannedResponse.objects.create(title="Shipping JA", text="発送は翌営業日です。", locale="ja",
                                   category="shipping")
     CannedResponse.objects.create(title="Thanks", text="ありがとうございます。")
@@ -202,3 +208,26 @@ def test_senior_pool_tasks_are_hidden_from_regular_reviewers(console_client, cli
     assert [r.pk for r in console_client.get(CONSOLE).context["rows"]] == [regular.pk]
     client.force_login(senior)
     assert {r.pk for r in client.get(CONSOLE).context["rows"]} == {regular.pk, senior_task.pk}
+
+
+def test_it_ships_canned_responses_in_both_languages(console_client, thresholds):
+    shipped = CannedResponse.objects.filter(is_active=True)
+    assert shipped.filter(locale="ja").count() == shipped.filter(locale="en").count() >= 5
+    for locale, expected in (("ja", "返金の流れ"), ("en", "Refund process")):
+        message = customer_message(locale=locale)
+        route_draft(message, draft(0.6, "refund"))
+        task = ReviewTask.objects.get(message=message)
+        canned = console_client.get(f"{CONSOLE}task/{task.pk}/").context["canned"]
+        assert canned[0].title == expected and {c.locale for c in canned} == {locale}
+
+
+def test_it_refuses_to_claim_or_decide_while_checked_out(console_client, reviewer):
+    task = make_tasks(1)[0]
+    post_json(console_client, f"{CONSOLE}check-out/")
+    for path, data in (("claim", {}), ("decide", {"decision": "approve"})):
+        response = post_json(console_client, f"{CONSOLE}task/{task.pk}/{path}/", data)
+        assert response.status_code == 409 and not response.json()["ok"]
+    task.refresh_from_db()
+    assert task.status == "pending"
+    post_json(console_client, f"{CONSOLE}check-in/")
+    assert post_json(console_client, f"{CONSOLE}task/{task.pk}/decide/", {"decision": "approve"}).status_code == 200

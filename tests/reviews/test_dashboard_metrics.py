@@ -77,8 +77,9 @@ def test_it_computes_the_share_approved_without_change_per_category(dataset, now
 def test_it_computes_per_reviewer_throughput_and_median_review_time(dataset, now):
     stats = dashboard.reviewer_stats(dashboard.Window.last(24, now))
     assert stats == [
-        {"reviewer": "rita", "decisions": 2, "per_hour": round(2 / 24, 2), "median_review_s": 60.0},
-        {"reviewer": "ren", "decisions": 1, "per_hour": round(1 / 24, 2), "median_review_s": 60.0},
+        # Per hour worked (the clock hours with a decision), not per hour of the 24 h window.
+        {"reviewer": "rita", "decisions": 2, "hours_worked": 2, "per_hour": 1.0, "median_review_s": 60.0},
+        {"reviewer": "ren", "decisions": 1, "hours_worked": 1, "per_hour": 1.0, "median_review_s": 60.0},
     ]
 
 

@@ -120,15 +120,28 @@
       return r.json().catch(function () { return { ok: false, error: T.failed }; });
     }).then(function (res) {
       flash(res.ok ? res.message : res.error, !res.ok);
-      return Promise.all([refreshQueue(), loadTask(id)]).then(function () { return res; });
+      // After a decision, go straight on to the next task in the queue (auto-advance); otherwise reload this one.
+      var decided = res.ok && path === "decide";
+      return refreshQueue().then(function () {
+        if (!decided) return loadTask(id);
+        var next = rows().find(function (r) { return r.dataset.taskId !== id && r.dataset.status !== "claimed"; });
+        return next ? loadTask(next.dataset.taskId) : loadTask(id);
+      }).then(function () { return res; });
     }).catch(function () { flash(T.failed, true); });
   }
+  function checkedIn() { var me = document.getElementById("rc-me"); return me && me.dataset.checkedIn === "1"; }
   function act(action) {
     var task = document.getElementById("rc-task");
     if (!task || !task.dataset.taskId) return;
-    if (action === "claim") return post("claim");
     if (action === "release") return post("release");
-    if (action === "approve") return post("decide", { decision: "approve" });
+    // Checked out means "not working the queue": say so instead of letting a stray key approve something.
+    if (!checkedIn()) { flash(T.checkInFirst, true); return; }
+    if (action === "claim") return post("claim");
+    if (action === "approve") {
+      // A one-key approve of a high-risk draft (refund, payment, complaint, legal) asks first.
+      if (task.dataset.risk === "high" && !window.confirm(T.confirmHighRisk)) return;
+      return post("decide", { decision: "approve" });
+    }
     if (action === "edit") {
       var text = document.getElementById("rc-edit-text").value.trim();
       if (!text) { flash(T.needText, true); return; }
@@ -159,7 +172,13 @@
   function insertCanned(button) {
     var box = document.getElementById("rc-edit-text");
     if (!box || box.disabled) return;
-    box.value = button.dataset.text; box.focus();
+    // Insert at the cursor (replacing only a selection), so a canned sentence adds to the reviewer's own text.
+    var start = box.selectionStart === undefined ? box.value.length : box.selectionStart;
+    var end = box.selectionEnd === undefined ? start : box.selectionEnd;
+    var text = button.dataset.text;
+    box.focus();
+    box.setRangeText(text, start, end, "end");
+    box.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
   document.addEventListener("keydown", function (event) {

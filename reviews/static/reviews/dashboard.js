@@ -12,7 +12,7 @@
   }
   new Chart(document.getElementById("rd-chart-depth"), {
     type: "line",
-    data: { labels: data.queue_depth.map(function (p) { return new Date(p.t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }),
+    data: { labels: data.queue_depth.map(function (p) { return new Date(p.t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Tokyo" }); }),
             datasets: [{ label: L.depth, data: data.queue_depth.map(function (p) { return p.depth; }), fill: true, tension: 0.2 }] },
     options: { responsive: true, animation: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
   });
@@ -20,9 +20,9 @@
     { label: L.breach, data: data.sla.map(function (r) { return pct(r.rate); }) },
     { label: L.limit, data: data.sla.map(function (r) { return r.limit === null ? null : r.limit * 100; }), type: "line", showLine: false, pointStyle: "line", pointRadius: 14 },
   ], percentAxis);
-  bar("rd-chart-escalation", data.escalation.map(function (r) { return r.category; }),
+  bar("rd-chart-escalation", data.escalation.map(function (r) { return r.category_label || r.category; }),
       [{ label: L.escalation, data: data.escalation.map(function (r) { return pct(r.rate); }) }], percentAxis);
-  bar("rd-chart-approval", data.approval.map(function (r) { return r.category; }),
+  bar("rd-chart-approval", data.approval.map(function (r) { return r.category_label || r.category; }),
       [{ label: L.approval, data: data.approval.map(function (r) { return pct(r.rate); }) }], percentAxis);
   bar("rd-chart-reviewers", data.reviewers.map(function (r) { return r.reviewer; }), [
     { label: L.throughput, data: data.reviewers.map(function (r) { return r.per_hour; }), yAxisID: "y" },
