@@ -1,4 +1,6 @@
-"""Offline evaluation of the answer pipeline on the held-out messages (never used for training)."""
+"""Offline evaluation of the answer pipeline: `evaluate` on the intent held-out messages (category accuracy,
+grounding, availability price/stock; never used for training) and `evaluate_answer_set` on the labelled answer set
+(chat/answer_data: is the answer right — route and facts — not only its category)."""
 
 import random
 import re
@@ -120,6 +122,7 @@ class AnswerOutcome:
     invented: list[str]  # titles, prices, stock figures in the sent text that the store's data does not back
     missing: list[dict]
     millis: float
+    tool_failed: bool = False  # a catalog tool timed out or failed (on a loaded machine: the 2 s budget)
 
     @property
     def route_right(self) -> bool:
@@ -168,6 +171,7 @@ class AnswerReport:
             "high_risk_answered_with_clarify": {"count": sum(o.route == "clarify" for o in high), "total": len(high)},
             "answers_with_invented_facts": sum(bool(o.invented) for o in outcomes),
             "drafts_replaced_by_fallback": sum(o.replaced for o in outcomes),
+            "questions_with_a_failed_tool": sum(o.tool_failed for o in outcomes),
             "routes": dict(sorted(routes.items())),
             "by_category": self.by(lambda o: o.record["category"]),
             "by_class": self.by(lambda o: o.record["class"]),
@@ -178,7 +182,7 @@ class AnswerReport:
         return [{"id": o.record["id"], "text": o.record["text"], "expected_route": o.record["route"],
                  "route": o.route, "expected_category": o.record["category"], "category": o.category,
                  "confidence": round(o.confidence, 3), "missing": [f["source"] for f in o.missing],
-                 "invented": o.invented, "answer": o.text[:160]}
+                 "invented": o.invented, "tool_failed": o.tool_failed, "answer": o.text[:160]}
                 for o in self.outcomes if not o.right]
 
 
@@ -250,7 +254,8 @@ def evaluate_answer_set(records: list[dict], decide, high_risk_categories: set[s
             outcomes.append(AnswerOutcome(
                 record=record, category=draft.category, route=route, text=sent, confidence=draft.confidence,
                 replaced=not grounding["grounded"], invented=audit.invented(sent, draft.sources) if sent else [],
-                missing=facts.missing_facts(sent, record) if checks_facts else [], millis=millis))
+                missing=facts.missing_facts(sent, record) if checks_facts else [], millis=millis,
+                tool_failed=any(not t.get("performed", True) for t in draft.meta.get("tools", []))))
             if progress:
                 progress(n, len(records))
     finally:

@@ -59,3 +59,14 @@ def test_it_announces_nothing_when_a_bulk_update_matches_no_product(catalog_data
     before = search.current_version()
     assert Product.objects.filter(sku="no-such-sku").update(stock=3) == 0
     assert search.current_version() == before
+
+
+def test_bulk_update_announces_its_rows_too(catalog_data):
+    before = search.current_version()
+    products = list(Product.objects.filter(series__slug="death-note"))
+    for product in products:
+        product.stock = 0
+    Product.objects.bulk_update(products, ["stock"])
+    assert search.current_version()[1] > before[1]
+    time.sleep(search.FRESHNESS_CHECK_SECONDS)
+    assert not _in_stock_hit("death note", "death-note")

@@ -59,8 +59,13 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=None,
                             help="only the first N questions of the set and of the intent held-out messages")
         parser.add_argument("--json", action="store_true", help="print one JSON object instead of the text report")
+        parser.add_argument("--show", metavar="FILE", default=None,
+                            help="print the text report of a saved --json result instead of running anything")
 
-    def handle(self, part, samples, limit, json: bool, **options):  # noqa: A002 (the option's name)
+    def handle(self, part, samples, limit, json: bool, show, **options):  # noqa: A002 (the option's name)
+        if show:
+            self._print(_loads(Path(show).read_text(encoding="utf-8")))
+            return
         if limit is not None and limit < 1:
             raise CommandError("--limit must be at least 1")
         if not Manga.objects.exists():
@@ -101,6 +106,8 @@ class Command(BaseCommand):
             f"{clarify['count']}/{clarify['total']} (target 0)")
         out(f"answers with invented titles/prices/stock figures: {s['answers_with_invented_facts']} (target 0); "
             f"drafts replaced by the safe fallback: {s['drafts_replaced_by_fallback']}")
+        out(f"questions where a catalog tool timed out or failed: {s['questions_with_a_failed_tool']} "
+            f"(expected 0 on an idle machine: a tool has a 2 s budget)")
         out("routes taken: " + ", ".join(f"{k} {v}" for k, v in s["routes"].items()))
         out("answers right per category:")
         for name, part in s["by_category"].items():
@@ -111,7 +118,8 @@ class Command(BaseCommand):
         if result["wrong"]:
             out("wrong answers (id: expected route → route, expected category → category; missing facts; invented):")
             for w in result["wrong"]:
-                extra = "; ".join(x for x in [", ".join(w["missing"]), ", ".join(w["invented"])] if x)
+                extra = "; ".join(x for x in [", ".join(w["missing"]), ", ".join(w["invented"]),
+                                              "tool failed" if w["tool_failed"] else ""] if x)
                 out(f"  {w['id']}: {w['expected_route']} → {w['route']}, {w['expected_category']} → "
                     f"{w['category']} ({w['confidence']:.2f}){'; ' + extra if extra else ''}")
         b = result["before"]
@@ -136,3 +144,7 @@ class Command(BaseCommand):
 
 def _dumps(result: dict) -> str:
     return json.dumps(result, ensure_ascii=False, indent=1)
+
+
+def _loads(text: str) -> dict:
+    return json.loads(text)
