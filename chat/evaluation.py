@@ -197,8 +197,8 @@ def route_of(draft, decide) -> str:
 
 class CatalogAudit:
     """Independent of the pipeline's grounding check: every quoted or bold title, price and stock figure in a text
-    sent without review must be one the store's data holds (titles of the catalog or words of an FAQ answer,
-    prices of products or FAQ amounts, stock figures of the products the answer cites)."""
+    sent without review must be one the store's data holds (titles of the catalog, or words quoted from an FAQ
+    answer or a synopsis; prices of products or FAQ amounts; stock figures of the products the answer cites)."""
 
     def __init__(self):
         from catalog.models import FaqEntry
@@ -208,6 +208,8 @@ class CatalogAudit:
             self.names.update(facts.normalise(n) for n in (*row[:3], *(row[3] or [])) if n)
         self.faq_text = " ".join(facts.normalise(f"{a} {b}") for a, b in
                                  FaqEntry.objects.values_list("answer_ja", "answer_en"))
+        self.quotable = self.faq_text + " " + " ".join(
+            facts.normalise(f"{a} {b}") for a, b in Manga.objects.values_list("synopsis_ja", "synopsis_en"))
         self.prices = set(Product.objects.values_list("price_jpy", flat=True))
         self.prices |= {int(n) for n in re.findall(r"(\d+)円", self.faq_text)}
         self.stock = dict(Product.objects.values_list("sku", "stock"))
@@ -216,7 +218,7 @@ class CatalogAudit:
         found = []
         for match in _QUOTED.finditer(text):
             span = facts.normalise(next(g for g in match.groups() if g))
-            if span not in self.names and span not in self.faq_text:
+            if span not in self.names and span not in self.quotable:
                 found.append(f"title:{span}")
         for amount in re.findall(r"(\d+)円", facts.normalise(text)):
             if int(amount) not in self.prices:
@@ -229,10 +231,22 @@ class CatalogAudit:
         return found
 
 
+def sent_text(draft, route: str, generic_clarify) -> str:
+    """What the customer would read at once, as route_draft sends it ("" when a person sees the draft first)."""
+    if route in ("auto", "fallback"):
+        return draft.text
+    if route == "clarify":
+        if draft.status_hint == "clarify":
+            return draft.clarify_text or draft.text
+        return draft.clarify_text or generic_clarify(draft.locale)
+    return ""
+
+
 def evaluate_answer_set(records: list[dict], decide, high_risk_categories: set[str] | None = None,
-                        progress=None) -> AnswerReport:
+                        progress=None, generic_clarify=lambda locale: "") -> AnswerReport:
     """Asks every question of the answer set in a fresh anonymous session, decides its route the way the turn would
-    (without opening a task or sending anything) and checks the text against the expected facts. The sessions it
+    (without opening a task or sending anything) and checks the text against the expected facts. `decide` and
+    `generic_clarify(locale)` (the escalation's own clarifying question) come from reviews, passed in by the command. The sessions it
     creates are deleted at the end; nothing else is written but the response cache the pipeline keeps."""
     classifier.get_model()
     response_cache.clear()
@@ -242,13 +256,7 @@ def evaluate_answer_set(records: list[dict], decide, high_risk_categories: set[s
         for n, record in enumerate(records, 1):
             draft, millis = _ask(record["text"], record["lang"])
             route = route_of(draft, decide)
-            sent = ""
-            if route == "auto":
-                sent = draft.text
-            elif route == "clarify":
-                sent = draft.clarify_text or draft.text
-            elif route == "fallback":
-                sent = draft.text
+            sent = sent_text(draft, route, generic_clarify)
             grounding = draft.meta.get("grounding", {"grounded": True})
             checks_facts = route in ("auto", "clarify") and record["route"] in ("auto", "no_task")
             outcomes.append(AnswerOutcome(

@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 from chat.answer_data import build, facts
 from chat.drafts import Draft
-from chat.evaluation import AnswerOutcome, AnswerReport, route_of
+from chat.evaluation import AnswerOutcome, AnswerReport, CatalogAudit, route_of, sent_text
 from chat.models import Category, ChatSession, Message
 from reviews.models import ReviewTask
 
@@ -161,6 +161,30 @@ def test_it_routes_a_draft_as_route_draft_would_without_acting():
     assert route_of(Draft(text="x", category="general", confidence=0.2, status_hint="clarify"), decide) == "clarify"
     assert route_of(Draft(text="x", category="availability", confidence=0.7), decide) == "review"
     assert decided == [("availability", 0.7)]
+
+
+def test_it_checks_the_facts_in_what_the_customer_would_read():
+    def generic(locale):
+        return {"ja": "もう少し詳しく教えていただけますか？", "en": "Could you tell me a little more?"}[locale]
+
+    answer = Draft(text="Please sign in to see your order.", category="order_status", confidence=0.4, locale="en")
+    # the escalation's clarify replaces a draft that has no clarifying text of its own: the sign-in hint is lost
+    assert sent_text(answer, "clarify", generic) == "Could you tell me a little more?"
+    hinted = Draft(text="Please sign in to see your order.", category="order_status", confidence=0.4, locale="en",
+                   status_hint="clarify")
+    assert sent_text(hinted, "clarify", generic) == "Please sign in to see your order."
+    assert sent_text(answer, "review", generic) == "" and sent_text(answer, "auto", generic) == answer.text
+
+
+def test_the_audit_catches_invented_titles_prices_and_stock_whatever_the_quoting(catalog_data):
+    audit = CatalogAudit()
+    cited = [{"type": "product", "sku": "death-note-001"}]  # 528 yen, 22 in stock in the fixture data
+    assert audit.invented("「DEATH NOTE」1巻は在庫あり（22冊）、価格は528円（税込）です。", cited) == []
+    assert audit.invented('Volume 1 of "Death Note" is in stock (22 left) at ¥528 (tax included).', cited) == []
+    assert audit.invented("「ワンピース外伝 海の詩」がおすすめです", cited) == ["title:ワンピース外伝 海の詩"]
+    assert audit.invented("Try **Moonlight Pirates**, it is great", cited) == ["title:moonlight pirates"]
+    assert audit.invented("Volume 1 of \"Death Note\" is in stock (23 left) at ¥1,234.", cited) == [
+        "price:1234", "stock:23"]
 
 
 def test_evaluate_answers_reports_the_held_out_part_and_writes_nothing(catalog_data, trained_classifier):

@@ -70,6 +70,7 @@ class Command(BaseCommand):
             raise CommandError("--limit must be at least 1")
         if not Manga.objects.exists():
             call_command("load_catalog", str(Path(settings.BASE_DIR) / "catalog" / "data"))
+        from reviews import texts
         from reviews.thresholds import decide
 
         records = build.load(part)[:limit]
@@ -79,7 +80,8 @@ class Command(BaseCommand):
             if verbose and (n % 25 == 0 or n == total):
                 self.stderr.write(f"  {n}/{total} questions asked")
 
-        answers = evaluate_answer_set(records, decide, _high_risk_categories(), progress=progress)
+        answers = evaluate_answer_set(records, decide, _high_risk_categories(), progress=progress,
+                                      generic_clarify=lambda locale: texts.text("clarify", locale))
         examples = classifier.load_examples("heldout.jsonl")[:limit]
         legacy = _legacy(evaluate(examples, samples))
         result = {"set": part, "answer_set": answers.summary(), "wrong": answers.wrong(), "before": legacy}
