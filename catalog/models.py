@@ -58,6 +58,22 @@ class Manga(models.Model):
         return f"{self.title_en}. {self.title_ja}. {self.synopsis_en} {self.synopsis_ja} {' '.join(self.genres)}"
 
 
+class ProductQuerySet(models.QuerySet):
+    def update(self, **kwargs) -> int:
+        """A bulk update is a product change like a save: post_save never fires for it, so the rows it touches are
+        announced with catalog.signals.products_updated (search freshness after commit, response cache at once and
+        after commit) instead of relying on every caller to remember."""
+        from catalog.signals import products_updated
+
+        changed = list(self.order_by().values_list("sku", "series_id")) if kwargs else []
+        rows = super().update(**kwargs)
+        if rows:
+            products_updated.send(sender=Product, products=changed, fields=frozenset(kwargs))
+        return rows
+
+    update.alters_data = True
+
+
 class Product(models.Model):
     class Edition(models.TextChoices):
         STANDARD = "standard", "通常版 / Standard"
@@ -72,6 +88,8 @@ class Product(models.Model):
     stock = models.PositiveIntegerField(default=0)
     release_date = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = ProductQuerySet.as_manager()
 
     class Meta:
         ordering = ["series_id", "edition", "volume"]

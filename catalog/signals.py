@@ -6,12 +6,17 @@ import threading
 from celery import signals as celery_signals
 from django.db import connections, transaction
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from catalog import search
 from catalog.models import Manga, Product
 
 log = logging.getLogger(__name__)
+
+# Sent by Product.objects.filter(…).update(…) (catalog.models.ProductQuerySet) once the rows are written, inside the
+# caller's transaction: products=[(sku, series_id), …] as they matched before the update, fields=the updated names.
+# Listeners that tell other processes must wait for the commit (transaction.on_commit), as the post_save ones do.
+products_updated = Signal()
 
 
 @receiver([post_save, post_delete], sender=Manga)
@@ -21,6 +26,11 @@ def _series_changed(**_):
 
 @receiver([post_save, post_delete], sender=Product)
 def _stock_changed(**_):
+    transaction.on_commit(lambda: search.bump_version(series_changed=False))
+
+
+@receiver(products_updated, sender=Product)
+def _stock_bulk_changed(**_):
     transaction.on_commit(lambda: search.bump_version(series_changed=False))
 
 

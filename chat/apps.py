@@ -9,6 +9,7 @@ class ChatConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from catalog.models import Product
+        from catalog.signals import products_updated
         from chat import response_cache
 
         def product_changed(instance, **_):
@@ -19,6 +20,14 @@ class ChatConfig(AppConfig):
 
         post_save.connect(product_changed, sender=Product, weak=False, dispatch_uid="chat.response_cache.product")
         post_delete.connect(product_changed, sender=Product, weak=False, dispatch_uid="chat.response_cache.product_del")
+
+        def products_bulk_changed(products, **_):
+            # Product.objects.filter(…).update(…) sends no post_save: the queryset announces its rows instead
+            response_cache.invalidate_products(products)
+            transaction.on_commit(lambda: response_cache.invalidate_products(products))
+
+        products_updated.connect(products_bulk_changed, sender=Product, weak=False,
+                                 dispatch_uid="chat.response_cache.products_bulk")
 
         from prompts import validation
 

@@ -93,6 +93,25 @@ def invalidate_product(sku: str, manga_id: int | None) -> int:
     return dropped
 
 
+def invalidate_products(products) -> int:
+    """Drop every cached answer that mentions any of these (sku, series_id) pairs: what a bulk QuerySet.update()
+    of products calls (through catalog.signals.products_updated). Two round trips whatever the number of rows."""
+    products = list(products)
+    index_keys = [f"respcache:sku:{sku}" for sku, _ in products]
+    index_keys += [f"respcache:manga:{manga_id}" for manga_id in {m for _, m in products if m is not None}]
+    if not index_keys:
+        return 0
+    client = _client()
+    pipe = client.pipeline()
+    for key in index_keys:
+        pipe.smembers(key)
+    entries = set().union(*pipe.execute())
+    doomed = list(entries) + index_keys
+    for start in range(0, len(doomed), 1000):
+        client.delete(*doomed[start:start + 1000])
+    return len(entries)
+
+
 def invalidate_sku(sku: str) -> int:
     client = _client()
     keys = list(client.smembers(f"respcache:sku:{sku}"))

@@ -1,0 +1,13 @@
+from django.core.management.base import BaseCommand
+
+from chat.answer_data import build
+
+
+class Command(BaseCommand):
+    help = ("Writes chat/answer_data/tuning.jsonl and heldout.jsonl: questions generated from catalog/data/*.jsonl "
+            "with their facts, plus chat/answer_data/handwritten.jsonl, split ~60/40 per failure class and language. "
+            "Deterministic and safe to re-run; re-run it after editing the catalog data or the handwritten questions.")
+
+    def handle(self, **options):
+        tuning, heldout = build.write()
+        self.stdout.write(f"wrote {tuning} tuning and {heldout} held-out questions to {build.DATA_DIR}")
