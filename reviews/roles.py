@@ -14,6 +14,8 @@ _CUSTOMERS = ["catalog.view_customer", "catalog.view_order"]  # reviewers see wh
 _CHAT = ["chat.view_message", "chat.view_chatsession"]
 _REVIEW = ["reviews.view_reviewtask", "reviews.change_reviewtask", "reviews.view_escalationthreshold",
            "reviews.view_revieweravailability", "reviews.view_cannedresponse"]
+_CHANGE_CONTROL_READ = ["reviews.view_thresholdproposal", "reviews.view_thresholdproposalevent",
+                        "reviews.view_knowngoodstate", "prompts.view_prompttransition", "prompts.view_promptfreeze"]
 _FEEDBACK_READ = ["feedback.view_feedback", "feedback.view_auditreport", "feedback.view_quarantineevent"]
 GROUP_PERMISSIONS = {
     REVIEWER: [*_REVIEW, *_CHAT, *_STORE, *_CUSTOMERS],
@@ -27,12 +29,14 @@ GROUP_PERMISSIONS = {
               "reviews.view_cannedresponse", *_CHAT, *_STORE,
               *_FEEDBACK_READ, "feedback.change_feedback", "feedback.view_competitorname",
               "feedback.add_competitorname", "feedback.change_competitorname",
-              "prompts.view_promptversion", "prompts.add_promptversion", "prompts.change_promptversion"],
+              "prompts.view_promptversion", "prompts.add_promptversion", "prompts.change_promptversion",
+              "prompts.view_prompttransition", "prompts.view_promptfreeze"],
     OPS: ["reviews.view_reviewtask", "reviews.view_alert", "reviews.change_alert", "reviews.view_revieweravailability",
           "reviews.view_thresholdoverride", "reviews.view_thresholdchange", "reviews.view_escalationthreshold",
           "reviews.view_bulkapproval", "reviews.view_cannedresponse", "reviews.add_cannedresponse",
           "reviews.change_cannedresponse", "reviews.delete_cannedresponse", *_CHAT, "chat.change_chatsession",
-          *_STORE, *_CUSTOMERS, *_FEEDBACK_READ, "feedback.view_competitorname", "prompts.view_promptversion"],
+          *_STORE, *_CUSTOMERS, *_FEEDBACK_READ, "feedback.view_competitorname", "prompts.view_promptversion",
+          *_CHANGE_CONTROL_READ],
 }
 
 

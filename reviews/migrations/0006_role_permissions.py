@@ -25,12 +25,15 @@ GRANTS = {
                 "reviews.view_cannedresponse", *_CHAT, *_STORE,
                 *_FEEDBACK_READ, "feedback.change_feedback", "feedback.view_competitorname",
                 "feedback.add_competitorname", "feedback.change_competitorname",
-                "prompts.view_promptversion", "prompts.add_promptversion", "prompts.change_promptversion"],
+                "prompts.view_promptversion", "prompts.add_promptversion", "prompts.change_promptversion",
+                "prompts.view_prompttransition", "prompts.view_promptfreeze"],
     "ops": ["reviews.view_reviewtask", "reviews.view_alert", "reviews.change_alert", "reviews.view_revieweravailability",
             "reviews.view_thresholdoverride", "reviews.view_thresholdchange", "reviews.view_escalationthreshold",
             "reviews.view_bulkapproval", "reviews.view_cannedresponse", "reviews.add_cannedresponse",
             "reviews.change_cannedresponse", "reviews.delete_cannedresponse", *_CHAT, "chat.change_chatsession",
-            *_STORE, *_CUSTOMERS, *_FEEDBACK_READ, "feedback.view_competitorname", "prompts.view_promptversion"],
+            *_STORE, *_CUSTOMERS, *_FEEDBACK_READ, "feedback.view_competitorname", "prompts.view_promptversion",
+            "reviews.view_thresholdproposal", "reviews.view_thresholdproposalevent", "reviews.view_knowngoodstate",
+            "prompts.view_prompttransition", "prompts.view_promptfreeze"],
 }
 
 
@@ -54,7 +57,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("reviews", "0005_seed_peak_profile"),
         ("feedback", "0001_initial"),
-        ("prompts", "0001_initial"),
+        ("prompts", "0004_ml_lead_prompt_permissions"),
         ("catalog", "0001_initial"),
         ("chat", "0004_session_contact_email"),
     ]
