@@ -242,7 +242,7 @@ class ThresholdProposalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProposeSerializer(serializers.Serializer):
+class ThresholdProposeSerializer(serializers.Serializer):
     values = serializers.DictField(child=serializers.DictField(), help_text=(
         '{category: {field: value}}; fields: auto_respond_min, review_min, handoff_below, peak_*; '
         'the key "all" stands for every category'))
@@ -253,15 +253,15 @@ class ProposeSerializer(serializers.Serializer):
                                    help_text="history replayed by the simulation (default 168)")
 
 
-class ApproveSerializer(serializers.Serializer):
+class ThresholdApproveSerializer(serializers.Serializer):
     acknowledgement = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class RejectSerializer(serializers.Serializer):
+class ThresholdRejectSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
-class SimulateSerializer(serializers.Serializer):
+class ThresholdSimulateSerializer(serializers.Serializer):
     hours = serializers.FloatField(required=False, min_value=0.01, max_value=24 * 90)
 
 
@@ -290,11 +290,11 @@ class ThresholdChangeListView(APIView):
             qs = qs.filter(status=wanted)
         return Response(ThresholdProposalSerializer(qs[:100], many=True).data)
 
-    @extend_schema(request=ProposeSerializer, responses={201: ThresholdProposalSerializer, 400: CHANGE_ERROR,
+    @extend_schema(request=ThresholdProposeSerializer, responses={201: ThresholdProposalSerializer, 400: CHANGE_ERROR,
                                                          403: CHANGE_ERROR},
                    summary="Propose new thresholds (the impact simulation runs at once and is returned)")
     def post(self, request):
-        data = ProposeSerializer(data=request.data)
+        data = ThresholdProposeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         try:
@@ -317,10 +317,10 @@ class ThresholdChangeDetailView(APIView):
 class ThresholdChangeSimulateView(APIView):
     permission_classes = [IsMlLead]
 
-    @extend_schema(request=SimulateSerializer, responses={200: ThresholdProposalSerializer, 409: CHANGE_ERROR},
+    @extend_schema(request=ThresholdSimulateSerializer, responses={200: ThresholdProposalSerializer, 409: CHANGE_ERROR},
                    summary="Run the impact simulation again (before approval)")
     def post(self, request, pk: int):
-        data = SimulateSerializer(data=request.data)
+        data = ThresholdSimulateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             threshold_changes.do_simulate(_proposal(pk), request.user, hours=data.validated_data.get("hours"))
@@ -332,11 +332,11 @@ class ThresholdChangeSimulateView(APIView):
 class ThresholdChangeApproveView(APIView):
     permission_classes = [permissions.IsAuthenticated]  # the action says why a non-ML-lead may not (403 + message)
 
-    @extend_schema(request=ApproveSerializer, responses={200: ThresholdProposalSerializer, 400: CHANGE_ERROR,
+    @extend_schema(request=ThresholdApproveSerializer, responses={200: ThresholdProposalSerializer, 400: CHANGE_ERROR,
                                                          403: CHANGE_ERROR, 409: CHANGE_ERROR},
                    summary="Approve (another ML lead than the proposer); starts the canary")
     def post(self, request, pk: int):
-        data = ApproveSerializer(data=request.data)
+        data = ThresholdApproveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         _proposal(pk)
         try:
@@ -349,10 +349,10 @@ class ThresholdChangeApproveView(APIView):
 class ThresholdChangeRejectView(APIView):
     permission_classes = [IsMlLead]
 
-    @extend_schema(request=RejectSerializer, responses={200: ThresholdProposalSerializer, 409: CHANGE_ERROR},
+    @extend_schema(request=ThresholdRejectSerializer, responses={200: ThresholdProposalSerializer, 409: CHANGE_ERROR},
                    summary="Reject a proposal before its canary")
     def post(self, request, pk: int):
-        data = RejectSerializer(data=request.data)
+        data = ThresholdRejectSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         _proposal(pk)
         try:

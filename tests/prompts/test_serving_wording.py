@@ -81,7 +81,7 @@ def test_it_sends_the_serving_versions_system_prompt_to_bedrock(canary_everywher
     from chat import bedrock
 
     settings.LLM_BACKEND = "bedrock"
-    client = bedrock.client(bedrock.CLASSIFY_BUDGET_SECONDS)
+    client = bedrock.client("classify")
     monkeypatch.setattr(bedrock, "client", lambda read_timeout: client)
     usage = {"inputTokens": 100, "outputTokens": 20, "totalTokens": 120}
     reply = lambda text: {"output": {"message": {"role": "assistant", "content": [{"text": text}]}},  # noqa: E731

@@ -102,8 +102,11 @@ CASES = {
 
 
 def test_it_covers_every_signal_kind():
+    # The queue alerts predate these signals; the answer tier and follow-ups open theirs where they happen (tested in
+    # tests/pipeline/test_degradation.py and tests/reviews/test_console_followups.py).
     assert set(CASES) | {"threshold_breaker"} >= {k for k in Alert.Kind.values if k not in (
-        "queue_depth", "oldest_pending", "p1_breach_rate", "p2_breach_rate", "reviewers_low", "dead_letter")}
+        "queue_depth", "oldest_pending", "p1_breach_rate", "p2_breach_rate", "reviewers_low", "dead_letter",
+        "answer_tier", "followup_waiting", "followup_overdue")}
 
 
 @pytest.mark.parametrize("kind", sorted(CASES))
