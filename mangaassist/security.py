@@ -8,6 +8,22 @@ from django.http import HttpResponse
 from django.utils.translation import gettext
 
 
+try:
+    from axes.backends import AxesStandaloneBackend
+except ImportError:  # pragma: no cover - axes is a pinned requirement
+    AxesStandaloneBackend = object
+
+
+class LoginThrottleBackend(AxesStandaloneBackend):
+    """django-axes for logins that come over the web; authentication without a request (a script, a management
+    command, the test client's login) has nobody to throttle, and axes would refuse it outright."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
 def axes_lockout(request, original_response=None, credentials=None) -> HttpResponse:
     """django-axes' answer to a locked-out admin login: 429 with Retry-After, like every other limit."""
     from axes.helpers import get_cool_off

@@ -313,7 +313,7 @@ MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes requ
 
 # Admin login throttling (django-axes): N failures for one username from one IP lock that pair out for a while, so a
 # shared office NAT is not locked out by one person's typos and a password guesser is.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["mangaassist.security.LoginThrottleBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("ADMIN_LOGIN_COOLOFF_MINUTES", default=15) / 60  # hours

@@ -72,6 +72,8 @@ class BulkApproveSerializer(serializers.Serializer):
 
 
 class BulkApprovalSerializer(serializers.ModelSerializer):
+    category = serializers.CharField(read_only=True, help_text="the category asked for; blank for every one")
+
     class Meta:
         model = BulkApproval
         fields = ["id", "created_at", "min_confidence", "category", "task_ids", "count"]

@@ -145,3 +145,10 @@ def test_it_throttles_admin_logins_with_429_and_retry_after(client, django_user_
     # another account from the same office address is not locked out by one person's mistakes
     django_user_model.objects.create_user("ops2", password="right-password-2", is_staff=True)
     assert client.post("/admin/login/", {"username": "ops2", "password": "right-password-2"}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_logins_without_a_request_still_work(client, django_user_model):
+    """Scripts and the test client authenticate without a request: nothing to throttle, and no crash."""
+    django_user_model.objects.create_user("script", password="right-password-1", is_staff=True)
+    assert client.login(username="script", password="right-password-1")
