@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 from chat.drafts import Draft
 from chat.models import ChatSession, Message
 from reviews import roles
+from reviews.models import EscalationThreshold
 from reviews.thresholds import ensure_default_thresholds, reset_cache
 
 # Shortened timings, given to the test process (settings) and to worker/beat subprocesses (environment) alike.
@@ -31,8 +32,12 @@ def _review_state(request):
 
 @pytest.fixture
 def thresholds(db):
-    """Transactional tests flush the migration's rows: put the defaults (and the role groups) back."""
+    """Transactional tests flush the migration's rows: put the defaults (and the role groups) back.
+
+    The seeded evening peak profile is cleared too, so that a test routes the same at any hour of the day (a test
+    about the peak profile sets its own values and passes `now`)."""
     ensure_default_thresholds()
+    EscalationThreshold.objects.update(peak_auto_respond_min=None, peak_review_min=None, peak_handoff_below=None)
     for name in roles.ROLES:
         Group.objects.get_or_create(name=name)
     reset_cache()

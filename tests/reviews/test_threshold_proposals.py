@@ -94,7 +94,7 @@ def test_it_refuses_a_proposal_from_someone_without_the_role(senior):
     ({"general": {"review_min": 0.9}}, "ordered"),
     ({"general": {"priority": 1}}, "unknown field"),
     ({"general": {"auto_respond_min": 0.85}}, "nothing would change"),
-    ({"general": {"peak_auto_respond_min": None}}, "all three"),
+    ({"general": {"peak_auto_respond_min": 0.9}}, "all three"),
 ])
 def test_it_explains_bad_values_and_keeps_nothing(lead, values, words):
     response = _client(lead).post("/api/v1/threshold-changes/", {"values": values, "reason": "x"}, format="json")
