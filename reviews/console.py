@@ -370,14 +370,15 @@ def set_language(request, admin_site):
 def alert_text(alert: dict, now_figures: dict) -> str:
     """An open alert in the reader's language. Numbers that are facts of this moment (active reviewers, open
     follow-ups) come from the live figures beside it, so the alert and the counters never disagree."""
-    from reviews.alerts import min_reviewers
+    from reviews.alerts import OLDEST_PENDING_LIMIT_S, QUEUE_DEPTH_LIMIT, min_reviewers
 
     kind, value = alert["kind"], alert.get("value")
     opened = timezone.localtime(alert["opened_at"]).strftime("%H:%M")
     n = int(value) if value is not None else 0
     texts = {
-        "queue_depth": _("Review queue depth %(n)s is over %(limit)s") % {"n": n, "limit": 50},
-        "oldest_pending": _("The oldest waiting review has waited %(n)s s (limit 300 s)") % {"n": n},
+        "queue_depth": _("Review queue depth %(n)s is over %(limit)s") % {"n": n, "limit": QUEUE_DEPTH_LIMIT},
+        "oldest_pending": _("The oldest waiting review has waited %(n)s s (limit %(limit)s s)") % {
+            "n": n, "limit": OLDEST_PENDING_LIMIT_S},
         "p1_breach_rate": _("P1 SLA breach rate %(rate)s%% is over 5%%") % {"rate": round((value or 0) * 100)},
         "p2_breach_rate": _("P2 SLA breach rate %(rate)s%% is over 10%%") % {"rate": round((value or 0) * 100)},
         "reviewers_low": _("%(n)s active reviewers, below the minimum of %(min)s") % {
