@@ -14,6 +14,7 @@ from prompts.models import PromptFreeze, PromptVersion
 ERROR = inline_serializer("PromptError", {"code": serializers.CharField(), "detail": serializers.CharField(),
                                           "problems": serializers.ListField(child=serializers.CharField(),
                                                                             required=False)})
+DENIED = {401: ERROR, 403: ERROR}  # every operation: staff only, and acting is for ML leads
 
 
 class IsMlLead(permissions.BasePermission):
@@ -26,8 +27,8 @@ class IsMlLead(permissions.BasePermission):
 
 
 class PromptVersionSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = PromptVersion
@@ -88,7 +89,7 @@ def _invalid(serializer) -> Response:
 class PromptListView(APIView):
     permission_classes = [IsMlLead]
 
-    @extend_schema(responses=PromptVersionSerializer(many=True), summary="List prompt versions (newest first)")
+    @extend_schema(responses={200: PromptVersionSerializer(many=True), **DENIED}, summary="List prompt versions (newest first)")
     def get(self, request):
         versions = PromptVersion.objects.select_related("created_by", "approved_by").order_by("name", "-version")
         if request.query_params.get("name"):
@@ -97,7 +98,7 @@ class PromptListView(APIView):
             versions = versions.filter(status=request.query_params["status"])
         return Response(PromptVersionSerializer(versions[:200], many=True).data)
 
-    @extend_schema(request=ProposeSerializer, responses={201: PromptVersionSerializer, 400: ERROR, 403: ERROR},
+    @extend_schema(request=ProposeSerializer, responses={201: PromptVersionSerializer, 400: ERROR, **DENIED},
                    summary="Propose a version (validated; pending review when valid, nothing stored when not)")
     def post(self, request):
         data = ProposeSerializer(data=request.data)
@@ -113,7 +114,7 @@ class PromptListView(APIView):
 class PromptDetailView(APIView):
     permission_classes = [IsMlLead]
 
-    @extend_schema(responses=PromptVersionSerializer, summary="One prompt version")
+    @extend_schema(responses={200: PromptVersionSerializer, 404: ERROR, **DENIED}, summary="One prompt version")
     def get(self, request, pk):
         return Response(PromptVersionSerializer(get_object_or_404(PromptVersion, pk=pk)).data)
 
@@ -121,7 +122,7 @@ class PromptDetailView(APIView):
 class ApproveView(APIView):
     permission_classes = [IsMlLead]
 
-    @extend_schema(request=ApproveSerializer, responses={200: PromptVersionSerializer, 403: ERROR, 409: ERROR},
+    @extend_schema(request=ApproveSerializer, responses={200: PromptVersionSerializer, 400: ERROR, 404: ERROR, 409: ERROR, **DENIED},
                    summary="Approve (a second ML lead, not the author); starts the canary unless frozen")
     def post(self, request, pk):
         version = get_object_or_404(PromptVersion, pk=pk)
@@ -138,7 +139,8 @@ class ApproveView(APIView):
 class RejectView(APIView):
     permission_classes = [IsMlLead]
 
-    @extend_schema(request=ReasonSerializer, responses={200: PromptVersionSerializer, 400: ERROR, 409: ERROR},
+    @extend_schema(request=ReasonSerializer, responses={200: PromptVersionSerializer, 400: ERROR, 404: ERROR, 409: ERROR,
+                                                                   **DENIED},
                    summary="Reject with a reason")
     def post(self, request, pk):
         version = get_object_or_404(PromptVersion, pk=pk)
@@ -155,7 +157,7 @@ class RejectView(APIView):
 class RollbackView(APIView):
     permission_classes = [IsMlLead]
 
-    @extend_schema(request=RollbackSerializer, responses={200: PromptVersionSerializer, 400: ERROR, 409: ERROR},
+    @extend_schema(request=RollbackSerializer, responses={200: PromptVersionSerializer, 400: ERROR, 409: ERROR, **DENIED},
                    summary="Put the previous live version back (every process within about a second)")
     def post(self, request):
         data = RollbackSerializer(data=request.data)
@@ -178,7 +180,7 @@ class FreezeView(APIView):
     permission_classes = [IsMlLead]
 
     @extend_schema(request=FreezeSerializer, responses={200: FreezeStateSerializer, 204: OpenApiResponse(),
-                                                        400: ERROR},
+                                                        400: ERROR, **DENIED},
                    summary="Freeze (no promotion, no canary start) or lift the freeze")
     def post(self, request):
         data = FreezeSerializer(data=request.data)

@@ -223,7 +223,7 @@ class IsMlLead(permissions.BasePermission):
 
 
 class ThresholdEventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ThresholdProposalEvent
@@ -232,8 +232,8 @@ class ThresholdEventSerializer(serializers.ModelSerializer):
 
 
 class ThresholdProposalSerializer(serializers.ModelSerializer):
-    proposed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    proposed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     events = ThresholdEventSerializer(many=True, read_only=True)
 
     class Meta:
@@ -269,6 +269,7 @@ class ThresholdSimulateSerializer(serializers.Serializer):
 
 CHANGE_ERROR = inline_serializer("ThresholdChangeError", {"code": serializers.CharField(),
                                                           "detail": serializers.CharField()})
+CHANGE_DENIED = {401: CHANGE_ERROR, 403: CHANGE_ERROR}  # ML leads only
 
 
 def _change_error(exc: threshold_changes.ThresholdChangeError) -> Response:
@@ -282,7 +283,7 @@ def _proposal(pk: int) -> ThresholdProposal:
 class ThresholdChangeListView(APIView):
     permission_classes = [IsMlLead]
 
-    @extend_schema(responses={200: ThresholdProposalSerializer(many=True)}, summary="Threshold proposals, newest first")
+    @extend_schema(responses={200: ThresholdProposalSerializer(many=True), **CHANGE_DENIED}, summary="Threshold proposals, newest first")
     def get(self, request):
         qs = ThresholdProposal.objects.select_related("proposed_by", "approved_by").prefetch_related("events__actor")
         wanted = request.query_params.get("status")
@@ -293,7 +294,7 @@ class ThresholdChangeListView(APIView):
         return Response(ThresholdProposalSerializer(qs[:100], many=True).data)
 
     @extend_schema(request=ThresholdProposeSerializer, responses={201: ThresholdProposalSerializer, 400: CHANGE_ERROR,
-                                                         403: CHANGE_ERROR},
+                                                                   **CHANGE_DENIED},
                    summary="Propose new thresholds (the impact simulation runs at once and is returned)")
     def post(self, request):
         data = ThresholdProposeSerializer(data=request.data)
@@ -311,7 +312,8 @@ class ThresholdChangeListView(APIView):
 class ThresholdChangeDetailView(APIView):
     permission_classes = [IsMlLead]
 
-    @extend_schema(responses={200: ThresholdProposalSerializer, 404: ERROR}, summary="One threshold proposal")
+    @extend_schema(responses={200: ThresholdProposalSerializer, 404: ERROR, **CHANGE_DENIED},
+                   summary="One threshold proposal")
     def get(self, request, pk: int):
         return Response(ThresholdProposalSerializer(_proposal(pk)).data)
 
@@ -319,7 +321,8 @@ class ThresholdChangeDetailView(APIView):
 class ThresholdChangeSimulateView(APIView):
     permission_classes = [IsMlLead]
 
-    @extend_schema(request=ThresholdSimulateSerializer, responses={200: ThresholdProposalSerializer, 409: CHANGE_ERROR},
+    @extend_schema(request=ThresholdSimulateSerializer, responses={200: ThresholdProposalSerializer, 400: CHANGE_ERROR,
+                                                                    404: ERROR, 409: CHANGE_ERROR, **CHANGE_DENIED},
                    summary="Run the impact simulation again (before approval)")
     def post(self, request, pk: int):
         data = ThresholdSimulateSerializer(data=request.data)
@@ -335,7 +338,7 @@ class ThresholdChangeApproveView(APIView):
     permission_classes = [permissions.IsAuthenticated]  # the action says why a non-ML-lead may not (403 + message)
 
     @extend_schema(request=ThresholdApproveSerializer, responses={200: ThresholdProposalSerializer, 400: CHANGE_ERROR,
-                                                         403: CHANGE_ERROR, 409: CHANGE_ERROR},
+                                                                   404: ERROR, 409: CHANGE_ERROR, **CHANGE_DENIED},
                    summary="Approve (another ML lead than the proposer); starts the canary")
     def post(self, request, pk: int):
         data = ThresholdApproveSerializer(data=request.data)
@@ -351,7 +354,8 @@ class ThresholdChangeApproveView(APIView):
 class ThresholdChangeRejectView(APIView):
     permission_classes = [IsMlLead]
 
-    @extend_schema(request=ThresholdRejectSerializer, responses={200: ThresholdProposalSerializer, 409: CHANGE_ERROR},
+    @extend_schema(request=ThresholdRejectSerializer, responses={200: ThresholdProposalSerializer, 400: CHANGE_ERROR,
+                                                                  404: ERROR, 409: CHANGE_ERROR, **CHANGE_DENIED},
                    summary="Reject a proposal before its canary")
     def post(self, request, pk: int):
         data = ThresholdRejectSerializer(data=request.data)

@@ -71,6 +71,7 @@ def test_slow_model_turns_step_down_to_offline_answers_and_back_up_when_it_recov
     settings.DEGRADE_WINDOW, settings.DEGRADE_TURN_SECONDS, settings.DEGRADE_PROBE_SHARE = 3, 2.0, 0.0
     settings.DEGRADE_RECOVER_RATIO = 0.6  # calm: turns under 1.2 s (a fast model's turn, even on a loaded machine)
     local_bedrock.classify_latency, local_bedrock.answer_latency = 0.2, 1.0  # a turn waits at least 2.2 s
+    settings.BEDROCK_CALL_TIMEOUT_SECONDS = 5  # above the 1 s answers: a turn is 2.2 s of model time, not a timeout
     questions = iter(["ワンピースの{}巻の在庫はありますか？".format(n) for n in range(1, 30)])
     tiers = [ask(next(questions)).meta["tier"] for _ in range(6)]
     assert tiers == ["full"] * 3 + ["haiku"] * 3 and degradation.current().name == "offline"
