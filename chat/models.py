@@ -56,6 +56,11 @@ class ChatSession(models.Model):
     def __str__(self) -> str:
         return f"session {self.public_id}"
 
+    def contact_address(self) -> str:
+        """Where a person can write to this customer: the signed-in customer's address, else one left in the chat."""
+        customer = self.customer
+        return (customer.email if customer is not None and customer.email else "") or self.contact_email
+
     @property
     def token(self) -> str:
         """A fresh signed token (timestamped now); every welcome hands one out, so an active customer never expires."""

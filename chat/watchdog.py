@@ -63,10 +63,10 @@ def keep_promises(now=None) -> int:
         kept += 1
         metrics.incr("chat_promise_fallback_total")
         log.warning("promise fallback for message %s", message.pk)
-        customer = session.customer
-        if customer and customer.email:
+        address = session.contact_address()  # a signed-in customer's, or one an anonymous customer left us
+        if address:
             send_mail(EMAIL_SUBJECT, EMAIL_BODY.format(question=message.text[:300], site=settings.SITE_URL),
-                      settings.DEFAULT_FROM_EMAIL, [customer.email], fail_silently=True)
+                      settings.DEFAULT_FROM_EMAIL, [address], fail_silently=True)
     return kept
 
 

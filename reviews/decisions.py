@@ -10,11 +10,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chat.models import Message
 from mangaassist.metrics import incr
 from reviews import availability, followups
 from reviews.escalation import deliver_task_answer
+from reviews.labels import label
 from reviews.models import BulkApproval, ReviewTask, RiskClass
 from reviews.realtime import push_reviewer_event
 from reviews.roles import allowed_pools, is_reviewer, is_senior
@@ -39,20 +41,21 @@ class ReviewForbidden(ReviewError):
 
 def check_reviewer(user) -> None:
     if not is_reviewer(user):
-        raise ReviewForbidden("Only reviewers can do this.")
+        raise ReviewForbidden(_("Only reviewers can do this."))
 
 
 def _conflict_message(task_id: int, user) -> str:
     task = ReviewTask.objects.filter(pk=task_id).select_related("claimed_by").first()
     if task is None:
-        return "No such review task."
+        return _("No such review task.")
     if task.status == ReviewTask.Status.CLAIMED and task.claimed_by_id != user.pk:
-        return f"Already claimed by {task.claimed_by.get_username() if task.claimed_by else 'another reviewer'}."
+        holder = task.claimed_by.get_username() if task.claimed_by else _("another reviewer")
+        return _("Already claimed by %(name)s.") % {"name": holder}
     if task.pool == ReviewTask.Pool.SENIOR and not is_senior(user):
-        return "This task is in the senior pool."
+        return _("This task is in the senior pool.")
     if not task.is_open:
-        return f"This task is already closed ({task.status})."
-    return f"This task is {task.status}."
+        return _("This task is already closed (%(status)s).") % {"status": label(task.get_status_display())}
+    return _("This task is %(status)s.") % {"status": label(task.get_status_display())}
 
 
 def do_claim(task_id: int, user, *, now=None) -> ReviewTask:
@@ -84,7 +87,7 @@ def do_release(task_id: int, user) -> ReviewTask:
         back = ReviewTask.Status.DEAD_LETTERED if task and task.pool == ReviewTask.Pool.SENIOR else ReviewTask.Status.PENDING
         if not ReviewTask.objects.filter(pk=task_id, status=ReviewTask.Status.CLAIMED, claimed_by=user).update(
                 status=back, claimed_by=None, claimed_at=None, claim_expires_at=None):
-            raise ReviewConflict("You do not hold this task.")
+            raise ReviewConflict(_("You do not hold this task."))
         task.refresh_from_db()
         push_reviewer_event("released", task)
     return task
@@ -97,13 +100,13 @@ def _breached_by(now):
 
 def check_decision(task: ReviewTask, decision: str, text: str, reason: str) -> None:
     if decision not in DECISIONS:
-        raise ReviewError(f"decision must be one of {', '.join(DECISIONS)}.")
+        raise ReviewError(_("decision must be one of %(choices)s.") % {"choices": ", ".join(DECISIONS)})
     if decision == EDIT and not text.strip():
-        raise ReviewError("An edit needs the text to send.")
+        raise ReviewError(_("An edit needs the text to send."))
     if decision == REJECT and not reason.strip():
-        raise ReviewError("A rejection needs a reason.")
+        raise ReviewError(_("A rejection needs a reason."))
     if task.kind == ReviewTask.Kind.HANDOFF and decision != EDIT:
-        raise ReviewError("A handoff has no draft to approve or reject: write the reply (decision=edit with text).")
+        raise ReviewError(_("A handoff has no draft to approve or reject: write the reply (decision=edit with text)."))
 
 
 def do_decide(task_id: int, user, decision: str, *, text: str = "", reason: str = "", notes: str = "",
@@ -120,7 +123,7 @@ def do_decide(task_id: int, user, decision: str, *, text: str = "", reason: str 
     text, reason = (text or "").strip(), (reason or "").strip()
     task = ReviewTask.objects.filter(pk=task_id).first()
     if task is None:
-        raise ReviewConflict("No such review task.")
+        raise ReviewConflict(_("No such review task."))
     check_decision(task, decision, text, reason)
     held = Q(status=ReviewTask.Status.CLAIMED, claimed_by=user)
     free = Q(status__in=ReviewTask.CLAIMABLE_STATUSES, pool__in=allowed_pools(user))
@@ -186,14 +189,14 @@ def do_bulk_approve(user, *, min_confidence: float | None = None, category: str 
     a reviewer is looking at (claimed) or that timed out meanwhile is skipped.
     """
     if not is_senior(user):
-        raise ReviewForbidden("Bulk approve is for senior reviewers.")
+        raise ReviewForbidden(_("Bulk approve is for senior reviewers."))
     floor = settings.REVIEW_BULK_APPROVE_MIN_CONFIDENCE
     if min_confidence is None:
         min_confidence = floor
     if not 0 <= min_confidence <= 1:
-        raise ReviewError("min_confidence must be between 0 and 1.")
+        raise ReviewError(_("min_confidence must be between 0 and 1."))
     if min_confidence < floor:
-        raise ReviewError(f"min_confidence cannot be below the floor {floor:.2f}.")
+        raise ReviewError(_("min_confidence cannot be below the floor %(floor).2f.") % {"floor": floor})
     candidates = bulk_candidates(min_confidence, category).order_by("priority", "sla_deadline", "id")
     if task_ids is not None:
         candidates = candidates.filter(pk__in=task_ids)

@@ -28,12 +28,6 @@ log = logging.getLogger(__name__)
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 
 
-def contact_address(session: ChatSession) -> str:
-    """Where a specialist can write to this customer: the signed-in customer's address, else one left in the chat."""
-    customer = session.customer
-    return (customer.email if customer is not None and customer.email else "") or session.contact_email
-
-
 def open_followups(session_id: int):
     return ReviewTask.objects.filter(session_id=session_id, followup=True, status__in=ReviewTask.OPEN_STATUSES)
 
@@ -41,7 +35,7 @@ def open_followups(session_id: int):
 def notice_text(session: ChatSession, locale: str) -> str:
     """The timeout notice of a high-risk question: the specialist promise, plus a request for an address if needed."""
     notice = texts.text("specialist", locale)
-    if not contact_address(session):
+    if not session.contact_address():
         notice = f"{notice}\n{texts.text('ask_contact', locale)}"
     return notice
 
@@ -76,7 +70,7 @@ def capture_contact(message: Message) -> Message | None:
 
 def email_reply(task: ReviewTask, body: str) -> None:
     """After commit: the specialist's reply to a follow-up also goes by e-mail when we have an address."""
-    address = contact_address(task.session)
+    address = task.session.contact_address()
     if not (task.followup and address):
         return
     subject = texts.text("followup_subject", task.locale)

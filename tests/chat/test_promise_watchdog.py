@@ -31,6 +31,14 @@ def test_it_sends_one_fallback_and_emails_the_customer(db, settings):
     assert metrics.counter_value("chat_promise_fallback_total") == 1
 
 
+def test_it_emails_the_address_an_anonymous_customer_left_in_the_chat(db, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    message = _overdue_message()
+    ChatSession.objects.filter(pk=message.session_id).update(contact_email="yui@example.jp")
+    assert watchdog.keep_promises() == 1
+    assert [m.to for m in mail.outbox] == [["yui@example.jp"]]
+
+
 def test_it_leaves_a_promise_alone_once_an_answer_won_the_claim(db):
     message = _overdue_message()
     late = delivery.send_to_customer(message.session, kind="answer", text="遅れてすみません", reply_to=message,

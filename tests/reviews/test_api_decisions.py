@@ -49,6 +49,9 @@ def test_it_sends_an_edit_and_requires_its_text(reviewer):
     message, task = _task()
     client = api_client(reviewer)
     bad = client.post(f"/api/v1/reviews/{task.pk}/decision/", {"decision": "edit", "text": " "}, format="json")
+    assert bad.status_code == 400 and "本文" in bad.json()["detail"]  # the store's language by default
+    bad = client.post(f"/api/v1/reviews/{task.pk}/decision/", {"decision": "edit", "text": " "}, format="json",
+                      HTTP_ACCEPT_LANGUAGE="en")
     assert bad.status_code == 400 and "text" in bad.json()["detail"]
     ok = client.post(f"/api/v1/reviews/{task.pk}/decision/", {"decision": "edit", "text": "正しい答え"}, format="json")
     assert ok.status_code == 200

@@ -97,7 +97,7 @@ def test_it_claims_then_answers_409_naming_the_holder(console_client, reviewer2,
     ReviewerAvailability.objects.create(user=reviewer2, checked_in=True)
     response = post_json(client, f"{CONSOLE}task/{task.pk}/claim/")
     assert response.status_code == 409
-    assert response.json() == {"ok": False, "error": "Already claimed by rita."}
+    assert response.json() == {"ok": False, "error": "rita さんが担当中です。"}  # the Japanese console by default
     response = post_json(client, f"{CONSOLE}task/{task.pk}/decide/", {"decision": "approve"})
     assert response.status_code == 409 and "rita" in response.json()["error"]
 
@@ -119,12 +119,15 @@ def test_it_gives_clear_errors_for_bad_decisions(console_client):
     task = make_tasks(1)[0]
     url = f"{CONSOLE}task/{task.pk}/decide/"
     assert post_json(console_client, url, {"decision": "edit", "text": "  "}).json()["error"] == \
-        "An edit needs the text to send."
+        "編集には送信する本文が必要です。"
+    english = console_client.post(url, {"decision": "edit", "text": "  "}, HTTP_ACCEPT="application/json",
+                                  HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["error"] == "An edit needs the text to send."
     assert post_json(console_client, url, {"decision": "reject"}).status_code == 400
     assert post_json(console_client, url, {"decision": "maybe"}).status_code == 400
     assert post_json(console_client, url, {"decision": "approve"}).status_code == 200
     again = post_json(console_client, url, {"decision": "approve"})
-    assert again.status_code == 409 and again.json()["error"] == "This task is already closed (approved)."
+    assert again.status_code == 409 and again.json()["error"] == "このタスクはすでに完了しています（承認）。"
     assert post_json(console_client, f"{CONSOLE}task/999999/claim/").status_code == 409
 
 
