@@ -147,3 +147,35 @@ def _warm_up_threads_pool(sender=None, **_):
         logging.getLogger(__name__).warning("worker warm-up failed", exc_info=True)
     finally:
         connections.close_all()
+
+
+# --- surviving a broker restart with a task in flight ------------------------------------------------------------
+# When the Redis connection drops while a task is unacknowledged (acks_late: any turn being answered), kombu's redis
+# transport restores that message through a connection it has already released and raises AttributeError
+# ("'NoneType' object has no attribute 'hostname'" in Channel._connparams). Celery treats that as unrecoverable and
+# the worker exits (seen in the Valkey-restart fault drill). The message is still in Redis' unacked set, which the
+# transport restores after the visibility timeout, and the turn is in the database, where the re-enqueue sweep finds
+# it within seconds: so the worker notes it and goes on reconnecting.
+def _restore_unacked_unless_gone(restore):
+    def restore_unacked(self, client=None):
+        try:
+            return restore(self, client)
+        except AttributeError:
+            import logging
+
+            logging.getLogger(__name__).warning(
+                "broker connection already gone: %d unacknowledged message(s) left in Redis (visibility timeout) "
+                "and to the re-enqueue sweep", len(self._delivered))
+            self._delivered.clear()
+    return restore_unacked
+
+
+def _patch_kombu_restore() -> None:
+    from kombu.transport import redis as kombu_redis
+
+    if not getattr(kombu_redis.QoS.restore_unacked, "survives_lost_connection", False):
+        kombu_redis.QoS.restore_unacked = _restore_unacked_unless_gone(kombu_redis.QoS.restore_unacked)
+        kombu_redis.QoS.restore_unacked.survives_lost_connection = True
+
+
+_patch_kombu_restore()

@@ -23,6 +23,15 @@ def _clean_redis_keys():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A test that activates a language (or a request that does) must not leave it to the next test."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_task_queue():
     """Tasks a previous test enqueued without a worker must not be answered in this one (ids are reused)."""
     from mangaassist.celery import app
