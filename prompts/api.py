@@ -42,7 +42,9 @@ class PromptVersionSerializer(serializers.ModelSerializer):
 class ProposeSerializer(serializers.Serializer):
     name = serializers.SlugField(max_length=64, default="answer")
     text = serializers.CharField(max_length=50_000, trim_whitespace=False)
-    templates = serializers.DictField(child=serializers.DictField(child=serializers.CharField(allow_blank=True)))
+    # trim_whitespace=False: a template's leading space joins it to the sentence before (" A member of our team…")
+    templates = serializers.DictField(child=serializers.DictField(child=serializers.CharField(allow_blank=True,
+                                                                                            trim_whitespace=False)))
     reason = serializers.CharField(max_length=4000)
 
 

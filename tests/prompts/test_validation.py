@@ -67,3 +67,14 @@ def test_it_validates_against_the_bedrock_tools_the_chat_app_registered():
     from chat.bedrock import TOOL_SPECS
 
     assert validation.tool_names() == {spec["toolSpec"]["name"] for spec in TOOL_SPECS}
+
+
+def test_it_keeps_a_templates_leading_space_when_proposed_over_the_api(alice, content):
+    """A follow-up sentence starts with a space so that it joins the sentence before it; trimming it would glue them."""
+    text, templates = content
+    templates["faq.staff_follow_up"]["en"] = " A member of our team will look into it."
+    response = api_as(alice).post("/api/v1/prompts/", {"name": "answer", "text": text, "templates": templates,
+                                                       "reason": "r"}, format="json")
+    assert response.status_code == 201, response.json()
+    stored = PromptVersion.objects.get(pk=response.json()["id"])
+    assert stored.templates["faq.staff_follow_up"]["en"] == " A member of our team will look into it."

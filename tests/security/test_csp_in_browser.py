@@ -41,7 +41,10 @@ def test_no_page_violates_its_content_security_policy(django_user_model):
         page.fill("#id_password", "right-password-1")
         page.click("input[type=submit]")
         page.wait_for_load_state("networkidle")
+        from prompts.models import PromptVersion
+
+        live = in_db_thread(lambda: PromptVersion.objects.get(status="live").pk)
         for path in ("/admin/", "/admin/reviews/reviewtask/console/", "/admin/reviews/reviewtask/dashboard/",
-                     "/admin/chat/chatsession/"):
+                     "/admin/chat/chatsession/", f"/admin/prompts/promptversion/{live}/review/"):
             visit(path)
     assert not any(violations.values()) and not console, (violations, console)
