@@ -150,32 +150,37 @@ def _warm_up_threads_pool(sender=None, **_):
 
 
 # --- surviving a broker restart with a task in flight ------------------------------------------------------------
-# When the Redis connection drops while a task is unacknowledged (acks_late: any turn being answered), kombu's redis
-# transport restores that message through a connection it has already released and raises AttributeError
-# ("'NoneType' object has no attribute 'hostname'" in Channel._connparams). Celery treats that as unrecoverable and
-# the worker exits (seen in the Valkey-restart fault drill). The message is still in Redis' unacked set, which the
-# transport restores after the visibility timeout, and the turn is in the database, where the re-enqueue sweep finds
-# it within seconds: so the worker notes it and goes on reconnecting.
-def _restore_unacked_unless_gone(restore):
-    def restore_unacked(self, client=None):
+# When the Redis connection drops while tasks are unacknowledged (acks_late: any turn being answered), kombu's redis
+# transport goes on using the channel it has already released: restoring the unacked messages at the reconnect and
+# acknowledging a task that finishes just after both raise AttributeError ("'NoneType' object has no attribute
+# 'hostname'" / "'client'"). Celery treats that as unrecoverable and the worker exits (seen in the Valkey-restart
+# fault drill). Such a message is still in Redis' unacked set, which the transport restores after the visibility
+# timeout (a redelivered turn finds its message answered and does nothing), and the turn is in the database, where
+# the re-enqueue sweep finds it within seconds: so the worker notes it and goes on reconnecting.
+def _unless_connection_gone(method, what: str):
+    def guarded(self, *args, **kwargs):
         try:
-            return restore(self, client)
+            return method(self, *args, **kwargs)
         except AttributeError:
             import logging
 
             logging.getLogger(__name__).warning(
-                "broker connection already gone: %d unacknowledged message(s) left in Redis (visibility timeout) "
-                "and to the re-enqueue sweep", len(self._delivered))
-            self._delivered.clear()
-    return restore_unacked
+                "broker connection already gone: could not %s; the message stays in Redis (restored after the "
+                "visibility timeout) and its turn in the database (the re-enqueue sweep)", what)
+            if what == "restore unacknowledged messages":
+                self._delivered.clear()
+    guarded.survives_lost_connection = True
+    return guarded
 
 
-def _patch_kombu_restore() -> None:
+def _patch_kombu_qos() -> None:
     from kombu.transport import redis as kombu_redis
 
-    if not getattr(kombu_redis.QoS.restore_unacked, "survives_lost_connection", False):
-        kombu_redis.QoS.restore_unacked = _restore_unacked_unless_gone(kombu_redis.QoS.restore_unacked)
-        kombu_redis.QoS.restore_unacked.survives_lost_connection = True
+    for name, what in (("restore_unacked", "restore unacknowledged messages"), ("ack", "acknowledge a message"),
+                       ("reject", "reject a message")):
+        method = getattr(kombu_redis.QoS, name)
+        if not getattr(method, "survives_lost_connection", False):
+            setattr(kombu_redis.QoS, name, _unless_connection_gone(method, what))
 
 
-_patch_kombu_restore()
+_patch_kombu_qos()

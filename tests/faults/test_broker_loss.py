@@ -16,4 +16,11 @@ def test_it_leaves_unacknowledged_messages_to_redis_instead_of_crashing_the_work
     qos = kombu_redis.QoS.__new__(kombu_redis.QoS)
     qos.channel, qos._delivered = ReleasedChannel(), {"tag-1": object()}
     assert qos.restore_unacked() is None  # before the guard this raised, and Celery stopped the worker
-    assert qos._delivered == {} and "1 unacknowledged message(s) left in Redis" in caplog.text
+    assert qos._delivered == {} and "could not restore unacknowledged messages" in caplog.text
+
+
+def test_it_lets_a_task_that_finishes_after_the_connection_is_gone_leave_its_ack_to_redis(caplog):
+    qos = kombu_redis.QoS.__new__(kombu_redis.QoS)
+    qos.channel, qos._delivered = ReleasedChannel(), {}
+    assert qos.ack("tag-2") is None  # before the guard: AttributeError, and Celery stopped the worker
+    assert "could not acknowledge a message" in caplog.text
