@@ -10,12 +10,12 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.mail import mail_operations
 from mangaassist import metrics
 from prompts import serving, validation
 from prompts.models import PromptFreeze, PromptTransition, PromptVersion
@@ -261,13 +261,7 @@ def _alert(version: PromptVersion, numbers: dict) -> None:
     message = f"prompt canary {version} cannot decide on its own: {numbers.get('verdict_reason', '')}"
     log.warning(message, extra={"prompt_version": version.pk})
     metrics.incr("prompt_canary_alerts_total")
-    if settings.ALERT_EMAILS:
-        try:
-            send_mail(f"[MangaAssist] {message[:120]}",
-                      f"{message}\n\n{settings.SITE_URL}/admin/prompts/promptversion/{version.pk}/review/",
-                      settings.DEFAULT_FROM_EMAIL, settings.ALERT_EMAILS)
-        except Exception:  # an unreachable mail server must not lose the decision
-            log.exception("could not e-mail the prompt canary alert")
+    mail_operations(message[:120], message, f"/admin/prompts/promptversion/{version.pk}/review/")
 
 
 # --- rollback and freeze ----------------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponseForbidden, HttpResponseRedirect, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone, translation
@@ -46,7 +47,7 @@ def reviewer_required(view):
             if _wants_json(request):
                 return JsonResponse({"ok": False, "error": _("Only reviewers can use the review console.")},
                                     status=403)
-            return HttpResponseForbidden(_("Only reviewers can use the review console."))
+            raise PermissionDenied(_("Only reviewers can use the review console."))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -58,7 +59,7 @@ def dashboard_viewer_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not (is_reviewer(request.user) or request.user.has_perm("reviews.view_reviewtask")):
-            return HttpResponseForbidden(_("You may not see the review dashboard."))
+            raise PermissionDenied(_("You may not see the review dashboard."))
         return view(request, *args, **kwargs)
 
     return wrapper
