@@ -64,7 +64,7 @@ def decide(version: PromptVersion, now=None) -> str:
         lifecycle.do_ask_human(version, ACTOR, numbers)
         return "asked"
     except lifecycle.PromptError as exc:  # someone else acted in between (a rollback, a freeze)
-        log.info("canary %s: %s", version, exc.message)
+        log.info("canary %s: %s", version, exc.detail)
         return exc.code
 
 

@@ -6,8 +6,10 @@ from django.http import Http404, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.parsers import JSONParser as _JSONParser
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from common.errors import ActionError
 from mangaassist import inputs
 
 log = logging.getLogger(__name__)
@@ -38,9 +40,15 @@ def _code(exc) -> str:
 
 
 def exception_handler(exc, context):
-    """Every 4xx is JSON `{code, detail}` (plus `errors` per field for validation), whatever raised it.
+    """Every 4xx is JSON `{code, detail}` (plus `errors` per field for validation), whatever raised it: an action's
+    ActionError carries its own code and status.
 
     An id beyond BIGINT reaches the database as an OverflowError on SQLite: that is the client's mistake, a 400."""
+    if isinstance(exc, ActionError):
+        response = Response(exc.as_json(), status=exc.status)
+        if exc.retry_after is not None:
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     if isinstance(exc, OverflowError):
         exc = exceptions.ValidationError({"detail": "a number is out of range"})
     response = drf_exception_handler(exc, context)

@@ -114,7 +114,7 @@ class PromptVersionAdmin(admin.ModelAdmin):
                         self.message_user(request, _("%(v)s rejected") % {"v": version}, messages.SUCCESS)
                         return redirect(request.path)
             except lifecycle.PromptError as exc:
-                self.message_user(request, exc.message, messages.ERROR)
+                self.message_user(request, exc.detail, messages.ERROR)
             version.refresh_from_db()
         live = PromptVersion.active(version.name)
         evaluation = version.evaluation or {}
@@ -138,7 +138,7 @@ class PromptVersionAdmin(admin.ModelAdmin):
             try:
                 self.message_user(request, act(form.cleaned_data["reason"]), messages.SUCCESS)
             except lifecycle.PromptError as exc:
-                self.message_user(request, exc.message, messages.ERROR)
+                self.message_user(request, exc.detail, messages.ERROR)
             return None
         return TemplateResponse(request, "admin/prompts/reason.html", {
             **self.admin_site.each_context(request), "opts": self.model._meta, "title": title, "form": form,
@@ -152,7 +152,7 @@ class PromptVersionAdmin(admin.ModelAdmin):
                 lifecycle.do_submit(version, request.user)
                 self.message_user(request, _("%(v)s is pending review") % {"v": version}, messages.SUCCESS)
             except lifecycle.PromptError as exc:
-                self.message_user(request, f"{version}: {exc.message}", messages.ERROR)
+                self.message_user(request, f"{version}: {exc.detail}", messages.ERROR)
 
     @admin.action(description=_("Roll back: put the previous live version of the selected prompt names back"))
     def roll_back(self, request, queryset):

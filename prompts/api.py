@@ -8,6 +8,7 @@ from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.errors import NotFound
 from prompts import lifecycle
 from prompts.models import PromptFreeze, PromptVersion
 
@@ -76,18 +77,6 @@ class FreezeStateSerializer(serializers.ModelSerializer):
         fields = ["id", "reason", "in_force", "frozen_by", "frozen_at", "lifted_at", "lift_reason"]
 
 
-def _refused(exc: lifecycle.PromptError) -> Response:
-    body = {"code": exc.code, "detail": exc.message}
-    if exc.problems:
-        body["problems"] = [str(p) for p in exc.problems]
-    return Response(body, status=exc.status)
-
-
-def _invalid(serializer) -> Response:
-    return Response({"code": "invalid", "detail": "Invalid request.", "errors": serializer.errors},
-                    status=status.HTTP_400_BAD_REQUEST)
-
-
 class PromptListView(APIView):
     permission_classes = [IsMlLead]
 
@@ -104,12 +93,8 @@ class PromptListView(APIView):
                    summary="Propose a version (validated; pending review when valid, nothing stored when not)")
     def post(self, request):
         data = ProposeSerializer(data=request.data)
-        if not data.is_valid():
-            return _invalid(data)
-        try:
-            version = lifecycle.do_propose(author=request.user, **data.validated_data)
-        except lifecycle.PromptError as exc:
-            return _refused(exc)
+        data.is_valid(raise_exception=True)
+        version = lifecycle.do_propose(author=request.user, **data.validated_data)
         return Response(PromptVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
@@ -129,12 +114,8 @@ class ApproveView(APIView):
     def post(self, request, pk):
         version = get_object_or_404(PromptVersion, pk=pk)
         data = ApproveSerializer(data=request.data)
-        if not data.is_valid():
-            return _invalid(data)
-        try:
-            version = lifecycle.do_approve(version, request.user, **data.validated_data)
-        except lifecycle.PromptError as exc:
-            return _refused(exc)
+        data.is_valid(raise_exception=True)
+        version = lifecycle.do_approve(version, request.user, **data.validated_data)
         return Response(PromptVersionSerializer(version).data)
 
 
@@ -147,12 +128,8 @@ class RejectView(APIView):
     def post(self, request, pk):
         version = get_object_or_404(PromptVersion, pk=pk)
         data = ReasonSerializer(data=request.data)
-        if not data.is_valid():
-            return _invalid(data)
-        try:
-            version = lifecycle.do_reject(version, request.user, data.validated_data["reason"])
-        except lifecycle.PromptError as exc:
-            return _refused(exc)
+        data.is_valid(raise_exception=True)
+        version = lifecycle.do_reject(version, request.user, data.validated_data["reason"])
         return Response(PromptVersionSerializer(version).data)
 
 
@@ -163,18 +140,14 @@ class RollbackView(APIView):
                    summary="Put the previous live version back (every process within about a second)")
     def post(self, request):
         data = RollbackSerializer(data=request.data)
-        if not data.is_valid():
-            return _invalid(data)
+        data.is_valid(raise_exception=True)
         name, to = data.validated_data["name"], data.validated_data.get("to")
         target = None
         if to is not None:
             target = PromptVersion.objects.filter(name=name, version=to).first()
             if target is None:
-                return Response({"code": "not_found", "detail": f"no prompt version {name} v{to}"}, status=404)
-        try:
-            _old, new = lifecycle.do_rollback(name, request.user, data.validated_data["reason"], target)
-        except lifecycle.PromptError as exc:
-            return _refused(exc)
+                raise NotFound(f"no prompt version {name} v{to}")
+        _old, new = lifecycle.do_rollback(name, request.user, data.validated_data["reason"], target)
         return Response(PromptVersionSerializer(new).data)
 
 
@@ -186,15 +159,11 @@ class FreezeView(APIView):
                    summary="Freeze (no promotion, no canary start) or lift the freeze")
     def post(self, request):
         data = FreezeSerializer(data=request.data)
-        if not data.is_valid():
-            return _invalid(data)
-        try:
-            if data.validated_data["frozen"]:
-                freeze = lifecycle.do_freeze(request.user, data.validated_data["reason"])
-            else:
-                freeze = lifecycle.do_lift_freeze(request.user, data.validated_data["reason"])
-        except lifecycle.PromptError as exc:
-            return _refused(exc)
+        data.is_valid(raise_exception=True)
+        if data.validated_data["frozen"]:
+            freeze = lifecycle.do_freeze(request.user, data.validated_data["reason"])
+        else:
+            freeze = lifecycle.do_lift_freeze(request.user, data.validated_data["reason"])
         if freeze is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(FreezeStateSerializer(freeze).data)

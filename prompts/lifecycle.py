@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.errors import ActionError
 from common.mail import mail_operations
 from mangaassist import metrics
 from prompts import serving, validation
@@ -28,12 +29,10 @@ ML_LEAD_GROUP = "ml_lead"
 EVALUATION_METRICS = ("category_accuracy", "grounded_rate", "answers_right")
 
 
-class PromptError(Exception):
-    """A refused action: `code` for machines, the message for people, `status` the HTTP status it maps to."""
+class PromptError(ActionError):
+    """A refused prompt change; most are conflicts with the version's state (409)."""
 
-    def __init__(self, code: str, message: str, status: int = 409, problems: list[str] | None = None):
-        super().__init__(message)
-        self.code, self.message, self.status, self.problems = code, message, status, problems or []
+    status = 409
 
 
 def is_ml_lead(user) -> bool:
@@ -57,10 +56,10 @@ def _transition(version: PromptVersion, from_status: str, to_status: str, actor,
         try:
             claimed = PromptVersion.objects.filter(pk=version.pk, status=from_status).update(status=to_status, **fields)
         except IntegrityError:
-            raise PromptError("conflict", _("another %(name)s version is already %(status)s")
+            raise PromptError(code="conflict", detail=_("another %(name)s version is already %(status)s")
                               % {"name": version.name, "status": to_status})
         if claimed != 1:
-            raise PromptError("conflict", _("%(version)s is no longer %(status)s")
+            raise PromptError(code="conflict", detail=_("%(version)s is no longer %(status)s")
                               % {"version": version.label, "status": from_status})
         PromptTransition.objects.create(version=version, from_status=from_status, to_status=to_status, actor=user,
                                         actor_label=label, reason=reason, numbers=numbers or {})
@@ -96,18 +95,18 @@ def do_create(name: str, text: str, templates: dict, author, reason: str = "") -
                 return version
         except IntegrityError:  # two drafts took the same number: take the next one
             continue
-    raise PromptError("conflict", _("could not number a new %(name)s version, try again") % {"name": name})
+    raise PromptError(code="conflict", detail=_("could not number a new %(name)s version, try again") % {"name": name})
 
 
 def check_submit(version: PromptVersion, known_tools=None) -> None:
     """Preconditions: a draft whose content passes validation (every problem named)."""
     if version.status != Status.DRAFT:
-        raise PromptError("not_draft", _("only a draft can be proposed; %(version)s is %(status)s")
+        raise PromptError(code="not_draft", detail=_("only a draft can be proposed; %(version)s is %(status)s")
                           % {"version": version, "status": version.status})
     found = validation.problems(version.text, version.templates,
                                 known_tools if known_tools is not None else validation.tool_names())
     if found:
-        raise PromptError("invalid", "; ".join(str(p) for p in found), status=400, problems=found)
+        raise PromptError(code="invalid", detail="; ".join(str(p) for p in found), status=400, problems=[str(p) for p in found])
 
 
 def do_submit(version: PromptVersion, actor, known_tools=None) -> PromptVersion:
@@ -121,7 +120,7 @@ def do_propose(name: str, text: str, templates: dict, author, reason: str = "", 
     """Create and submit in one step; nothing is stored when validation refuses it."""
     found = validation.problems(text, templates, known_tools if known_tools is not None else validation.tool_names())
     if found:
-        raise PromptError("invalid", "; ".join(str(p) for p in found), status=400, problems=found)
+        raise PromptError(code="invalid", detail="; ".join(str(p) for p in found), status=400, problems=[str(p) for p in found])
     with transaction.atomic():
         version = do_create(name, text, templates, author, reason)
         return do_submit(version, author, known_tools)
@@ -150,20 +149,20 @@ def check_approve(version: PromptVersion, user, override_reason: str = "") -> No
     """Preconditions: pending, evaluated, approver an ML lead who is not the author, and a written override when
     the evaluation got worse on any metric."""
     if not is_ml_lead(user):
-        raise PromptError("not_ml_lead", _("only an ML lead may approve a prompt version"), status=403)
+        raise PromptError(code="not_ml_lead", detail=_("only an ML lead may approve a prompt version"), status=403)
     if version.created_by_id is not None and version.created_by_id == user.pk:
-        raise PromptError("self_approval", _("you wrote %(version)s: another ML lead must approve it (four eyes)")
+        raise PromptError(code="self_approval", detail=_("you wrote %(version)s: another ML lead must approve it (four eyes)")
                           % {"version": version.label}, status=403)
     if version.status != Status.PENDING:
-        raise PromptError("not_pending", _("only a pending version can be approved; %(version)s is %(status)s")
+        raise PromptError(code="not_pending", detail=_("only a pending version can be approved; %(version)s is %(status)s")
                           % {"version": version.label, "status": version.status})
     if not version.evaluated_at:
-        raise PromptError("not_evaluated", _("run `manage.py eval_prompt %(pk)s` before approving")
+        raise PromptError(code="not_evaluated", detail=_("run `manage.py eval_prompt %(pk)s` before approving")
                           % {"pk": version.pk})
     worse = regressions(version)
     if worse and not override_reason.strip():
-        raise PromptError("worse_without_override",
-                          _("the evaluation got worse on %(metrics)s: approving needs a written override")
+        raise PromptError(code="worse_without_override",
+                          detail=_("the evaluation got worse on %(metrics)s: approving needs a written override")
                           % {"metrics": ", ".join(worse)})
 
 
@@ -176,17 +175,17 @@ def do_approve(version: PromptVersion, user, override_reason: str = "", reason: 
     try:
         return do_start_canary(version, user)
     except PromptError as exc:
-        log.info("approved %s stays approved: %s", version, exc.message)
+        log.info("approved %s stays approved: %s", version, exc.detail)
         return version
 
 
 def do_reject(version: PromptVersion, user, reason: str) -> PromptVersion:
     if not is_ml_lead(user):
-        raise PromptError("not_ml_lead", _("only an ML lead may reject a prompt version"), status=403)
+        raise PromptError(code="not_ml_lead", detail=_("only an ML lead may reject a prompt version"), status=403)
     if not reason.strip():
-        raise PromptError("reason_required", _("a rejection needs a reason"), status=400)
+        raise PromptError(code="reason_required", detail=_("a rejection needs a reason"), status=400)
     if version.status not in (Status.PENDING, Status.APPROVED):
-        raise PromptError("not_pending", _("only a pending or approved version can be rejected; it is %(status)s")
+        raise PromptError(code="not_pending", detail=_("only a pending or approved version can be rejected; it is %(status)s")
                           % {"status": version.status})
     return _transition(version, version.status, Status.REJECTED, user, reason, ended_at=timezone.now())
 
@@ -195,13 +194,13 @@ def do_reject(version: PromptVersion, user, reason: str) -> PromptVersion:
 
 def check_start_canary(version: PromptVersion) -> None:
     if frozen():
-        raise PromptError("frozen", _("prompt changes are frozen: no canary starts until the freeze is lifted"))
+        raise PromptError(code="frozen", detail=_("prompt changes are frozen: no canary starts until the freeze is lifted"))
     if version.status != Status.APPROVED:
-        raise PromptError("not_approved", _("only an approved version can start a canary"))
+        raise PromptError(code="not_approved", detail=_("only an approved version can start a canary"))
     if PromptVersion.objects.filter(name=version.name, status=Status.CANARY).exists():
-        raise PromptError("canary_busy", _("another %(name)s canary is running") % {"name": version.name})
+        raise PromptError(code="canary_busy", detail=_("another %(name)s canary is running") % {"name": version.name})
     if not PromptVersion.objects.filter(name=version.name, status=Status.LIVE).exists():
-        raise PromptError("no_live", _("there is no live %(name)s version to compare a canary with")
+        raise PromptError(code="no_live", detail=_("there is no live %(name)s version to compare a canary with")
                           % {"name": version.name})
 
 
@@ -217,7 +216,7 @@ def do_start_canary(version: PromptVersion, actor, now=None) -> PromptVersion:
 def do_promote(version: PromptVersion, actor, numbers: dict, reason: str = "") -> PromptVersion:
     """Canary → live; the previous live version → retired (it stays the target of a rollback)."""
     if frozen():
-        raise PromptError("frozen", _("prompt changes are frozen: nothing is promoted until the freeze is lifted"))
+        raise PromptError(code="frozen", detail=_("prompt changes are frozen: nothing is promoted until the freeze is lifted"))
     now = timezone.now()
     with transaction.atomic():
         previous = PromptVersion.objects.select_for_update().filter(name=version.name, status=Status.LIVE).first()
@@ -239,7 +238,7 @@ def do_extend_canary(version: PromptVersion, actor, numbers: dict) -> PromptVers
     with transaction.atomic():
         if PromptVersion.objects.filter(pk=version.pk, status=Status.CANARY, canary_extended=False).update(
                 canary_extended=True, canary_until=until, canary_result=numbers) != 1:
-            raise PromptError("conflict", _("the canary was already extended"))
+            raise PromptError(code="conflict", detail=_("the canary was already extended"))
         version.refresh_from_db()
         _note(version, actor, _("too little trusted data at the deadline: canary extended once"), numbers)
     return version
@@ -273,12 +272,12 @@ def rollback_target(name: str, to: PromptVersion | None = None) -> PromptVersion
         was_live = to.status == Status.RETIRED or (
             to.status == Status.ROLLED_BACK and to.transitions.filter(from_status=Status.LIVE).exists())
         if to.name != name or not was_live:
-            raise PromptError("bad_target", _("%(version)s was never live before, or is live now: cannot roll back to it")
+            raise PromptError(code="bad_target", detail=_("%(version)s was never live before, or is live now: cannot roll back to it")
                               % {"version": to}, status=400)
         return to
     target = PromptVersion.objects.filter(name=name, status=Status.RETIRED).order_by("-ended_at", "-version").first()
     if target is None:
-        raise PromptError("no_previous", _("no earlier live %(name)s version to roll back to") % {"name": name})
+        raise PromptError(code="no_previous", detail=_("no earlier live %(name)s version to roll back to") % {"name": name})
     return target
 
 
@@ -286,7 +285,7 @@ def do_rollback(name: str, actor, reason: str, to: PromptVersion | None = None) 
     """Put the previous live version back (allowed while frozen: it is the incident tool); a running canary ends
     too. Returns (the version taken off, the version now live)."""
     if not reason.strip():
-        raise PromptError("reason_required", _("a rollback needs a reason"), status=400)
+        raise PromptError(code="reason_required", detail=_("a rollback needs a reason"), status=400)
     now = timezone.now()
     with transaction.atomic():
         current = PromptVersion.objects.select_for_update().filter(name=name, status=Status.LIVE).first()
@@ -302,7 +301,7 @@ def do_rollback(name: str, actor, reason: str, to: PromptVersion | None = None) 
 def do_freeze(user, reason: str) -> PromptFreeze:
     """Stop every promotion and canary start until lifted (idempotent: an existing freeze stays)."""
     if not reason.strip():
-        raise PromptError("reason_required", _("a freeze needs a reason"), status=400)
+        raise PromptError(code="reason_required", detail=_("a freeze needs a reason"), status=400)
     try:
         with transaction.atomic():
             freeze = PromptFreeze.objects.create(reason=reason, frozen_by=user if user and user.pk else None)

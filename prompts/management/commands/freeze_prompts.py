@@ -19,5 +19,5 @@ class Command(BaseCommand):
         try:
             freeze = lifecycle.do_freeze(None, reason)
         except lifecycle.PromptError as exc:
-            raise CommandError(exc.message)
+            raise CommandError(exc.detail)
         self.stdout.write(f"prompt changes frozen since {freeze.frozen_at:%Y-%m-%d %H:%M:%S} ({freeze.reason})")

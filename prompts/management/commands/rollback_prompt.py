@@ -22,5 +22,5 @@ class Command(BaseCommand):
         try:
             old, new = lifecycle.do_rollback(name, "rollback_prompt", reason, target)
         except lifecycle.PromptError as exc:
-            raise CommandError(f"{name}: {exc.message}")
+            raise CommandError(f"{name}: {exc.detail}")
         self.stdout.write(f"{name}: v{old.version if old else '—'} → v{new.version} live")
