@@ -1,8 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from mangaassist import health
+
+admin.site.site_header = _("MangaAssist administration")
+admin.site.site_title = _("MangaAssist administration")
+admin.site.index_title = _("Store support")
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
