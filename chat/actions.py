@@ -8,16 +8,18 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from chat import throttle
 from chat.models import ChatSession, Locale, Message
-from mangaassist import inputs
-from mangaassist.observability import correlation_id
+from common import inputs, metrics
+from common.observability import correlation_id
 
 log = logging.getLogger(__name__)
+TURN_TASK = "chat.answer_message"
 MAX_TEXT = 2000
 IDLE_SESSION = timedelta(minutes=30)
 
@@ -199,14 +201,11 @@ def enqueue_answer(message_id: int) -> bool:
     retried once, no result is subscribed to. When it still fails the message stays unanswered in the database and
     the re-enqueue sweep (chat.watchdog.requeue_lost_turns) publishes it again; nothing is lost and nothing hangs.
     """
-    from chat.turn import answer_message
-    from mangaassist import metrics
-    from mangaassist.celery import app
-
     try:
-        with app.producer_pool.acquire(block=True, timeout=settings.CHAT_ENQUEUE_TIMEOUT_SECONDS) as producer:
-            answer_message.apply_async(
-                (message_id,), producer=producer, ignore_result=True, retry=True,
+        with current_app.producer_pool.acquire(block=True, timeout=settings.CHAT_ENQUEUE_TIMEOUT_SECONDS) as producer:
+            # By name: the task (mangaassist.turn) stands above chat and is registered by the worker.
+            current_app.send_task(
+                TURN_TASK, (message_id,), producer=producer, ignore_result=True, retry=True,
                 retry_policy={"max_retries": 1, "interval_start": 0.1, "interval_step": 0.2, "interval_max": 0.3})
     except Exception:  # any broker trouble: the database still holds the message (see above)
         log.warning("could not enqueue the turn of message %s; the re-enqueue sweep will", message_id, exc_info=True)

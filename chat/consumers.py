@@ -10,11 +10,11 @@ import logging
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from chat import actions, delivery
+from chat import actions, delivery, frames
 from chat.actions import ChatError
-from mangaassist import inputs, metrics
-from mangaassist.observability import bind_correlation_id, log_event
-from mangaassist.security import client_ip_from_scope
+from common import inputs, metrics
+from common.observability import bind_correlation_id, log_event
+from common.security import client_ip_from_scope
 
 log = logging.getLogger(__name__)
 MAX_FRAME_BYTES = 65_536  # 2,000 escaped CJK characters are ~12 KB: room for too_long to be the answer
@@ -22,14 +22,6 @@ MAX_FRAME_BYTES = 65_536  # 2,000 escaped CJK characters are ~12 KB: room for to
 
 def _backlog(session, last_seen):
     return [m.to_frame() for m in delivery.unseen_messages(session, last_seen)]
-
-
-def _feedback(session, content):
-    try:
-        from feedback.collect import handle_feedback_frame
-    except ImportError:
-        return {"type": "error", "code": "invalid", "detail": "feedback is not available", "client_id": None}
-    return handle_feedback_frame(session, content)
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
@@ -69,7 +61,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         kind = content["type"]
         client_id = content.get("client_id") if isinstance(content.get("client_id"), str) else None
         log_event("ws", kind, session=str(self.session.public_id) if self.session else None)
-        handler = getattr(self, f"on_{kind}", None)
+        handler = getattr(self, f"on_{kind}", None) or self.registered_handler(kind)
         if handler is None:
             return await self.error("invalid", f"unknown frame type {kind!r}", client_id)
         if kind not in ("hello", "ping") and self.session is None:
@@ -116,8 +108,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def on_ping(self, content):
         await self.send_frame({"type": "pong", "ts": content.get("ts")})
 
-    async def on_feedback(self, content):
-        await self.send_frame(await database_sync_to_async(_feedback)(self.session, content))
+    def registered_handler(self, kind: str):
+        """A frame type another app handles (chat.frames), run in the database thread; None when nobody does."""
+        handle = frames.handler_for(kind)
+        if handle is None:
+            return None
+
+        async def run(content):
+            await self.send_frame(await database_sync_to_async(handle)(self.session, content))
+
+        return run
 
     async def chat_frame(self, event):
         """A message stored by any process for this session (channel-layer group event)."""

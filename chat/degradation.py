@@ -29,7 +29,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mangaassist import metrics
+from common import metrics
 
 log = logging.getLogger(__name__)
 TIER_KEY = "degrade:tier"  # JSON {"tier": int, "since": iso, "reason": str}

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from chat.models import ChatSession
-from mangaassist import metrics
+from common import metrics
 
 log = logging.getLogger(__name__)
 

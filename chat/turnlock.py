@@ -1,4 +1,4 @@
-"""The per-session turn lock: taken by the turn task (chat.turn), looked at by the watchdog (chat.watchdog).
+"""The per-session turn lock: taken by the turn task (mangaassist.turn), looked at by the watchdog (chat.watchdog).
 
 A Redis lock with a short time to live that the turn keeps renewing while it works, so a worker killed mid-turn
 frees the session within LOCK_TTL seconds and the watchdog can tell a running turn from a lost one.

@@ -7,15 +7,14 @@ whichever way the customer sent it. Errors are FeedbackError subclasses carrying
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from channels.db import database_sync_to_async
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from chat.models import Category, ChatSession, Message
 from feedback import provenance, sanitize
 from feedback.models import Feedback
-from mangaassist import inputs, metrics
-from mangaassist.observability import log_event
+from common import inputs, metrics
+from common.observability import log_event
 
 MAX_TEXT = sanitize.MAX_CORRECTION_LENGTH
 
@@ -218,7 +217,7 @@ def error_frame(error: FeedbackError) -> dict:
 def handle_feedback_frame(session: ChatSession, content: dict) -> dict:
     """The consumer's entry point for a `{"type":"feedback",...}` frame: returns the frame to send back.
 
-    Synchronous (it uses the ORM): call it through `database_sync_to_async`, or use `ahandle_feedback_frame`.
+    Registered with chat.frames by FeedbackConfig.ready(); synchronous (it uses the ORM).
     """
     try:
         feedback = do_record_feedback(session, content)
@@ -228,6 +227,3 @@ def handle_feedback_frame(session: ChatSession, content: dict) -> dict:
         return error_frame(error)
     return {"type": "feedback_ack", "feedback_id": feedback.pk}
 
-
-# For the async consumer: runs in the sync thread and closes stale database connections around the call.
-ahandle_feedback_frame = database_sync_to_async(handle_feedback_frame)

@@ -7,7 +7,7 @@ from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mangaassist.settings")
 
-app = Celery("mangaassist")
+app = Celery("mangaassist", include=["mangaassist.turn"])  # the turn task stands above the apps
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
@@ -32,7 +32,7 @@ def _setup_periodic(sender, **_):
     sender.conf.beat_schedule = _collect_beat_schedule()
 
 
-from mangaassist.observability import connect_celery_signals  # noqa: E402
+from common.observability import connect_celery_signals  # noqa: E402
 
 connect_celery_signals()
 

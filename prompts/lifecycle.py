@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import ActionError
 from common.mail import mail_operations
-from mangaassist import metrics
+from common import metrics
 from prompts import serving, validation
 from prompts.models import PromptFreeze, PromptTransition, PromptVersion
 

@@ -4,7 +4,7 @@ check_alerts runs in every sweep: it opens an alert when its condition starts to
 constraint makes a second sweep's attempt a no-op, so nobody is mailed twice) and resolves it when it stops.
 
 Rates come from the rows (messages, tasks) of the last ALERT_WINDOW_SECONDS; signals that exist only as counters
-(mangaassist.metrics: watchdog fallbacks, WebSocket disconnects, guard/limit violations) are turned into "how many in
+(common.metrics: watchdog fallbacks, WebSocket disconnects, guard/limit violations) are turned into "how many in
 the window" by keeping a short list of counter samples in Redis, as is the queue depth for "growing by > 100 in 5 min".
 The circuit breaker's alert (threshold_breaker) is opened and resolved by threshold_changes.check_breaker.
 """
@@ -21,7 +21,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from chat.models import Message
-from mangaassist.metrics import counter_total, incr
+from common.metrics import counter_total, incr
 from reviews.availability import active_reviewer_count
 from reviews.models import Alert, Priority, ReviewTask
 from reviews.queue import oldest_pending_seconds, queue_depth

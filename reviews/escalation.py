@@ -1,6 +1,6 @@
 """Routing a draft: AUTO / REVIEW / CLARIFY / HANDOFF (thresholds.decide), opening review tasks, sending answers.
 
-`route_draft(message, draft)` is what the turn task (chat.turn.answer_message) calls once the pipeline produced a
+`route_draft(message, draft)` is what the turn task (mangaassist.turn.answer_message) calls once the pipeline produced a
 draft. Everything the customer is sent goes through chat.delivery.send_to_customer, so exactly one final answer
 keeps each customer message's promise.
 """
@@ -16,7 +16,7 @@ from django.utils import timezone
 from chat import delivery
 from chat.drafts import Draft
 from chat.models import Message
-from mangaassist.metrics import incr
+from common.metrics import incr
 from reviews import texts
 from reviews.followups import capture_contact
 from reviews.waits import estimated_wait_seconds

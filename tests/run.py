@@ -100,13 +100,22 @@ class Postgres:
 
 
 def ensure_browser() -> None:
-    """The browser tests drive the system Chromium; without one, Playwright's own download (where the network allows)."""
+    """The browser tests drive the system Chromium. Without one: Playwright's own download where the network allows
+    it, else (as root on Debian, whose mirrors CI can reach) Debian's chromium package with the CJK fonts that the
+    Japanese screenshots need."""
     if shutil.which("chromium"):
         return
     print("no system Chromium: trying `playwright install chromium`", flush=True)
-    if subprocess.call([sys.executable, "-m", "playwright", "install", "chromium"]) != 0:
-        print("the browser tests will fail: install Debian's chromium package, or let Playwright download its browser",
-              flush=True)
+    if subprocess.call([sys.executable, "-m", "playwright", "install", "chromium"], timeout=600) == 0:
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("Playwright could not download its browser: installing Debian's chromium and fonts-noto-cjk", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.call(["apt-get", "update", "-qq"], env=env)
+        subprocess.call(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-noto-cjk"],
+                        env=env, stdout=subprocess.DEVNULL)
+    if not shutil.which("chromium"):
+        print("the browser tests will fail: no Chromium could be installed (see above)", flush=True)
 
 
 def run_pytest(label: str, env: dict[str, str], args: list[str]) -> int:

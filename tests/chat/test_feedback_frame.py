@@ -1,6 +1,5 @@
-"""The consumer hands `feedback` frames to feedback.collect and sends back what it returns."""
-
-import sys
+"""The consumer hands `feedback` frames to the handler the feedback app registered (chat.frames) and sends back what
+it returns."""
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -31,13 +30,15 @@ async def test_it_acknowledges_a_thumb_on_an_answer(socket):
     await s.close()
 
 
-async def test_it_answers_invalid_when_feedback_is_not_installed(socket, monkeypatch):
-    monkeypatch.setitem(sys.modules, "feedback.collect", None)  # makes the lazy import fail
+async def test_it_answers_invalid_for_a_frame_type_nobody_registered(socket, monkeypatch):
+    from chat import frames
+
+    monkeypatch.setattr(frames, "_handlers", {})  # as if the feedback app were not installed
     s = await socket()
     await s.hello()
     await s.send({"type": "feedback", "message_id": 1, "kind": "thumb", "value": "up"})
     error = await s.recv()
-    assert error["type"] == "error" and error["code"] == "invalid"
+    assert error["type"] == "error" and error["code"] == "invalid" and "feedback" in error["detail"]
     await s.send({"type": "ping", "ts": 1})
     assert (await s.recv())["type"] == "pong"
     await s.close()

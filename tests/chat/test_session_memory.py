@@ -5,7 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from chat import actions, memory, turn
+from chat import actions, memory
+from mangaassist import turn
 from chat.drafts import Draft
 from chat.models import ChatSession, Message
 

@@ -40,15 +40,3 @@ def test_it_answers_rest_errors_with_a_detail(client, session, answer):
                           headers={"X-Session-Token": session.token})
     assert garbled.status_code == 400 and garbled.json()["detail"]
     assert not Feedback.objects.exists()
-
-
-async def test_it_offers_an_async_entry_point_for_the_consumer(transactional_db):
-    from asgiref.sync import sync_to_async
-
-    from feedback.collect import ahandle_feedback_frame
-
-    answer = await sync_to_async(AnswerFactory)()
-    session = await sync_to_async(lambda: answer.session)()
-    reply = await ahandle_feedback_frame(session, {"type": "feedback", "message_id": answer.pk, "kind": "thumb",
-                                                   "value": "up"})
-    assert reply["type"] == "feedback_ack"

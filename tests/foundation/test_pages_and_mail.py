@@ -39,7 +39,7 @@ def test_it_shows_a_403_page_to_a_user_without_the_role(client, django_user_mode
 
 
 def test_it_renders_the_500_page_without_a_request_context():
-    from mangaassist.api import server_error  # importing it before DRF's settings are read is circular
+    from common.api import server_error  # importing it before DRF's settings are read is circular
 
     request = RequestFactory().get("/chat/")
     with translation.override("ja"):

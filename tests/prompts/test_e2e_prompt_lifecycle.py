@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from chat.models import ChatSession, Message
-from chat.turn import answer_message
+from mangaassist.turn import answer_message
 from prompts import serving
 from prompts.models import PromptVersion
 from prompts.tasks import serving_version

@@ -4,7 +4,7 @@ and the response cache never hands one version's answer to another version's ses
 import pytest
 
 from chat.models import ChatSession, Message
-from chat.turn import answer_one
+from mangaassist.turn import answer_one
 from feedback.collect import do_record_feedback
 from prompts import lifecycle, serving
 from prompts.models import PromptVersion

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from chat.models import ChatSession, Message
-from mangaassist.metrics import incr
+from common.metrics import incr
 from reviews.alerts import SAMPLES_KEY, check_signal_alerts as check_alerts
 from reviews.escalation import route_draft
 from reviews.models import Alert, ReviewTask

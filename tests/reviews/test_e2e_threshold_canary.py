@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from chat.models import Message
-from mangaassist.metrics import COUNTERS_KEY
+from common.metrics import COUNTERS_KEY
 from reviews import roles
 from reviews.escalation import route_draft
 from reviews.history import insert_answers

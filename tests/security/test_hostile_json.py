@@ -148,7 +148,7 @@ def test_it_answers_api_errors_as_json_not_html(client):
 
 
 def test_it_answers_a_server_error_under_api_as_json(rf):
-    from mangaassist.api import server_error
+    from common.api import server_error
 
     response = server_error(rf.get("/api/v1/reviews/"))
     assert response.status_code == 500 and json.loads(response.content)["code"] == "server_error"

@@ -1,5 +1,5 @@
-"""The turn: answer one customer message. The top of the import order: it runs the pipeline and hands the draft
-to the review engine.
+"""The turn: answer one customer message. It stands above the apps (with the rest of the project wiring): it runs
+chat's pipeline and hands the draft to the review engine.
 
 Turns of one session are serialised by a Redis lock (chat.turnlock, renewed while the turn works, so a killed
 worker frees it within seconds) and answered in message order: whichever task takes the lock
@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef
 
 from chat import memory, pipeline, turnlock
 from chat.models import ChatSession, Message, bump_state_version
-from mangaassist.observability import bind_correlation_id, log_event
+from common.observability import bind_correlation_id, log_event
 from reviews.escalation import route_draft
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from common.errors import ActionError
-from mangaassist import inputs
+from common import inputs
 
 log = logging.getLogger(__name__)
 
