@@ -16,7 +16,7 @@ from datetime import datetime, time as dtime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.core.cache import cache
+from django_redis import get_redis_connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -86,7 +86,7 @@ def _samples_delta(now, current: dict, windows: dict) -> dict:
     One short Redis list (newest first, capped) holds the samples of every signal; the first sweep has no history
     and reports no growth.
     """
-    client = cache._cache.get_client(write=True)
+    client = get_redis_connection()
     try:
         samples = [json.loads(raw) for raw in client.lrange(SAMPLES_KEY, 0, 720)]
         client.lpush(SAMPLES_KEY, json.dumps({"t": now.timestamp(), "v": current}))

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
+from django_redis import get_redis_connection
 from django.utils import timezone
 
 from chat.models import ChatSession, Message
@@ -20,7 +20,7 @@ from .conftest import customer_message, draft
 
 @pytest.fixture(autouse=True)
 def _clean_samples(settings):
-    cache._cache.get_client(write=True).delete(SAMPLES_KEY)
+    get_redis_connection().delete(SAMPLES_KEY)
     settings.ALERT_EMAILS = ["ops@example.com"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

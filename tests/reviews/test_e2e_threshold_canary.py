@@ -2,7 +2,7 @@
 the circuit breaker restores the last known-good thresholds on its own, alerts, and leaves the revert in the history."""
 
 import pytest
-from django.core.cache import cache
+from django_redis import get_redis_connection
 from django.utils import timezone
 
 from chat.models import Message
@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def leads(django_user_model, thresholds):
-    cache._cache.get_client(write=True).delete(COUNTERS_KEY)  # canary counters are keyed by proposal id
+    get_redis_connection().delete(COUNTERS_KEY)  # canary counters are keyed by proposal id
     return make_user(django_user_model, "mika", roles.ML_LEAD), make_user(django_user_model, "kenji", roles.ML_LEAD)
 
 

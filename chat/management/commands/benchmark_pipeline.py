@@ -1,4 +1,3 @@
-import statistics
 import time
 
 from django.core.management.base import BaseCommand
@@ -6,11 +5,7 @@ from django.core.management.base import BaseCommand
 from catalog.models import Manga
 from chat import classifier
 from chat.evaluation import evaluate
-
-
-def _percentiles(values):
-    values = sorted(values)
-    return statistics.median(values), values[int(0.95 * (len(values) - 1))]
+from common.stats import percentiles
 
 
 class Command(BaseCommand):
@@ -36,8 +31,8 @@ class Command(BaseCommand):
         turns = []
         for _ in range(rounds):
             turns += [o.millis for o in evaluate(examples, availability_samples=0).outcomes]
-        b50, b95 = _percentiles(baseline)
-        p50, p95 = _percentiles(turns)
+        b50, b95 = percentiles(baseline, 50, 95)
+        p50, p95 = percentiles(turns, 50, 95)
         self.stdout.write("method: produce_draft() on every held-out message (the response cache is cleared before each round), "
                           f"{rounds} rounds, time.perf_counter; baseline: the classifier alone on the same messages")
         self.stdout.write(f"baseline classify: n={len(baseline)} p50 {b50:.1f} ms p95 {b95:.1f} ms")

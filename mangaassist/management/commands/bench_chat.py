@@ -13,7 +13,6 @@ import shlex
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from chat import classifier
+from common.stats import percentile
 
 CATALOG_TEMPLATES = {
     "ja": ["「{title}」の{n}巻の在庫はありますか？", "{title}の{n}巻はいくらですか", "「{title}」はどんな話ですか？"],
@@ -40,11 +40,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+def pct(values: list[float], q: float) -> float:
+    value = percentile(values, q)
+    return float("nan") if value is None else value
 
 
 def question_mix(customers: int, per_customer: int, seed: int = 7) -> list[tuple[str, list[str]]]:
@@ -481,10 +479,10 @@ class Command(BaseCommand):
             "customers": o["customers"], "questions": o["questions"], "backend": o["backend"],
             "sent": o["customers"] * o["questions"], "answered": answered, "lost": stats.lost, "errors": stats.errors,
             "throughput": answered / span if span else 0.0,
-            "p50": percentile(stats.latencies, 0.5), "p95": percentile(stats.latencies, 0.95),
-            "p99": percentile(stats.latencies, 0.99),
-            "pong_idle_p50": percentile(stats.pongs_idle, 0.5), "pong_load_p50": percentile(stats.pongs_load, 0.5),
-            "pong_load_p95": percentile(stats.pongs_load, 0.95),
+            "p50": pct(stats.latencies, 50), "p95": pct(stats.latencies, 95),
+            "p99": pct(stats.latencies, 99),
+            "pong_idle_p50": pct(stats.pongs_idle, 50), "pong_load_p50": pct(stats.pongs_load, 50),
+            "pong_load_p95": pct(stats.pongs_load, 95),
             "kinds": stats.kinds, "peak_rss_mb": {k: round(v) for k, v in sampler.peak.items()},
             "cpu_s": {k: round(sampler.cpu_end[k] - sampler.cpu_start[k], 1) for k in sampler.peak},
             "loadavg": [round(x, 2) for x in load], "cpus": os.cpu_count(),
