@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from catalog import search, tools
 from catalog.models import GENRES, Demographic
+from common.inputs import unsafe_text
 
 
 class SearchQuery(serializers.Serializer):
@@ -20,8 +21,6 @@ class SearchQuery(serializers.Serializer):
     limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=10)
 
     def validate_q(self, value):
-        from common.inputs import unsafe_text
-
         if unsafe_text(value):
             raise serializers.ValidationError("q contains a NUL character or an unpaired surrogate.")
         return value

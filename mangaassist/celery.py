@@ -1,11 +1,17 @@
 """The Celery app. Periodic tasks are declared by each app in `<app>/schedule.py` as a dict named BEAT_SCHEDULE."""
 
 import importlib
+import logging
 import os
+import threading
+import time
 
+import redis
 from celery import Celery, signals
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mangaassist.settings")
+log = logging.getLogger(__name__)
 
 app = Celery("mangaassist", include=["mangaassist.turn"])  # the turn task stands above the apps
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -13,8 +19,6 @@ app.autodiscover_tasks()
 
 
 def _collect_beat_schedule() -> dict:
-    from django.conf import settings
-
     schedule = dict(settings.CELERY_BEAT_SCHEDULE)
     for label in ("catalog", "prompts", "chat", "reviews", "feedback"):
         try:
@@ -40,7 +44,6 @@ connect_celery_signals()
 @signals.worker_process_init.connect
 def _warm_up(**_):
     """Load the embedding model and the classifier in the background, so the first turn is not the slow one."""
-    import threading
 
     def warm():
         from chat import classifier
@@ -66,17 +69,12 @@ def heartbeat_key() -> str:
 def _heartbeat_redis():
     global _heartbeat_client
     if _heartbeat_client is None:
-        import redis
-        from django.conf import settings
-
         _heartbeat_client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
     return _heartbeat_client
 
 
 def stamp_worker(hostname: str) -> None:
     """Record that this worker is alive now (and forget workers silent for an hour)."""
-    import time
-
     try:
         now = time.time()
         client = _heartbeat_redis()
@@ -87,17 +85,11 @@ def stamp_worker(hostname: str) -> None:
         pipe.expire(key, 3600)
         pipe.execute()
     except Exception:  # never let a Redis hiccup disturb the worker's event loop; /healthz will notice
-        import logging
-
-        logging.getLogger(__name__).warning("worker heartbeat not written", exc_info=True)
+        log.warning("worker heartbeat not written", exc_info=True)
 
 
 def live_workers(client=None) -> list[str]:
     """Hostnames of the workers of this queue whose last heartbeat is recent enough."""
-    import time
-
-    from django.conf import settings
-
     client = client or _heartbeat_redis()
     since = time.time() - settings.CELERY_HEARTBEAT_MAX_AGE_SECONDS
     return [name.decode() for name in client.zrangebyscore(heartbeat_key(), since, "+inf")]
@@ -142,9 +134,7 @@ def _warm_up_threads_pool(sender=None, **_):
         search.warm_up()
         tools.search_faq("warm up", "ja")
     except Exception:  # an unmigrated database, say: the first real turn will try again
-        import logging
-
-        logging.getLogger(__name__).warning("worker warm-up failed", exc_info=True)
+        log.warning("worker warm-up failed", exc_info=True)
     finally:
         connections.close_all()
 
@@ -162,9 +152,7 @@ def _unless_connection_gone(method, what: str):
         try:
             return method(self, *args, **kwargs)
         except AttributeError:
-            import logging
-
-            logging.getLogger(__name__).warning(
+            log.warning(
                 "broker connection already gone: could not %s; the message stays in Redis (restored after the "
                 "visibility timeout) and its turn in the database (the re-enqueue sweep)", what)
             if what == "restore unacknowledged messages":

@@ -27,6 +27,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from chat import classifier
 from common.stats import percentile
+from mangaassist import launcher
 
 CATALOG_TEMPLATES = {
     "ja": ["「{title}」の{n}巻の在庫はありますか？", "{title}の{n}巻はいくらですか", "「{title}」はどんな話ですか？"],
@@ -297,8 +298,6 @@ def _wait_worker(env: dict, cwd: Path, names: list[str], timeout: float = 90) ->
 @contextmanager
 def start_stack(code_dir: Path, var_dir: Path, backend: str, workers: int, bedrock_latency: dict, progress,
                 extra_env: dict):
-    from mangaassist import launcher
-
     var_dir.mkdir(parents=True, exist_ok=True)
     socket_dir = Path(tempfile.mkdtemp(prefix="bench-valkey-"))  # unix socket paths are limited to ~100 bytes
     env = dict(os.environ)
@@ -390,8 +389,6 @@ class Command(BaseCommand):
         if not o["url"] and not o["start"]:
             raise CommandError("give --url ws://HOST:PORT/ws/chat/ or --start")
         plan = question_mix(o["customers"], o["questions"], o["seed"])
-        from mangaassist import launcher
-
         extra_env = dict(item.split("=", 1) for item in o["env"])
         with ExitStack() as stack:
             if o["start"]:
