@@ -161,10 +161,6 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"{self.role} #{self.pk}: {self.text[:40]}"
 
-    @property
-    def is_final_answer(self) -> bool:
-        return self.kind == self.Kind.ANSWER
-
     def to_frame(self) -> dict:
         """The server→client WebSocket frame for this message (DESIGN.md's protocol)."""
         if self.kind == self.Kind.ANSWER:

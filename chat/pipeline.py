@@ -26,8 +26,6 @@ log = logging.getLogger(__name__)
 PIN_MIN_PROBABILITY = 0.7  # a confident topic is pinned for the follow-ups ("and volume 2?")
 FOLLOW_UP_MAX_PROBABILITY = 0.5
 FOLLOW_UP_MAX_CHARS = 12  # "2巻は？", "and vol 3?": too short to carry the topic on their own
-CATALOG_CATEGORIES = generation.CATALOG | {"recommendation"}
-
 SAFE_FALLBACK = {
     "ja": "申し訳ありません、正確な情報をお伝えできませんでした。担当者が確認してご連絡します。",
     "en": "Sorry, I couldn't give you a reliable answer. A member of our team will check and get back to you.",

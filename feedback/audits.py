@@ -297,12 +297,3 @@ def run_consistency_audit(sample_size: int = CONSISTENCY_SAMPLE) -> AuditReport:
         return summary, findings, inconsistent > 0
 
     return _run(AuditReport.Kind.CONSISTENCY, body)
-
-
-AUDITS = {
-    AuditReport.Kind.ADVERSARIAL: run_adversarial_audit,
-    AuditReport.Kind.TOPIC_DRIFT: run_topic_drift_audit,
-    AuditReport.Kind.JOIN_RATE: run_join_rate_audit,
-    AuditReport.Kind.SATISFACTION: run_satisfaction_audit,
-    AuditReport.Kind.CONSISTENCY: run_consistency_audit,
-}

@@ -105,10 +105,6 @@ class Feedback(models.Model):
     def is_trusted(self) -> bool:
         return not self.quarantined and self.provenance_score > TRUSTED_SCORE_ABOVE
 
-    @property
-    def is_negative(self) -> bool:
-        return self.kind == self.Kind.CORRECTION or (self.kind == self.Kind.THUMB and self.value == self.Value.DOWN)
-
 
 class CompetitorName(models.Model):
     """A rival store's name; corrections mentioning one have it removed and are flagged. Edited in the admin."""

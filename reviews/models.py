@@ -353,9 +353,6 @@ class ReviewTask(models.Model):
     def is_high_risk(self) -> bool:
         return self.risk_class == RiskClass.HIGH
 
-    def age_seconds(self, now=None) -> float:
-        return ((now or timezone.now()) - self.created_at).total_seconds()
-
 
 class BulkApproval(models.Model):
     """Audit of one senior bulk-approve: who, when, with which floor, which tasks."""

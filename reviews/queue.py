@@ -24,10 +24,6 @@ def pending_queue(user=None, *, pool: str | None = None, include_claimed: bool =
     return qs.select_related("message", "session", "claimed_by").order_by("priority", "sla_deadline", "id")
 
 
-def open_tasks():
-    return ReviewTask.objects.filter(status__in=ReviewTask.OPEN_STATUSES)
-
-
 def queue_depth() -> int:
     """Tasks waiting for a reviewer (pending or dead-lettered; claimed ones are being worked)."""
     return ReviewTask.objects.filter(status__in=ReviewTask.CLAIMABLE_STATUSES).count()
