@@ -1,4 +1,23 @@
 import pytest
+from django.contrib.auth.models import Group
+from django.utils import translation
+from django_redis import get_redis_connection
+
+from catalog import search
+from catalog.loader import load_directory
+from chat import classifier
+from chat.memory import load_memory
+from chat.models import ChatSession, Message
+from chat.pipeline import produce_draft
+from mangaassist.celery import app
+from prompts import serving
+from prompts.seed import ensure_live_version
+from reviews import roles
+from reviews.models import EscalationThreshold
+from reviews.thresholds import ensure_default_thresholds, reset_cache
+from tests.factories import CATALOG_DIR, all_drafts_auto, make_user
+from tests.support.processes import FAST
+from tests.support.sockets import Socket
 
 
 # Celery's own keys (queues, bindings, unacked messages, results, pidbox): a running worker needs them.
@@ -9,10 +28,6 @@ BROKER_KEY_PREFIXES = (b"_kombu", b"unacked", b"celery")
 def _clean_redis_keys():
     """Tests share one Redis: every key but the broker's is dropped before each test, so no test sees another's
     response cache, turn locks, guard counters, versions or metrics, whatever prefix the code under test uses."""
-    from django_redis import get_redis_connection
-
-    from mangaassist.celery import app
-
     client = get_redis_connection()
     queue = app.conf.task_default_queue.encode()
     doomed = [key for key in client.scan_iter(count=1000)
@@ -26,16 +41,12 @@ def _clean_redis_keys():
 def _default_language():
     """A test that activates a language (or a request that does) must not leave it to the next test."""
     yield
-    from django.utils import translation
-
     translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
 def _empty_task_queue():
     """Tasks a previous test enqueued without a worker must not be answered in this one (ids are reused)."""
-    from mangaassist.celery import app
-
     with app.connection_for_write() as connection:
         connection.default_channel.queue_purge(app.conf.task_default_queue)
     yield
@@ -45,8 +56,6 @@ def _empty_task_queue():
 def _live_prompt(request):
     """Every test with a database starts with the seeded live prompt version (a transactional test's flush removes
     what migrations seeded) and with no prompt snapshot cached in this process from an earlier test."""
-    from prompts import serving
-
     serving.reset_cache()
     names = request.fixturenames
     marker = request.node.get_closest_marker("django_db")
@@ -57,8 +66,101 @@ def _live_prompt(request):
     else:
         yield
         return
-    from prompts.seed import ensure_live_version
-
     ensure_live_version()
     yield
     serving.reset_cache()
+
+
+@pytest.fixture(autouse=True)
+def _review_state():
+    """No test sees thresholds another test cached in this process."""
+    reset_cache()
+    yield
+    reset_cache()
+
+
+# --- fixtures shared by several test folders (helpers that are not fixtures live in tests/factories.py) ----------
+
+@pytest.fixture
+def catalog_data(transactional_db):
+    """A dozen real series with products, FAQ, customers and orders; a fresh search index.
+
+    Committed (transactional_db), because the tools run their queries on a thread of their own, with its own
+    database connection, exactly as in production."""
+    search.reset_index()
+    report = load_directory(CATALOG_DIR, progress=False)
+    assert report.rejected == []
+    yield report
+    search.reset_index()
+
+
+@pytest.fixture(scope="session")
+def trained_classifier():
+    """Train (or load) the classifier once, outside any timed turn."""
+    return classifier.get_model()
+
+
+@pytest.fixture
+def ask(catalog_data, trained_classifier):
+    """Ask the pipeline one question in a fresh session; returns the Draft."""
+
+    def _ask(text, locale="ja", customer=None, session=None):
+        session = session or ChatSession.objects.create(locale=locale, customer=customer)
+        message = Message.objects.create(session=session, role="user", text=text)
+        return produce_draft(message, load_memory(session, before=message))
+
+    return _ask
+
+
+@pytest.fixture
+def thresholds(db):
+    """Transactional tests flush the migration's rows: put the defaults (and the role groups) back.
+
+    The seeded evening peak profile is cleared too, so that a test routes the same at any hour of the day (a test
+    about the peak profile sets its own values and passes `now`)."""
+    ensure_default_thresholds()
+    EscalationThreshold.objects.update(peak_auto_respond_min=None, peak_review_min=None, peak_handoff_below=None)
+    for name in roles.ROLES:
+        Group.objects.get_or_create(name=name)
+    reset_cache()
+
+
+@pytest.fixture
+def fast(settings):
+    """Shortened review timings in this process (worker subprocesses get them through processes.fast_env())."""
+    for key, value in FAST.items():
+        setattr(settings, key, value)
+    return settings
+
+
+@pytest.fixture
+def reviewer(django_user_model, thresholds):
+    return make_user(django_user_model, "rita", roles.REVIEWER)
+
+
+@pytest.fixture
+def reviewer2(django_user_model, thresholds):
+    return make_user(django_user_model, "ren", roles.REVIEWER)
+
+
+@pytest.fixture
+def senior(django_user_model, thresholds):
+    return make_user(django_user_model, "sato", roles.SENIOR)
+
+
+@pytest.fixture
+def socket():
+    """Opens customer sockets: `s = await socket()`."""
+
+    async def make():
+        return await Socket().open()
+
+    return make
+
+
+@pytest.fixture
+def auto_answers(transactional_db):
+    """Every draft goes straight out: for tests about transport and recovery, not about review."""
+    all_drafts_auto()
+    yield
+    reset_cache()

@@ -7,7 +7,7 @@ from chat.models import Message
 from feedback.audits import run_join_rate_audit
 from feedback.models import AuditReport
 from common import metrics
-from tests.feedback.factories import FeedbackFactory
+from tests.factories import FeedbackFactory
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from reviews.alerts import SAMPLES_KEY, check_signal_alerts as check_alerts
 from reviews.escalation import route_draft
 from reviews.models import Alert, ReviewTask
 
-from .conftest import customer_message, draft
+from tests.factories import customer_message, draft
 
 
 @pytest.fixture(autouse=True)

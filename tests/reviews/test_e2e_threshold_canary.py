@@ -17,7 +17,8 @@ from reviews.threshold_changes import canary_band, canary_observed, do_approve, 
 from reviews.thresholds import reset_cache
 from tests.support.processes import celery_beat, celery_worker, wait_until
 
-from .conftest import customer_message, draft, fast_env, make_user
+from tests.factories import customer_message, draft, make_user
+from tests.support.processes import fast_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

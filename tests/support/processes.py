@@ -19,6 +19,20 @@ from django.db import connection
 
 BASE_DIR = Path(settings.BASE_DIR)
 
+# Shortened review timings, given to the test process (the `fast` fixture) and to worker/beat subprocesses alike.
+FAST = {
+    "REVIEW_SWEEP_SECONDS": 0.5,
+    "REVIEW_HEARTBEAT_SECONDS": 1.0,
+    "REVIEW_TIMEOUT_SECONDS": 4.0,
+    "REVIEW_LOW_PRIORITY_MAX_AGE_SECONDS": 4.0,
+    "REVIEW_CLAIM_TTL_SECONDS": 1.0,
+}
+
+
+def fast_env(**extra) -> dict[str, str]:
+    """FAST (plus `extra`) as the environment of a worker or beat subprocess."""
+    return {key: str(value) for key, value in {**FAST, **extra}.items()}
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -1,6 +1,7 @@
+"""A customer's WebSocket in tests: Channels' communicator against the real ASGI application, speaking JSON frames."""
+
 import json
 
-import pytest
 from channels.testing import WebsocketCommunicator
 
 from mangaassist.asgi import application
@@ -38,22 +39,3 @@ class Socket:
 
     async def close(self):
         await self.comm.disconnect()
-
-
-@pytest.fixture
-def socket():
-    async def make():
-        return await Socket().open()
-
-    return make
-
-
-@pytest.fixture
-def auto_answers(transactional_db):
-    from reviews.thresholds import reset_cache
-
-    from tests.chat.helpers import all_drafts_auto
-
-    all_drafts_auto()
-    yield
-    reset_cache()
