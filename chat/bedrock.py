@@ -35,6 +35,8 @@ CLASSIFY_PROMPT = (
 ANSWER_SUFFIX = ("\nUse the tools for every title, price, stock figure, order status and policy you mention. "
                  "End your reply with [confidence: X] where X in 0..1 is how sure you are that it is correct.")
 
+SUMMARY_PREFIX = "(Summary of this customer's earlier questions in this conversation, for context only)\n"
+
 TOOL_SPECS = [
     {"toolSpec": {"name": "search_manga_catalog", "description": "Search the store's manga by title, author or description.",
                   "inputSchema": {"json": {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}}}},
@@ -156,6 +158,8 @@ def answer(message: Message, memory: Memory, category: str, locale: str, prompt,
     usage = Usage()
     history = [{"role": "user" if m.role == Message.Role.USER else "assistant", "content": [{"text": m.text}]}
                for m in memory.recent]
+    if memory.summary:  # the customer's own earlier questions: context in the conversation, never in the system prompt
+        history.insert(0, {"role": "user", "content": [{"text": SUMMARY_PREFIX + memory.summary}]})
     conversation = _alternating(history + [{"role": "user", "content": [{"text": message.text}]}])
     system = [{"text": (prompt.text if prompt else "") + ANSWER_SUFFIX}]
     results: list[tools.ToolResult] = []

@@ -1,0 +1,71 @@
+"""Every read of cached or serialised state is guarded: a corrupt entry is dropped and counted, never raised."""
+
+import pytest
+
+from chat import response_cache, turn
+from chat.models import ChatSession, Message
+from mangaassist import metrics
+from tests.catalog.conftest import catalog_data  # noqa: F401
+from tests.chat.helpers import all_drafts_auto
+
+QUESTION = "Is One Piece volume 1 in stock?"
+
+
+def _answer(text, session=None):
+    session = session or ChatSession.objects.create(locale="en")
+    message = Message.objects.create(session=session, role="user", text=text)
+    turn.answer_message(message.pk)
+    return Message.objects.get(reply_to=message, role="assistant", kind="answer")
+
+
+def _redis():
+    return response_cache._client()
+
+
+@pytest.fixture
+def auto(catalog_data):  # noqa: F811
+    all_drafts_auto()
+
+
+def test_it_answers_when_every_string_key_in_redis_is_garbage(auto):
+    first = _answer(QUESTION)
+    assert first.status == "auto" and '"One Piece"' in first.text
+    client = _redis()
+    corrupted = []
+    for key in client.scan_iter(count=1000):
+        kind = client.type(key)
+        if kind == b"string":
+            client.set(key, b"\x80\x04garbage{not json", keepttl=True)
+            corrupted.append(key)
+        elif kind == b"hash" and not key.startswith(b"metrics:"):
+            for field in client.hkeys(key):
+                client.hset(key, field, b"\xff\x00garbage")
+            corrupted.append(key)
+    assert any(k.startswith(b"respcache:entry:") for k in corrupted), corrupted
+
+    again = _answer(QUESTION)
+    assert again.status == "auto" and '"One Piece"' in again.text, (again.status, again.text)
+    assert metrics.counter_value("chat_corrupt_state_total", store="response_cache") >= 1
+
+
+def test_it_drops_a_corrupt_cache_entry_and_answers_fresh(auto):
+    _answer(QUESTION)
+    client = _redis()
+    [entry] = [k for k in client.scan_iter(match="respcache:entry:*")]
+    client.set(entry, '{"text": 3}', keepttl=True)  # valid JSON, not an answer
+    before = metrics.counter_value("chat_corrupt_state_total", store="response_cache")
+
+    again = _answer(QUESTION)
+    assert again.status == "auto" and '"One Piece"' in again.text
+    assert again.meta.get("cache") is None
+    assert metrics.counter_value("chat_corrupt_state_total", store="response_cache") == before + 1
+    assert client.get(entry) is None or b'"text": 3' not in client.get(entry)
+
+
+def test_it_drops_a_corrupt_summary_and_answers(auto):
+    session = ChatSession.objects.create(locale="en", summary="\x00" * 10 + "x" * 100_000, summary_upto_id=0)
+    answer = _answer(QUESTION, session)
+    assert answer.status == "auto" and '"One Piece"' in answer.text
+    session.refresh_from_db()
+    assert session.summary == ""
+    assert metrics.counter_value("chat_corrupt_state_total", store="summary") >= 1
