@@ -23,6 +23,7 @@ from chat import classifier, generation
 from chat.guards import Budget
 from chat.memory import Memory
 from chat.models import Category, Message
+from prompts.serving import wording
 
 log = logging.getLogger(__name__)
 CLASSIFY_BUDGET_SECONDS = 4
@@ -172,6 +173,11 @@ def answer(message: Message, memory: Memory, category: str, locale: str, prompt,
             budget.spend(steps=1, call_tokens=response.get("usage", {}).get("totalTokens", 0), cost_usd=cost)
             reply = response["output"]["message"]
             if response.get("stopReason") != "tool_use":
+                if results and not any(r.performed for r in results):
+                    # Nothing could be looked up: say so in our words, whatever the model made of it (it tends to
+                    # ask for the title again, as if the search had found nothing).
+                    return generation.Composed(_could_not_check(results, locale), results=results,
+                                               tool_failed=True), usage
                 text = _text_of(response)
                 if not text.strip():
                     log.warning("bedrock returned an empty answer; answering offline")
@@ -201,6 +207,16 @@ def answer(message: Message, memory: Memory, category: str, locale: str, prompt,
     routed = classifier.Classification(category=category, probability=1.0, margin=1.0, language=locale, genre_hint=None)
     offline = generation.compose(message.text, routed, locale, message.session.customer, vector)
     return offline, usage
+
+
+def _could_not_check(results: list[tools.ToolResult], locale: str) -> str:
+    """The offline backend's "we could not check" wording for the kind of lookup that failed."""
+    failed = {r.tool for r in results}
+    if failed <= {"lookup_order"}:
+        return wording("order.could_not_check", locale)
+    if failed <= {"search_faq"}:
+        return wording("faq.could_not_check", locale)
+    return generation.could_not_check(locale)
 
 
 def _alternating(messages: list[dict]) -> list[dict]:
