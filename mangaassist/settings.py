@@ -392,3 +392,8 @@ DEGRADE_PROBE_SHARE = env.float("DEGRADE_PROBE_SHARE", default=0.05)  # turns ru
 # Session memory (chat/memory.py): the recent turns given to a backend fit this many estimated tokens, besides the
 # count limit (RECENT_TURNS exchanges).
 CHAT_HISTORY_MAX_TOKENS = env.int("CHAT_HISTORY_MAX_TOKENS", default=3000)
+
+# Signed customer identity (mangaassist/security.py, README "Who the customer is"): the secret the store's backend
+# signs identity tokens with. Empty: refused outside DEBUG; in DEBUG the demo page signs with a key derived from
+# SECRET_KEY.
+CUSTOMER_IDENTITY_SECRET = env.str("CUSTOMER_IDENTITY_SECRET", default="")
