@@ -128,3 +128,33 @@ def test_a_signed_in_customer_gets_their_order(catalog_data, locale, shipped):  
     _, answer = _answer(session, ORDER_QUESTIONS[locale])
     assert "MA-260001" in answer.text and shipped in answer.text.lower(), answer.text
     assert "4829-1037-5521" in answer.text  # the tracking number: the order tool saw the customer's order
+
+
+def _answered_question(session_id):
+    from chat import delivery
+
+    session = ChatSession.objects.get(public_id=session_id)
+    question = Message.objects.create(session=session, role="user", text="ワンピースの1巻は在庫ありますか", client_id="q1")
+    return delivery.send_to_customer(session, kind=Message.Kind.ANSWER, text="在庫あり（2冊）です", reply_to=question,
+                                     status="auto", category="availability").pk
+
+
+@pytest.mark.parametrize("identity, trusted", [("C1001", True), (None, False)])
+async def test_feedback_from_a_signed_in_customer_counts_and_anonymous_feedback_scores_lower(
+        socket, catalog_data, identity, trusted):  # noqa: F811
+    from feedback.models import Feedback
+
+    s = await socket()
+    welcome = await _hello(s, sign_customer_identity(identity) if identity else None)
+    answer_id = await sync_to_async(_answered_question)(welcome["session_id"])
+    await s.recv_until("answer")
+    await s.send({"type": "feedback", "message_id": answer_id, "kind": "thumb", "value": "up"})
+    ack = await s.recv_until("feedback_ack")
+    feedback = await sync_to_async(Feedback.objects.select_related("customer").get)(pk=ack["feedback_id"])
+    # C1001 bought 12 times since 2023: purchases, an established account, a low rate, signed in
+    assert feedback.is_trusted is trusted, feedback.provenance_signals
+    if identity:
+        assert feedback.customer.external_id == identity and feedback.provenance_signals["signed_in"] > 0
+    else:
+        assert feedback.customer is None and "signed_in" not in feedback.provenance_signals
+    await s.close()
