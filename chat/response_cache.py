@@ -142,7 +142,7 @@ def invalidate_products(products) -> int:
     """Drop every cached answer that mentions any of these (sku, series_id) pairs: what a bulk QuerySet.update()
     of products calls (through catalog.signals.products_updated). Two round trips whatever the number of rows."""
     products = list(products)
-    index_keys = [f"respcache:sku:{sku}" for sku, _ in products]
+    index_keys = [f"respcache:sku:{sku}" for sku, _ in products if sku is not None]
     index_keys += [f"respcache:manga:{manga_id}" for manga_id in {m for _, m in products if m is not None}]
     if not index_keys:
         return 0
@@ -155,6 +155,11 @@ def invalidate_products(products) -> int:
     for start in range(0, len(doomed), 1000):
         client.delete(*doomed[start:start + 1000])
     return len(entries)
+
+
+def invalidate_series(manga_ids) -> int:
+    """Drop every cached answer about any of these series (a series saved or bulk-updated: completion, volumes…)."""
+    return invalidate_products((None, manga_id) for manga_id in manga_ids)
 
 
 def invalidate_sku(sku: str) -> int:
