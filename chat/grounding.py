@@ -166,7 +166,8 @@ def _ordinary_ja(span: str) -> bool:
 
 
 def _ordinary_en(span: str) -> bool:
-    return all(word.lower().strip("'’!?:&-") in ORDINARY_EN for word in span.split())
+    """Only ordinary words, or codes with digits (an order number "MA-260001", a SKU): not a title."""
+    return all(word.lower().strip("'’!?:&-") in ORDINARY_EN or any(c.isdigit() for c in word) for word in span.split())
 
 
 def _figure_or_status(span: str) -> bool:

@@ -158,3 +158,18 @@ async def test_feedback_from_a_signed_in_customer_counts_and_anonymous_feedback_
     else:
         assert feedback.customer is None and "signed_in" not in feedback.provenance_signals
     await s.close()
+
+
+def test_the_http_fallback_creates_a_signed_in_session_and_refuses_a_bad_identity(client, catalog_data):  # noqa: F811
+    created = client.post("/api/v1/sessions", {"locale": "en", "customer": sign_customer_identity("C1002")},
+                          content_type="application/json")
+    assert created.status_code == 201 and created.json()["signed_in"] is True
+    assert ChatSession.objects.get(public_id=created.json()["session_id"]).customer.external_id == "C1002"
+
+    count = ChatSession.objects.count()
+    expired = client.post("/api/v1/sessions", {"customer": sign_customer_identity("C1002", ttl_seconds=-300)},
+                          content_type="application/json")
+    assert expired.status_code == 400 and expired.json()["code"] == "identity_expired"
+    assert ChatSession.objects.count() == count  # nothing created for a refused identity
+    anonymous = client.post("/api/v1/sessions", {"locale": "ja"}, content_type="application/json")
+    assert anonymous.status_code == 201 and anonymous.json()["signed_in"] is False
