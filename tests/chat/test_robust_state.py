@@ -69,3 +69,27 @@ def test_it_drops_a_corrupt_summary_and_answers(auto):
     session.refresh_from_db()
     assert session.summary == ""
     assert metrics.counter_value("chat_corrupt_state_total", store="summary") >= 1
+
+
+def test_it_answers_without_the_cache_when_redis_refuses(auto, monkeypatch):
+    def down():
+        raise ConnectionError("Redis is restarting")
+
+    monkeypatch.setattr(response_cache, "_client", down)
+    first = _answer(QUESTION)
+    again = _answer(QUESTION)
+    assert first.status == again.status == "auto" and '"One Piece"' in again.text
+    assert again.meta.get("cache") is None
+
+
+@pytest.mark.parametrize("garbage", [b"\xff\xfe not json", b'{"tier": "two"}', b"[1, 2]"])
+def test_it_drops_a_garbled_answer_tier_and_answers_at_full_tier(db, garbage):
+    from chat import degradation
+
+    _redis().set(degradation.TIER_KEY, garbage)
+    degradation._cached = (0.0, {})
+    before = metrics.counter_value("chat_corrupt_state_total", store="degradation")
+    assert degradation.current() is degradation.TIERS[0]
+    assert metrics.counter_value("chat_corrupt_state_total", store="degradation") == before + 1
+    _redis().lpush(degradation.SAMPLES_KEY.format(0), b"garbage", b"[0.1, 0.2]")
+    assert degradation._window(0) == [(0.1, 0.2)]
