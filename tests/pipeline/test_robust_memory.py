@@ -9,6 +9,7 @@ from chat import bedrock
 from chat.memory import load_memory
 from chat.models import ChatSession, Message
 from prompts.validation import estimate_tokens
+from tests.pipeline.test_bedrock_local import local_bedrock  # noqa: F401  (the local Bedrock server)
 
 SUMMARY = "- 送料はいくらですか\n- ワンピースの1巻はありますか"
 
@@ -54,3 +55,10 @@ def test_it_bounds_the_history_by_tokens_keeping_the_newest_turns(settings):
     recent = load_memory(session, before=latest).recent
     assert sum(estimate_tokens(m.text) for m in recent) <= 3000
     assert len(recent) == 2 and recent[0].text.startswith("7")  # the newest exchange, whole
+
+
+def test_the_local_bedrock_server_answers_the_question_not_the_summary_before_it(ask, local_bedrock):  # noqa: F811
+    session = ChatSession.objects.create(locale="en", summary=SUMMARY, summary_upto_id=0)  # Japanese questions
+    draft = ask("Is volume 1 of Demon Slayer in stock?", locale="en", session=session)
+    assert local_bedrock.calls["answer"] == 2 and draft.meta["grounding"]["grounded"]
+    assert draft.text.startswith('"Demon Slayer'), draft.text  # in English, about the question asked
