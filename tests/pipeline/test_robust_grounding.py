@@ -8,7 +8,7 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from catalog.models import Product
-from chat import bedrock, grounding
+from chat import bedrock
 from chat.pipeline import SAFE_FALLBACK
 
 
