@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from chat import throttle
 from chat.models import ChatSession, Locale, Message
-from mangaassist import inputs
-from mangaassist.observability import correlation_id
-from mangaassist.security import IdentityError, verify_customer_identity
+from common import inputs
+from common.observability import correlation_id
+from common.security import IdentityError, verify_customer_identity
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 2000
@@ -138,7 +138,7 @@ def do_start_session(locale: str = Locale.JA, previous: ChatSession | None = Non
 
 
 def check_customer_identity(token):
-    """The Customer a signed identity token (mangaassist.security) vouches for; ChatError identity_invalid,
+    """The Customer a signed identity token (common.security) vouches for; ChatError identity_invalid,
     identity_expired or identity_unavailable otherwise (an unknown customer id is identity_invalid too)."""
     from catalog.models import Customer
 
@@ -241,7 +241,7 @@ def enqueue_answer(message_id: int) -> bool:
     the re-enqueue sweep (chat.watchdog.requeue_lost_turns) publishes it again; nothing is lost and nothing hangs.
     """
     from chat.turn import answer_message
-    from mangaassist import metrics
+    from common import metrics
     from mangaassist.celery import app
 
     try:

@@ -7,7 +7,7 @@ partial write, a human with redis-cli): the reader treats it as absent, deletes 
 
 import logging
 
-from mangaassist import metrics
+from common import metrics
 
 log = logging.getLogger(__name__)
 

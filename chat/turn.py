@@ -24,8 +24,8 @@ from django.db.models import Exists, OuterRef
 from chat import delivery, identity, memory, pipeline, turnlock
 from chat.models import ChatSession, Message, bump_state_version
 from chat.watchdog import person_promised
-from mangaassist import metrics
-from mangaassist.observability import bind_correlation_id, log_event
+from common import metrics
+from common.observability import bind_correlation_id, log_event
 from reviews.escalation import route_draft
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ def demo_customers() -> list[dict]:
     if not settings.DEBUG:
         return []
     from catalog.models import Customer
-    from mangaassist.security import sign_customer_identity
+    from common.security import sign_customer_identity
 
     return [{"id": c.external_id, "label": f"{c.name or c.external_id} ({c.external_id})",
              "token": sign_customer_identity(c.external_id, DEMO_IDENTITY_TTL_SECONDS)}

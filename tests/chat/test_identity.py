@@ -8,13 +8,12 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from catalog.models import Customer
-from chat import turn
+from mangaassist import turn
 from chat.identity import sign_in_text
 from chat.models import ChatSession, Message
-from mangaassist.security import IdentityError, _b64, sign_customer_identity, verify_customer_identity
+from common.security import IdentityError, _b64, sign_customer_identity, verify_customer_identity
 from reviews.models import ReviewTask
-from tests.catalog.conftest import catalog_data  # noqa: F401
-from tests.chat.helpers import all_drafts_auto
+from tests.factories import all_drafts_auto
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SECRET = "store-and-chat-share-this"

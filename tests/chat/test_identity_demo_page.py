@@ -3,8 +3,7 @@ question is answered with how to sign in."""
 
 import pytest
 
-from tests.catalog.conftest import catalog_data  # noqa: F401
-from tests.chat.helpers import all_drafts_auto
+from tests.factories import all_drafts_auto
 from tests.e2e.browser import chromium, save_screenshot
 from tests.support.processes import celery_worker, uvicorn_server
 

@@ -6,9 +6,8 @@ import pytest
 
 from chat import response_cache, turn
 from chat.models import ChatSession, Message
-from mangaassist import metrics
-from tests.catalog.conftest import catalog_data  # noqa: F401
-from tests.chat.helpers import all_drafts_auto
+from common import metrics
+from tests.factories import all_drafts_auto
 
 QUESTION = "Is One Piece volume 1 in stock?"
 

@@ -7,9 +7,8 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from chat.models import ChatSession, Message
-from mangaassist import metrics
+from common import metrics
 from reviews.models import Alert, ReviewTask
-from tests.catalog.conftest import catalog_data  # noqa: F401  (committed catalog rows the worker can read)
 from tests.support.faulty_turns import FAIL_MARK
 from tests.support.processes import celery_worker
 
