@@ -20,6 +20,22 @@ GENRES = (
 )
 
 
+class MangaQuerySet(models.QuerySet):
+    def update(self, **kwargs) -> int:
+        """A bulk update of series (completion, volume count, titles…) is a series change like a save: announced
+        with catalog.signals.series_updated (search after commit, the cached answers about them at once and after
+        commit), as ProductQuerySet.update does for products."""
+        from catalog.signals import series_updated
+
+        changed = list(self.order_by().values_list("pk", flat=True)) if kwargs else []
+        rows = super().update(**kwargs)
+        if rows:
+            series_updated.send(sender=Manga, manga_ids=changed, fields=frozenset(kwargs))
+        return rows
+
+    update.alters_data = True
+
+
 class Manga(models.Model):
     class Status(models.TextChoices):
         ONGOING = "ongoing", "連載中 / Ongoing"
@@ -43,6 +59,8 @@ class Manga(models.Model):
     start_year = models.PositiveIntegerField(null=True, blank=True)
     embedding = models.BinaryField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = MangaQuerySet.as_manager()
 
     class Meta:
         ordering = ["title_en"]

@@ -17,10 +17,17 @@ log = logging.getLogger(__name__)
 # caller's transaction: products=[(sku, series_id), …] as they matched before the update, fields=the updated names.
 # Listeners that tell other processes must wait for the commit (transaction.on_commit), as the post_save ones do.
 products_updated = Signal()
+# Sent by Manga.objects.filter(…).update(…) (catalog.models.MangaQuerySet), the same way: manga_ids=[…], fields=….
+series_updated = Signal()
 
 
 @receiver([post_save, post_delete], sender=Manga)
 def _series_changed(**_):
+    transaction.on_commit(lambda: search.bump_version(series_changed=True))
+
+
+@receiver(series_updated, sender=Manga)
+def _series_bulk_changed(**_):
     transaction.on_commit(lambda: search.bump_version(series_changed=True))
 
 

@@ -17,6 +17,7 @@ from chat import throttle
 from chat.models import ChatSession, Locale, Message
 from common import inputs, metrics
 from common.observability import correlation_id
+from common.security import IdentityError, verify_customer_identity
 
 log = logging.getLogger(__name__)
 TURN_TASK = "chat.answer_message"
@@ -138,11 +139,51 @@ def do_start_session(locale: str = Locale.JA, previous: ChatSession | None = Non
     return session
 
 
+def check_customer_identity(token):
+    """The Customer a signed identity token (common.security) vouches for; ChatError identity_invalid,
+    identity_expired or identity_unavailable otherwise (an unknown customer id is identity_invalid too)."""
+    from catalog.models import Customer
+
+    try:
+        external_id = verify_customer_identity(token)
+    except IdentityError as exc:
+        raise ChatError(exc.code, exc.detail) from None
+    customer = Customer.objects.filter(external_id=external_id).first()
+    if customer is None:
+        raise ChatError("identity_invalid", "the customer identity names no customer of this store")
+    return customer
+
+
+def do_sign_in(session: ChatSession, customer, locale: str | None = None, client_ip: str | None = None,
+               connection: str | None = None) -> tuple[ChatSession, bool]:
+    """Link the session to a verified customer: an anonymous session becomes theirs (its order questions can now be
+    looked up); a session of another customer is never handed over: a new one starts. Returns (session, is_new)."""
+    if session.customer_id == customer.pk:
+        return session, False
+    if session.customer_id is None and ChatSession.objects.filter(pk=session.pk, customer__isnull=True).update(
+            customer=customer) == 1:
+        session.customer = customer
+        return session, False
+    fresh = do_start_session(locale or session.locale, client_ip=client_ip, connection=connection)
+    ChatSession.objects.filter(pk=fresh.pk).update(customer=customer)
+    fresh.customer = customer
+    return fresh, True
+
+
 def do_resume_session(token, locale: str | None, client_ip: str | None = None,
-                      connection: str | None = None) -> tuple[ChatSession, bool]:
+                      connection: str | None = None, customer=None) -> tuple[ChatSession, bool]:
     """The session a hello names (or a new one). After 30 idle minutes a new session starts carrying the summary.
+    With a verified `customer` (check_customer_identity) the session is theirs (do_sign_in).
 
     Returns (session, is_new)."""
+    session, is_new = _resume(token, locale, client_ip, connection)
+    if customer is not None:
+        session, switched = do_sign_in(session, customer, locale, client_ip, connection)
+        is_new = is_new or switched
+    return session, is_new
+
+
+def _resume(token, locale, client_ip, connection) -> tuple[ChatSession, bool]:
     if token in (None, ""):
         return do_start_session(locale or Locale.JA, client_ip=client_ip, connection=connection), True
     session = check_session_token(token)

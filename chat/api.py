@@ -15,7 +15,7 @@ from common import inputs
 from common.security import client_ip_from_request
 
 ERROR_STATUS = {"empty": 400, "too_long": 400, "invalid": 400, "blocked": 403, "rate_limited": 429,
-                "not_found": 404}
+                "not_found": 404, "identity_invalid": 400, "identity_expired": 400, "identity_unavailable": 400}
 TOKEN_HEADER = OpenApiParameter("X-Session-Token", str, OpenApiParameter.HEADER, required=True)
 ERROR_OUT = inline_serializer("ChatError", {"code": serializers.CharField(), "detail": serializers.CharField()})
 ERRORS = {400: ERROR_OUT, 401: ERROR_OUT, 403: ERROR_OUT, 404: ERROR_OUT, 429: ERROR_OUT}
@@ -71,23 +71,33 @@ class MessageOut(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-@extend_schema(request=inline_serializer("SessionIn", {"locale": serializers.ChoiceField(Locale.values, required=False)}),
+@extend_schema(request=inline_serializer("SessionIn", {
+    "locale": serializers.ChoiceField(Locale.values, required=False),
+    "customer": serializers.CharField(required=False, max_length=512,
+                                      help_text="the store's signed customer identity token (README: Who the customer "
+                                                "is); a bad or expired one is a 400 identity_invalid / "
+                                                "identity_expired and no session is created")}),
                responses={201: inline_serializer("SessionOut", {"session": serializers.CharField(),
-                                                                "session_id": serializers.UUIDField()}),
+                                                                "session_id": serializers.UUIDField(),
+                                                                "signed_in": serializers.BooleanField()}),
                           400: ERROR_OUT, 403: ERROR_OUT, 429: ERROR_OUT})
 @api_view(["POST"])
 @authentication_classes([])
 @permission_classes([AllowAny])
 @no_store
 def create_session(request):
-    """Start a conversation; the returned token goes in X-Session-Token."""
-    locale = request.data.get("locale") if isinstance(request.data, dict) else None
+    """Start a conversation (signed in when a valid customer identity is given); the returned token goes in
+    X-Session-Token."""
+    data = request.data if isinstance(request.data, dict) else {}
+    locale = data.get("locale")
     try:
-        session = actions.do_start_session(locale if isinstance(locale, str) else Locale.JA,
-                                           client_ip=client_ip_from_request(request))
+        customer = actions.check_customer_identity(data["customer"]) if data.get("customer") not in (None, "") else None
+        session, _ = actions.do_resume_session(None, locale if isinstance(locale, str) else Locale.JA,
+                                               client_ip=client_ip_from_request(request), customer=customer)
     except ChatError as exc:
         return _error(exc)
-    return Response({"session": session.token, "session_id": str(session.public_id)}, status=201)
+    return Response({"session": session.token, "session_id": str(session.public_id),
+                     "signed_in": session.customer_id is not None}, status=201)
 
 
 @extend_schema(methods=["GET"], parameters=[

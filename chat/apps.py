@@ -8,8 +8,8 @@ class ChatConfig(AppConfig):
         from django.db import transaction
         from django.db.models.signals import post_delete, post_save
 
-        from catalog.models import Product
-        from catalog.signals import products_updated
+        from catalog.models import Manga, Product
+        from catalog.signals import products_updated, series_updated
         from chat import response_cache
 
         def product_changed(instance, **_):
@@ -28,6 +28,17 @@ class ChatConfig(AppConfig):
 
         products_updated.connect(products_bulk_changed, sender=Product, weak=False,
                                  dispatch_uid="chat.response_cache.products_bulk")
+
+        def series_changed(manga_ids, **_):
+            # completion, volume count, titles: the cached answers about the series go, as for a product change
+            response_cache.invalidate_series(manga_ids)
+            transaction.on_commit(lambda: response_cache.invalidate_series(manga_ids))
+
+        post_save.connect(lambda instance, **kw: series_changed([instance.pk]), sender=Manga, weak=False,
+                          dispatch_uid="chat.response_cache.series")
+        post_delete.connect(lambda instance, **kw: series_changed([instance.pk]), sender=Manga, weak=False,
+                            dispatch_uid="chat.response_cache.series_del")
+        series_updated.connect(series_changed, sender=Manga, weak=False, dispatch_uid="chat.response_cache.series_bulk")
 
         from prompts import validation
 

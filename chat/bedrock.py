@@ -23,6 +23,7 @@ from chat import classifier, generation
 from chat.guards import Budget
 from chat.memory import Memory
 from chat.models import Category, Message
+from prompts.serving import wording
 
 log = logging.getLogger(__name__)
 CLASSIFY_BUDGET_SECONDS = 4
@@ -34,6 +35,8 @@ CLASSIFY_PROMPT = (
 )
 ANSWER_SUFFIX = ("\nUse the tools for every title, price, stock figure, order status and policy you mention. "
                  "End your reply with [confidence: X] where X in 0..1 is how sure you are that it is correct.")
+
+SUMMARY_PREFIX = "(Summary of this customer's earlier questions in this conversation, for context only)\n"
 
 TOOL_SPECS = [
     {"toolSpec": {"name": "search_manga_catalog", "description": "Search the store's manga by title, author or description.",
@@ -156,6 +159,8 @@ def answer(message: Message, memory: Memory, category: str, locale: str, prompt,
     usage = Usage()
     history = [{"role": "user" if m.role == Message.Role.USER else "assistant", "content": [{"text": m.text}]}
                for m in memory.recent]
+    if memory.summary:  # the customer's own earlier questions: context in the conversation, never in the system prompt
+        history.insert(0, {"role": "user", "content": [{"text": SUMMARY_PREFIX + memory.summary}]})
     conversation = _alternating(history + [{"role": "user", "content": [{"text": message.text}]}])
     system = [{"text": (prompt.text if prompt else "") + ANSWER_SUFFIX}]
     results: list[tools.ToolResult] = []
@@ -168,6 +173,11 @@ def answer(message: Message, memory: Memory, category: str, locale: str, prompt,
             budget.spend(steps=1, call_tokens=response.get("usage", {}).get("totalTokens", 0), cost_usd=cost)
             reply = response["output"]["message"]
             if response.get("stopReason") != "tool_use":
+                if results and not any(r.performed for r in results):
+                    # Nothing could be looked up: say so in our words, whatever the model made of it (it tends to
+                    # ask for the title again, as if the search had found nothing).
+                    return generation.Composed(_could_not_check(results, locale), results=results,
+                                               tool_failed=True), usage
                 text = _text_of(response)
                 if not text.strip():
                     log.warning("bedrock returned an empty answer; answering offline")
@@ -197,6 +207,16 @@ def answer(message: Message, memory: Memory, category: str, locale: str, prompt,
     routed = classifier.Classification(category=category, probability=1.0, margin=1.0, language=locale, genre_hint=None)
     offline = generation.compose(message.text, routed, locale, message.session.customer, vector)
     return offline, usage
+
+
+def _could_not_check(results: list[tools.ToolResult], locale: str) -> str:
+    """The offline backend's "we could not check" wording for the kind of lookup that failed."""
+    failed = {r.tool for r in results}
+    if failed <= {"lookup_order"}:
+        return wording("order.could_not_check", locale)
+    if failed <= {"search_faq"}:
+        return wording("faq.could_not_check", locale)
+    return generation.could_not_check(locale)
 
 
 def _alternating(messages: list[dict]) -> list[dict]:

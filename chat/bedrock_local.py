@@ -119,7 +119,10 @@ def answer(body: dict, started: float) -> dict:
     messages = body["messages"]
     last = messages[-1]
     tool_results = [block["toolResult"] for block in last.get("content", []) if "toolResult" in block]
-    question = next((_texts(m) for m in reversed(messages) if m["role"] == "user" and _texts(m)), "")
+    # The customer's question is the last text block of the last user turn: earlier blocks of that turn are the
+    # session summary or earlier messages merged into it (Converse wants the roles to alternate).
+    question = next((texts[-1] for m in reversed(messages) if m["role"] == "user"
+                     for texts in [[b["text"] for b in m.get("content", []) if b.get("text")]] if texts), "")
     japanese = bool(re.search(r"[\u3040-\u30ff\u3400-\u9fff]", question))
     if tool_results:
         payloads = [c.get("json", {}) for r in tool_results if r.get("status") != "error" for c in r.get("content", [])]

@@ -79,8 +79,17 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if isinstance(last_seen, bool) or not isinstance(last_seen, int) or not 0 <= last_seen <= inputs.MAX_ID:
             raise ChatError("invalid", "last_seen must be a number from 0 to 2^63-1")
         locale = content.get("locale") if content.get("locale") in ("ja", "en") else None
+        # A signed customer identity from the store's page: a bad or expired one is answered with an error frame
+        # after the welcome, and the conversation goes on anonymously.
+        customer, identity_error = None, None
+        if content.get("customer") not in (None, ""):
+            try:
+                customer = await database_sync_to_async(actions.check_customer_identity)(content["customer"])
+            except ChatError as exc:
+                identity_error = exc
         session, is_new = await database_sync_to_async(actions.do_resume_session)(
-            content.get("session"), locale, client_ip=client_ip_from_scope(self.scope), connection=self.channel_name)
+            content.get("session"), locale, client_ip=client_ip_from_scope(self.scope), connection=self.channel_name,
+            customer=customer)
         if self.session is not None and self.session.pk != session.pk:
             await self.channel_layer.group_discard(self.session.group_name, self.channel_name)
         self.session = session
@@ -90,9 +99,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         backlog = [] if is_new else await database_sync_to_async(_backlog)(session, last_seen)
         self.backlog_ids = {frame["message_id"] for frame in backlog}
         await self.send_frame({"type": "welcome", "session": session.token, "session_id": str(session.public_id),
-                               "locale": session.locale})
+                               "locale": session.locale, "signed_in": session.customer_id is not None})
         for frame in backlog:
             await self.send_frame(frame)
+        if identity_error is not None:
+            await self.error(identity_error.code, identity_error.detail)
 
     async def on_message(self, content):
         if "client_id" not in content or "text" not in content:

@@ -71,6 +71,13 @@ def state() -> dict:
     try:
         raw = _redis().get(TIER_KEY)
         value = json.loads(raw) if raw else {"tier": 0, "since": None, "reason": ""}
+        if not isinstance(value, dict) or isinstance(value.get("tier"), bool) or not isinstance(value.get("tier"), int):
+            raise ValueError("not a tier state")
+    except (ValueError, TypeError) as exc:  # a garbled state: full tier until the next decision writes a good one
+        from chat.corrupt import dropped
+
+        dropped("degradation", TIER_KEY, exc)
+        value = {"tier": 0, "since": None, "reason": "unknown"}
     except Exception:  # without Redis nothing else works either; answer at full tier
         value = {"tier": 0, "since": None, "reason": "unknown"}
     _cached = (now, value)
@@ -121,7 +128,16 @@ def observe(tier: Tier, wait_s: float, latency_s: float, cost_usd: Decimal | flo
 
 
 def _window(level: int) -> list[tuple[float, float]]:
-    return [tuple(json.loads(raw)) for raw in _redis().lrange(SAMPLES_KEY.format(level), 0, -1)]
+    samples = []
+    for raw in _redis().lrange(SAMPLES_KEY.format(level), 0, -1):
+        try:
+            wait_s, latency_s = json.loads(raw)
+            samples.append((float(wait_s), float(latency_s)))
+        except (ValueError, TypeError) as exc:  # a garbled sample is skipped; the window trims it away soon
+            from chat.corrupt import dropped
+
+            dropped("degradation", SAMPLES_KEY.format(level), exc)
+    return samples
 
 
 def decide() -> Tier | None:

@@ -3,6 +3,13 @@
 Claims are found the way generation writes them (titles in 「」 or double quotes, prices as N円 or ¥N, stock as
 N冊 or "N left") and checked against the facts the tools returned in this turn. One unverified claim makes the
 whole answer ungrounded: the pipeline then sends a safe fallback with confidence 0.
+
+A model (Bedrock) does not always write titles the way our templates do, so title-like spans are caught however
+they are written: in any quotes (「」『』""“”‘’《》【】), in **bold** or __bold__, and bare: a run of kana, kanji
+or Latin letters right before a volume, stock or price word in Japanese (「ドラゴン戦記の1巻」), a run of two or more
+Capitalised Words in English ("Dragon Quest Saga volume 1"). Such a span is a title claim unless it is (part of) a
+title the tools returned or the store sells, appears in a policy text, or is made only of ordinary words
+(ORDINARY_*); a title the store does not sell is never any of these.
 """
 
 import re
@@ -11,6 +18,31 @@ from dataclasses import dataclass, field
 from catalog.tools import FaqHit, OrderInfo, SeriesHit, ToolResult
 
 TITLE = re.compile(r"「([^」]{1,80})」|\"([^\"]{1,80})\"")
+OTHER_QUOTES = re.compile(r"『([^』]{1,80})』|“([^”]{1,80})”|‘([^’]{1,80})’|《([^》]{1,80})》|【([^】]{1,80})】")
+BOLD = re.compile(r"\*\*([^*\n]{1,80})\*\*|__([^_\n]{1,80})__")
+# Japanese: a title-like run (katakana, kanji, Latin, digits inside) right before の? + N巻 / 在庫 / 価格 / シリーズ.
+JA_RUN = re.compile(r"([\u30A0-\u30FF\u4E00-\u9FFF\uFF21-\uFF3A\uFF41-\uFF5AA-Za-zー・＆&！!？?]{2,40})\s*の?\s*"
+                    r"(?:第?\s*\d{1,3}\s*巻|在庫|価格|シリーズ|全\s*\d{1,3}\s*巻)")
+# English: two or more Capitalised (or ALL CAPS) words, small words allowed between them.
+EN_RUN = re.compile(r"(?<![\w'’])([A-Z][\w'’!?:&-]*(?:\s+(?:(?:of|the|no|to|and|a|an|in|on|de|wa|ga)\s+)*"
+                    r"[A-Z][\w'’!?:&-]*)+)")
+ORDINARY_JA = ("最新刊", "最新", "最終", "既刊", "新刊", "続刊", "続き", "次", "同", "各", "全", "単行本", "漫画", "マンガ",
+               "まんが", "コミックス", "コミック", "作品", "商品", "当店", "人気", "通常版", "限定版", "特装版", "初版", "新装版",
+               "完全版", "文庫版", "愛蔵版", "上記", "こちら", "在庫", "価格", "シリーズ", "第", "巻", "冊", "税込", "円",
+               "送料", "配送", "注文", "ご注文", "本", "今", "現在", "以下", "以上", "一部", "他", "別", "前", "後")
+ORDINARY_EN = {"i", "we", "you", "the", "a", "an", "of", "and", "to", "in", "on", "no", "de", "wa", "ga", "yes", "sorry",
+               "thanks", "thank", "hello", "hi", "please", "volume", "volumes", "vol", "vol.", "edition", "editions",
+               "box", "set", "first", "print", "limited", "special", "deluxe", "standard", "japan", "japanese",
+               "english", "tokyo", "osaka", "kyoto", "hokkaido", "okinawa", "yamato", "sagawa", "post", "transport",
+               "express", "mangaassist", "manga", "store", "shop", "our", "team", "customer", "support", "faq",
+               "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+               "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+               "yen", "jpy", "tax", "included", "shipping", "free", "cash", "delivery", "cod", "credit", "card",
+               "paypay", "konbini", "convenience", "returns", "return", "refund", "order", "orders", "in", "stock",
+               "out", "sold", "available", "ai", "assistant", "bot", "new", "latest", "series", "completed",
+               "ongoing", "finished", "shonen", "shounen", "shojo", "shoujo", "seinen", "josei", "isekai", "is",
+               "it", "this", "that", "these", "those", "also", "here", "there", "what", "which", "if", "let", "me",
+               "it's", "i'm", "we're", "you're", "ok", "okay", "note", "unfortunately", "however", "currently"}
 PRICE = re.compile(r"(\d[\d,]*)\s*(?:円|yen\b|JPY\b)|[¥￥]\s*(\d[\d,]*)", re.IGNORECASE)
 STOCK = re.compile(r"(\d+)\s*(?:冊|点在庫)|\((\d+) left\)|\b(\d+)\s+(?:copies|left|in stock)\b", re.IGNORECASE)
 # What one sentence says about one volume: "「X」11巻は在庫あり（29冊）…" / "Volume 11 of "X" is in stock (29 left)…"
@@ -58,6 +90,14 @@ def collect_facts(results: list[ToolResult]) -> Facts:
 
 def _number(raw: str) -> int:
     return int(raw.replace(",", ""))
+
+
+def _store_names() -> set[str]:
+    """Authors and publishers the store knows: a capitalised name that is not a title ("Eiichiro Oda")."""
+    from catalog.models import Manga
+
+    rows = Manga.objects.values_list("author", "author_en", "publisher")
+    return {n for row in rows for n in row if n}
 
 
 def _store_titles() -> set[str]:
@@ -110,6 +150,40 @@ def _volume_claims(text: str, facts: Facts) -> list[str]:
     return unverified
 
 
+def _known_span(span: str, titles: set[str], policy: str) -> bool:
+    """A title-like span that is part of (or contains) a known title, or appears in a policy text."""
+    folded = span.lower().strip(" 　・:!?！？-")
+    if not folded or folded in policy.lower():
+        return True
+    return any(folded in title.lower() or (len(title) >= MIN_TITLE_CHARS and title.lower() in folded)
+               for title in titles)
+
+
+def _ordinary_ja(span: str) -> bool:
+    for word in sorted(ORDINARY_JA, key=len, reverse=True):
+        span = span.replace(word, "")
+    return len(span.strip(" 　・ー")) < 2
+
+
+def _ordinary_en(span: str) -> bool:
+    """Only ordinary words, or codes with digits (an order number "MA-260001", a SKU): not a title."""
+    return all(word.lower().strip("'’!?:&-") in ORDINARY_EN or any(c.isdigit() for c in word) for word in span.split())
+
+
+def _figure_or_status(span: str) -> bool:
+    """Bold used for emphasis of a figure or a status ("**在庫あり**", "**¥594**"): the figure checks cover it."""
+    return bool(re.search(r"\d", span) or IN_STOCK.search(span) or SOLD_OUT.search(span))
+
+
+def _title_like_spans(text: str) -> list[str]:
+    spans = [next(g for g in m.groups() if g) for m in OTHER_QUOTES.finditer(text)]
+    spans += [s for s in (next(g for g in m.groups() if g) for m in BOLD.finditer(text)) if not _figure_or_status(s)]
+    plain = BOLD.sub(lambda m: m.group(1) or m.group(2), TITLE.sub(" ", OTHER_QUOTES.sub(" ", text)))
+    spans += [m.group(1) for m in JA_RUN.finditer(plain) if not _ordinary_ja(m.group(1))]
+    spans += [m.group(1) for m in EN_RUN.finditer(plain) if not _ordinary_en(m.group(1))]
+    return spans
+
+
 def check(text: str, results: list[ToolResult], allowed_titles: set[str] = frozenset()) -> Grounding:
     facts = collect_facts(results)
     policy = " ".join(facts.texts)
@@ -118,8 +192,15 @@ def check(text: str, results: list[ToolResult], allowed_titles: set[str] = froze
         claim = match.group(1) or match.group(2)
         if claim not in facts.titles and claim not in allowed_titles and claim not in policy:
             unverified.append(f"title {claim}")
+    store = _store_titles()
+    spans = _title_like_spans(text)
+    names = facts.titles | set(allowed_titles) | store | ({n for h in facts.hits for n in (h.author, h.author_en) if n}
+                                                          | _store_names() if spans else set())
+    for span in spans:
+        if not _known_span(span, names, policy):
+            unverified.append(f"title {span}")
     known = {t.lower() for t in facts.titles | set(allowed_titles)}
-    for title in _store_titles():
+    for title in store:
         if title.lower() not in known and _mentions(title, text) and not _mentions(title, policy):
             unverified.append(f"title {title}")
     for match in PRICE.finditer(text):

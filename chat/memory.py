@@ -2,15 +2,21 @@
 
 Recent turns are kept whole; once a session passes FOLD_AFTER_TURNS customer turns, everything but the last
 KEEP_WHOLE_TURNS is folded into a bounded extractive summary (the customer's earlier questions), so a 200-turn
-session costs the same per turn as a 20-turn one.
+session costs the same per turn as a 20-turn one. The recent turns given to a backend are bounded twice: at most
+RECENT_TURNS exchanges, and at most CHAT_HISTORY_MAX_TOKENS estimated tokens (ten 2,000-character messages would
+otherwise be a 20,000-token prompt); the oldest go first. Both backends get the summary: Bedrock as the opening
+context of the conversation, the offline backend as the earlier question a short follow-up refers to.
 """
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
+from chat.corrupt import dropped
 from chat.models import ChatSession, Message
+from prompts.validation import estimate_tokens
 
 RECENT_TURNS = 10
 FOLD_AFTER_TURNS = 50
@@ -25,7 +31,11 @@ class Memory:
     recent: list[Message] = field(default_factory=list)  # oldest first
 
     def customer_texts(self) -> list[str]:
-        return [m.text for m in self.recent if m.role == Message.Role.USER]
+        """The customer's earlier questions, oldest first: the summarised ones, then the recent ones."""
+        return self.summary_questions() + [m.text for m in self.recent if m.role == Message.Role.USER]
+
+    def summary_questions(self) -> list[str]:
+        return [line[2:] for line in self.summary.splitlines() if line.startswith("- ") and line[2:].strip()]
 
 
 def _unfolded(session: ChatSession):
@@ -41,7 +51,29 @@ def load_memory(session: ChatSession, before: Message | None = None) -> Memory:
         # Earlier messages, and answers to earlier messages even when they were stored after this one arrived.
         messages = messages.filter(Q(id__lt=before.id) | Q(role=Message.Role.ASSISTANT, reply_to_id__lt=before.id))
     recent = sorted(messages.order_by("-id")[: RECENT_TURNS * 2], key=lambda m: (m.reply_to_id or m.id, m.id))
-    return Memory(summary=session.summary, recent=recent)
+    return Memory(summary=_checked_summary(session), recent=_within_tokens(recent, settings.CHAT_HISTORY_MAX_TOKENS))
+
+
+def _within_tokens(recent: list[Message], budget: int) -> list[Message]:
+    """The newest messages of `recent` whose estimated tokens fit `budget` (oldest dropped first)."""
+    kept, spent = [], 0
+    for message in reversed(recent):
+        spent += estimate_tokens(message.text)
+        if spent > budget:
+            break
+        kept.append(message)
+    return kept[::-1]
+
+
+def _checked_summary(session: ChatSession) -> str:
+    """The session's summary, or "" (dropped and counted) when it is not one _fold could have written."""
+    summary = session.summary
+    if isinstance(summary, str) and len(summary) <= SUMMARY_MAX_CHARS + 1 and "\x00" not in summary:
+        return summary
+    ChatSession.objects.filter(pk=session.pk).update(summary="")
+    session.summary = ""
+    dropped("summary", f"session {session.pk}", f"{type(summary).__name__} of {len(str(summary))} characters")
+    return ""
 
 
 def _fold(session: ChatSession, keep_turns: int) -> None:

@@ -9,11 +9,16 @@ import json
 import re
 import unicodedata
 
+import logging
+
 import numpy as np
 from django_redis import get_redis_connection
 
 from catalog import embeddings
 from catalog.text import normalize
+from chat.corrupt import dropped
+
+log = logging.getLogger(__name__)
 
 TTL_SECONDS = 300
 SEMANTIC_MIN = 0.95
@@ -41,19 +46,53 @@ def cacheable(category: str) -> bool:
     return category not in PERSONAL
 
 
+def _decode(client, key, raw) -> dict | None:
+    """The cached answer stored under `key`, or None (and the entry dropped) when it is not one."""
+    try:
+        entry = json.loads(raw)
+        if not (isinstance(entry, dict) and isinstance(entry.get("text"), str) and entry["text"]
+                and isinstance(entry.get("confidence"), (int, float)) and 0 <= entry["confidence"] <= 1
+                and isinstance(entry.get("sources"), list) and all(isinstance(s, dict) for s in entry["sources"])):
+            raise ValueError("not a cached answer")
+    except (ValueError, TypeError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        client.delete(key)
+        dropped("response_cache", key, exc)
+        return None
+    return entry
+
+
 def get(category: str, locale: str, text: str, vector: np.ndarray, prompt_version: int | None) -> dict | None:
+    """The cached answer to this question, or None. Never raises: a corrupt entry is dropped and counted, an
+    unreachable Redis is a miss."""
     if not cacheable(category):
         return None
-    client = _client()
-    raw = client.get(_key(category, locale, text, prompt_version))
-    if raw:
-        return json.loads(raw) | {"cache": "exact"}
+    try:
+        return _get(_client(), category, locale, text, vector, prompt_version)
+    except Exception as exc:  # Redis down or answering garbage: answer without the cache
+        log.warning("response cache unavailable: %s", exc)
+        return None
+
+
+def _get(client, category, locale, text, vector, prompt_version) -> dict | None:
+    key = _key(category, locale, text, prompt_version)
+    raw = client.get(key)
+    if raw and (entry := _decode(client, key, raw)):
+        return entry | {"cache": "exact"}
     index_key = _semantic_index(category, locale, text, prompt_version)
     for entry_key, stored in client.hgetall(index_key).items():
-        if float(np.dot(embeddings.from_bytes(stored), vector)) >= SEMANTIC_MIN:
+        try:
+            stored_vector = embeddings.from_bytes(stored)
+            similarity = float(np.dot(stored_vector, vector))
+            if stored_vector.shape != vector.shape or not np.isfinite(similarity):
+                raise ValueError(f"a vector of shape {stored_vector.shape}")
+        except (ValueError, TypeError) as exc:
+            client.hdel(index_key, entry_key)
+            dropped("response_cache", f"{index_key} {entry_key!r}", exc)
+            continue
+        if similarity >= SEMANTIC_MIN:
             raw = client.get(entry_key)
-            if raw:
-                return json.loads(raw) | {"cache": "semantic"}
+            if raw and (entry := _decode(client, entry_key, raw)):
+                return entry | {"cache": "semantic"}
             client.hdel(index_key, entry_key)
     return None
 
@@ -62,7 +101,13 @@ def put(category: str, locale: str, text: str, vector: np.ndarray, prompt_versio
         skus: list[str]) -> None:
     if not cacheable(category):
         return
-    client = _client()
+    try:
+        _put(_client(), category, locale, text, vector, prompt_version, answer, skus)
+    except Exception as exc:  # an answer not cached is only a slower next answer
+        log.warning("response cache unavailable: %s", exc)
+
+
+def _put(client, category, locale, text, vector, prompt_version, answer, skus) -> None:
     key = _key(category, locale, text, prompt_version)
     index_key = _semantic_index(category, locale, text, prompt_version)
     pipe = client.pipeline()
@@ -97,7 +142,7 @@ def invalidate_products(products) -> int:
     """Drop every cached answer that mentions any of these (sku, series_id) pairs: what a bulk QuerySet.update()
     of products calls (through catalog.signals.products_updated). Two round trips whatever the number of rows."""
     products = list(products)
-    index_keys = [f"respcache:sku:{sku}" for sku, _ in products]
+    index_keys = [f"respcache:sku:{sku}" for sku, _ in products if sku is not None]
     index_keys += [f"respcache:manga:{manga_id}" for manga_id in {m for _, m in products if m is not None}]
     if not index_keys:
         return 0
@@ -110,6 +155,11 @@ def invalidate_products(products) -> int:
     for start in range(0, len(doomed), 1000):
         client.delete(*doomed[start:start + 1000])
     return len(entries)
+
+
+def invalidate_series(manga_ids) -> int:
+    """Drop every cached answer about any of these series (a series saved or bulk-updated: completion, volumes…)."""
+    return invalidate_products((None, manga_id) for manga_id in manga_ids)
 
 
 def invalidate_sku(sku: str) -> int:

@@ -13,7 +13,7 @@ Signals (they add up; only a total above 0.3 is trusted, see FeedbackQuerySet.tr
 | organic_timing | +0.2 | intervals between recent feedback vary: coefficient of variation >= 0.5 |
 | uniform_timing | -0.4 | intervals are machine-regular: coefficient of variation < 0.25 |
 | organic_session | +0.8 | the chat session behaves like a person (see below) |
-| signed_in | +0.1 | the feedback comes from a signed-in customer (same behaviour scores higher than anonymous) |
+| signed_in | +0.1 | a signed-in customer: the session was linked by a verified identity token (chat.actions.do_sign_in) |
 
 An anonymous session starts at -0.4 (no purchases, new, low rate) and can only be trusted by behaving organically
 in the chat itself, which a script rotating throw-away sessions does not: `organic_session` needs all of

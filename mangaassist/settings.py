@@ -391,3 +391,12 @@ DEGRADE_DAILY_SPEND_USD = env.float("DEGRADE_DAILY_SPEND_USD", default=300.0)  #
 DEGRADE_RECOVER_RATIO = env.float("DEGRADE_RECOVER_RATIO", default=0.8)  # step up below this share: above a normal turn (~2 s)
 DEGRADE_WINDOW = env.int("DEGRADE_WINDOW", default=20)
 DEGRADE_PROBE_SHARE = env.float("DEGRADE_PROBE_SHARE", default=0.05)  # turns run one tier higher to test recovery
+
+# Session memory (chat/memory.py): the recent turns given to a backend fit this many estimated tokens, besides the
+# count limit (RECENT_TURNS exchanges).
+CHAT_HISTORY_MAX_TOKENS = env.int("CHAT_HISTORY_MAX_TOKENS", default=3000)
+
+# Signed customer identity (mangaassist/security.py, README "Who the customer is"): the secret the store's backend
+# signs identity tokens with. Empty: refused outside DEBUG; in DEBUG the demo page signs with a key derived from
+# SECRET_KEY.
+CUSTOMER_IDENTITY_SECRET = env.str("CUSTOMER_IDENTITY_SECRET", default="")

@@ -5,16 +5,26 @@ Turns of one session are serialised by a Redis lock (chat.turnlock, renewed whil
 worker frees it within seconds) and answered in message order: whichever task takes the lock
 first answers every earlier unanswered message of the session before its own, so a second message always sees the
 first one (and its answer) in its context.
+
+A turn that fails (a bug, a corrupt row, a database error) must not hold the rest of the session hostage: the loop
+below used to stop at the first exception, so every later task of the session met the same unanswered message first,
+failed on it again, and the session stayed silent until the watchdog's deadline (~5 min). Now each message is
+answered on its own: a failure sends that message the safe fallback (a person will get back to the customer, so the
+person's task is opened as for the watchdog's fallback), counts `chat_turn_failures_total`, opens the failed-turns
+operations alert, and the loop goes on with the next message.
 """
 
 import logging
 import time
 
 from celery import shared_task
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 
-from chat import memory, pipeline, turnlock
+from chat import delivery, identity, memory, pipeline, turnlock
 from chat.models import ChatSession, Message, bump_state_version
+from chat.watchdog import person_promised
+from common import metrics
 from common.observability import bind_correlation_id, log_event
 from reviews.escalation import route_draft
 
@@ -35,7 +45,7 @@ def answer_one(message: Message) -> None:
     session = message.session
     session.refresh_from_db()
     context = memory.load_memory(session, before=message)
-    draft = pipeline.produce_draft(message, context)
+    draft = identity.unless_signed_in(session, pipeline.produce_draft(message, context))
     # What the turn saw: lets tests (and reviewers) check that a message was answered knowing the earlier turns.
     draft.meta.setdefault("prior_turns", len(context.recent))
     draft.meta.setdefault("prior_message_ids", [m.pk for m in context.recent])
@@ -61,9 +71,41 @@ def answer_message(message_id: int) -> None:
     try:
         with turnlock.kept(lock):
             for pending in _pending(message.session, message.pk).select_related("session"):
-                answer_one(pending)
+                try:
+                    answer_one(pending)
+                except Exception as exc:  # noqa: BLE001 (any failure: the next message must still be answered)
+                    fail_turn(pending, exc)
     finally:
         try:
             lock.release()
         except Exception:  # expired while we worked: another turn may already hold a new lock
             log.warning("turn lock for session %s expired before release", message.session_id)
+
+
+def fail_turn(message: Message, exc: BaseException) -> Message | None:
+    """Give a message whose turn raised the safe fallback, count it and raise the operations alert.
+
+    Preconditions: the session's turn lock is held. Returns the fallback sent, or None when the message already had
+    its final answer (the turn failed after sending it)."""
+    log.exception("turn of message %s failed", message.pk, exc_info=exc)
+    metrics.incr("chat_turn_failures_total", error=type(exc).__name__)
+    from reviews.alerts import open_alert
+    from reviews.models import Alert
+
+    sent = None
+    try:
+        message.refresh_from_db()
+        session = message.session
+        with transaction.atomic():
+            sent = delivery.send_to_customer(
+                session, kind=Message.Kind.ANSWER, text=pipeline.SAFE_FALLBACK[session.locale], reply_to=message,
+                status=Message.Status.FALLBACK, meta={"turn_error": type(exc).__name__})
+            if sent is not None:  # the fallback promises a person: open the task for one (reviews.promises)
+                person_promised.send(sender=Message, message=message, answer=sent, reason="turn_failed")
+        open_alert(Alert.Kind.FAILED_TURNS, f"A turn failed ({type(exc).__name__}: {exc}) for message "
+                                            f"{message.pk}; the customer got the safe fallback", 1)
+    except Exception:  # the watchdog's fallback still keeps the promise at the deadline
+        log.exception("could not send the fallback for message %s", message.pk)
+    log_event("task", "turn_failed", message_id=message.pk, error=type(exc).__name__,
+              fallback=sent.pk if sent else None)
+    return sent

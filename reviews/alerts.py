@@ -50,7 +50,8 @@ def min_reviewers(now) -> int:
 
 SAMPLES_KEY = "reviews:alerts:samples"
 SAMPLED_COUNTERS = {"watchdog": ("chat_promise_fallback_total",), "disconnects": ("chat_ws_disconnects_total",),
-                    "guards": ("pipeline_limit_violations_total", "pipeline_injection_total")}
+                    "guards": ("pipeline_limit_violations_total", "pipeline_injection_total"),
+                    "crashed": ("chat_turn_failures_total",)}
 
 
 def escalation_rate(since, until) -> tuple[float, int]:
@@ -155,8 +156,10 @@ def signal_conditions(now) -> dict[str, tuple[bool, str, float]]:
         Alert.Kind.GUARD_VIOLATIONS: (grown["guards"] > settings.ALERT_GUARD_VIOLATIONS,
                                       f"{grown['guards']:.0f} guard/limit violations in {minutes} > "
                                       f"{settings.ALERT_GUARD_VIOLATIONS}", grown["guards"]),
-        Alert.Kind.FAILED_TURNS: (failed >= settings.ALERT_FAILED_TURNS,
-                                  f"{failed} failed turns (fallback answers) in {minutes}", failed),
+        # A turn that raised is a bug, not an unsure answer: one in the window keeps the alert (chat.turn opens it).
+        Alert.Kind.FAILED_TURNS: (failed >= settings.ALERT_FAILED_TURNS or grown["crashed"] > 0,
+                                  f"{failed} failed turns (fallback answers), {grown['crashed']:.0f} of them crashed, "
+                                  f"in {minutes}", failed),
         Alert.Kind.BEDROCK_SPEND: (spend > budget, f"Bedrock spend today ${spend:.2f} > budget ${budget:.2f}", spend),
     }
 

@@ -18,7 +18,10 @@
       status: { auto: "", reviewed: "担当者確認済み", edited: "担当者が編集", human: "担当者より", clarify: "確認のご質問",
                 timeout: "未確認の回答", fallback: "" },
       errors: { empty: "メッセージが空です", too_long: "2,000文字以内で入力してください", rate_limited: "送信が多すぎます。少し待ってからお試しください",
-                blocked: "この会話は一時的に制限されています", invalid: "送信できませんでした", not_found: "新しい会話を始めます" },
+                blocked: "この会話は一時的に制限されています", invalid: "送信できませんでした", not_found: "新しい会話を始めます",
+                identity_invalid: "ログイン情報を確認できませんでした。ログインせずにご利用いただけます",
+                identity_expired: "ログイン情報の有効期限が切れました。ページを再読み込みしてください",
+                identity_unavailable: "ログイン連携は現在ご利用いただけません" },
       queued: "未送信：接続が戻りしだい送信します", offline: "接続が切れています。再接続しています…",
       checking: "担当者が回答を確認しています", elapsed: function (m) { return m < 1 ? "1分未満経過" : m + "分経過"; },
       eta: function (m) { return "目安：あと約" + m + "分"; }, etaSoon: "まもなくお届けします",
@@ -34,7 +37,10 @@
       status: { auto: "", reviewed: "Checked by staff", edited: "Edited by staff", human: "From our staff", clarify: "A question for you",
                 timeout: "Unverified answer", fallback: "" },
       errors: { empty: "The message is empty", too_long: "Please keep it under 2,000 characters", rate_limited: "Too many messages; please wait a moment",
-                blocked: "This conversation is paused for now", invalid: "Could not send", not_found: "Starting a new conversation" },
+                blocked: "This conversation is paused for now", invalid: "Could not send", not_found: "Starting a new conversation",
+                identity_invalid: "We could not confirm your sign-in; you can still chat without it",
+                identity_expired: "Your sign-in has expired; please reload the page",
+                identity_unavailable: "Signing in to the chat is not available right now" },
       queued: "Not sent yet: it goes out when the connection is back", offline: "Connection lost. Reconnecting…",
       checking: "A staff member is checking the answer", elapsed: function (m) { return m < 1 ? "under a minute so far" : m + " min so far"; },
       eta: function (m) { return "about " + m + " min to go"; }, etaSoon: "any moment now",
@@ -306,7 +312,7 @@
       case "error":
         if (frame.code === "not_found") {
           state.token = null; store.removeItem("ma.session"); store.removeItem("ma.sessionId"); state.lastSeen = 0;
-          send({ type: "hello", session: null, last_seen: 0, locale: state.locale });
+          send({ type: "hello", session: null, last_seen: 0, locale: state.locale, customer: identity() });
         } else if (frame.client_id && document.getElementById("c-" + frame.client_id)) {
           setState(document.getElementById("c-" + frame.client_id), "errors." + frame.code, frame.detail);
           clearTimeout(state.receiptTimers[frame.client_id]);
@@ -367,7 +373,7 @@
     var ws = new WebSocket(scheme + location.host + "/ws/chat/");
     state.ws = ws; state.closing = false;
     ws.onopen = function () {
-      ws.send(JSON.stringify({ type: "hello", session: state.token, last_seen: state.lastSeen, locale: state.locale }));
+      ws.send(JSON.stringify({ type: "hello", session: state.token, last_seen: state.lastSeen, locale: state.locale, customer: identity() }));
       startPing();
     };
     ws.onmessage = function (event) { try { onFrame(JSON.parse(event.data)); } catch (e) { /* ignore a bad frame */ } };
@@ -408,8 +414,25 @@
   document.getElementById("lang-toggle").addEventListener("click", function () {
     state.locale = state.locale === "ja" ? "en" : "ja"; store.setItem("ma.locale", state.locale); applyLocale();
     document.getElementById("lang-toggle").lang = state.locale === "ja" ? "en" : "ja";
-    send({ type: "hello", session: state.token, last_seen: state.lastSeen, locale: state.locale });
+    send({ type: "hello", session: state.token, last_seen: state.lastSeen, locale: state.locale, customer: identity() });
   });
+  // Who the customer is: a signed identity token from the store's page (config.customer), or on the demo page the
+  // demo customer chosen in the select (tokens signed by the server, DEBUG only). Choosing another starts afresh.
+  function identity() {
+    var chosen = store.getItem("ma.demoCustomer");
+    var demo = (config.demoCustomers || []).filter(function (c) { return c.id === chosen; })[0];
+    return demo ? demo.token : (config.customer || null);
+  }
+  var demoSelect = document.getElementById("demo-customer");
+  if (demoSelect) {
+    demoSelect.value = store.getItem("ma.demoCustomer") || "";
+    demoSelect.addEventListener("change", function () {
+      store.setItem("ma.demoCustomer", demoSelect.value);
+      state.token = null; state.lastSeen = 0; store.removeItem("ma.session"); store.removeItem("ma.sessionId");
+      store.setItem("ma.lastSeen", "0"); list.innerHTML = "";
+      send({ type: "hello", session: null, last_seen: 0, locale: state.locale, customer: identity() });
+    });
+  }
   function hide() { state.closing = true; clearTimeout(state.reconnectTimer); stopPing(); if (state.ws) state.ws.close(); }
   function show() { state.tries = 0; connect(); }
   window.addEventListener("pagehide", hide);

@@ -1,0 +1,35 @@
+"""Who the customer is, as far as a turn cares: an order can only be looked up for a signed-in customer.
+
+An anonymous customer asking about an order is told at once how to sign in (or how to reach us without signing
+in), as a clarification that names what is missing: no lookup that cannot succeed, no review task for a question
+nobody on our side can answer without knowing who is asking.
+"""
+
+import dataclasses
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
+
+from chat.drafts import Draft
+from chat.models import ChatSession
+
+NEEDS_SIGN_IN = {"order_status"}
+SIGN_IN = gettext_noop(
+    "To check an order I need to know who you are: please sign in to your account on the store and open this chat "
+    "again from there, and I will look it up. If you cannot sign in, use \u201cForgot your password?\u201d on the "
+    "sign-in page, or write to %(email)s with your order number.")
+
+
+def sign_in_text(locale: str) -> str:
+    with translation.override(locale):
+        return gettext(SIGN_IN) % {"email": settings.DEFAULT_FROM_EMAIL}
+
+
+def unless_signed_in(session: ChatSession, draft: Draft) -> Draft:
+    """The draft to route: for an anonymous customer's order question, the sign-in clarification instead."""
+    if draft.category not in NEEDS_SIGN_IN or session.customer_id is not None:
+        return draft
+    text = sign_in_text(session.locale)
+    draft.meta["identity"] = "sign_in_required"
+    return dataclasses.replace(draft, text=text, clarify_text=text, status_hint="clarify", sources=[])
