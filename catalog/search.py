@@ -124,7 +124,7 @@ class SearchIndex:
         for i in shortlist:
             best = 0.0
             for key in self.name_keys[i]:
-                if not authors and query_key != key and query_key in key and 2 * len(query_key) < len(key):
+                if not authors and query_key != key and query_key in key and 3 * len(query_key) < 2 * len(key):
                     continue  # a stretch of a question inside a longer title is a coincidence, not the title
                 best = max(best, _name_match(query_key, key, grams))
             for key in self.author_keys[i] if authors else ():
@@ -218,7 +218,7 @@ _EN_FILLER = re.compile(
     r"im|it|its|it's|this|that|volumes?|vols?|books?|total|out|yet|who|whos|who's|wrote|write|writes|drew|draws|"
     r"author|authors|mangaka|artist|latest|newest|most|recent|new|finished|finish|complete|completed|ended|end|"
     r"over|still|going|ongoing|running|series|manga|comics?|looking|look|carry|sell|box|set|special|limited|"
-    r"edition|editions|collector'?s?|rare|know|but|please|pls|can|could|what|what's|whats|count|or|and|there|"
+    r"edition|editions|collector'?s?|rare|know|but|please|pls|can|could|what|what's|whats|count|there|"
     r"buy|want|need|find|need|number|released|release|so|far|right|now|at|on|with|from|good|some|something|"
     r"similar|like|next|read|recommend|anything|about|tell|done|there|which|when|will|be|by|up|one|ones|"
     r"hi|hello|hey|thanks|thank|still|available\?)\b|[?!,.:;\\/]", re.IGNORECASE)
@@ -228,7 +228,7 @@ _JA_FILLER = re.compile(
     r"完結済み|完結|連載中|終わって|終了|何巻|何冊|既刊|全部|全巻|作者|著者|誰|描いて|書いて|在庫|ありますか|あります|ある|"
     r"ください|下さい|探しています|探してます|いくら|ですか|でしょうか|ますか|してますか|してる|した|もう|まで|出てます|"
     r"[はが](?=[、。？！?!\s]|$)|"
-    r"すみません|買えますか|買える|値段|価格|入荷|しますか|いつ|欲しい|ほしい|[、。？！?!・]",
+    r"すみません|買えますか|買える|値段|価格|入荷|しますか|いつ|欲しい|ほしい|[、。？！?!]",
 )
 
 

@@ -11,7 +11,7 @@ figures are written in one fixed way, so the grounding check can find and verify
 import re
 from dataclasses import dataclass, field
 
-from catalog import tools
+from catalog import search, tools
 from chat import intents
 from chat.answer_texts import say
 from chat.classifier import Classification
@@ -39,7 +39,9 @@ class Composed:
 
 
 def title(hit, locale):
-    return f"「{hit.title_ja}」" if locale == "ja" else f'"{hit.title_en}"'
+    if locale == "ja":  # a title with its own 「」 (異世界居酒屋「のぶ」) is quoted the other way, so it reads as one title
+        return f'"{hit.title_ja}"' if "「" in hit.title_ja else f"「{hit.title_ja}」"
+    return f'"{hit.title_en}"'
 
 
 def price(amount: int, locale: str) -> str:
@@ -131,8 +133,10 @@ def compose_catalog(text: str, category: str, locale: str, vector=None, form: st
     if not result.performed:
         return Composed(could_not_check(locale), results=[result], tool_failed=True)
     hits = [h for h in result.data if h.score >= SERIES_MIN_SCORE]
-    if not hits:
-        return Composed(_w("catalog.which_title", locale), results=[result], clarify=True)
+    if not hits or (form is not None and not search.title_parts(text)):
+        # "got volume 3?": every word of it is the question, none a title; ask for exactly what is missing
+        return Composed(_w("catalog.which_title", locale), results=[result], clarify=True,
+                        category="availability" if form in ("stock", "latest") else None)
     hit = hits[0]
     category = _catalog_category(form, hit, category)
     volume = requested_volume(text)
@@ -167,7 +171,10 @@ def compose_catalog(text: str, category: str, locale: str, vector=None, form: st
         lines.append(_w("catalog.rare", locale))
     # Two titles matching about as well: the question did not say which, so it is not answered as if it had.
     clear = len(hits) < 2 or hits[1].score < hit.score - 0.05 or hit.score >= 0.99
-    return Composed(" ".join(lines), sources=sources, results=[result], retrieval=hit.score, category=category,
+    # The answer stands on the one series it names: the grounding check reads only that series' facts (a runner-up
+    # whose title is inside this one's, YAIBA in "Kimetsu no Yaiba", must not lend or claim its figures).
+    used = tools.ToolResult(result.tool, True, (hit,))
+    return Composed(" ".join(lines), sources=sources, results=[used], retrieval=hit.score, category=category,
                     certain=form is not None and clear)
 
 
@@ -283,7 +290,11 @@ def compose_faq_entries(keys: tuple[str, ...], category: str, locale: str, lead:
                     retrieval=1.0, category=category, certain=True)
 
 
-def compose_intent(intent: intents.Intent, locale: str) -> Composed:
+def compose_intent(intent: intents.Intent, text: str, locale: str, customer) -> Composed:
+    if intent.kind == "order":
+        composed = compose_order(text, customer, locale)
+        composed.category = intent.category
+        return composed
     if intent.kind in intents.HANDOFF_KINDS:
         return compose_handoff(intent.kind, locale)
     if intent.kind in ("closer", "identity"):
@@ -316,6 +327,8 @@ def compose(text: str, classification: Classification, locale: str, customer, ve
     if form == "recommendation":
         composed = compose_recommendation(text, classification, locale, vector)
         composed.category = "recommendation"
+        # "something like X" with X found: the question said what it wants and the catalog named the title
+        composed.certain = not composed.clarify and not composed.tool_failed and composed.retrieval >= 0.7
         return composed
     if form is not None and (category in CATALOG or category in ("general", "complaint", "legal")
                              or requested_volume(text)):

@@ -22,7 +22,7 @@ HANDOFF_KINDS = {"legal", "complaint", "human_request"}
 
 @dataclass(frozen=True)
 class Intent:
-    kind: str  # legal | complaint | human_request | identity | closer | faq | ship_region
+    kind: str  # legal | complaint | human_request | identity | closer | order | faq | ship_region
     category: str  # a chat.models.Category
     faq_keys: tuple[str, ...] = ()  # the FAQ entries the answer quotes, in order
 
@@ -61,7 +61,7 @@ IDENTITY = _any(
     r"\bis this (?:a |an )?(?:real|human|person|bot|robot|ai|machine|chat\s?bot|automated)",
     r"\b(?:am i|i'?m) (?:talking|chatting|speaking) (?:to|with) (?:a |an )?(?:real|human|person|bot|robot|ai|machine)",
     r"\br u (?:a )?(?:human|bot|real|ai|robot)\b", r"\bu a (?:bot|human|robot)\b",
-    r"ボット", r"ロボット", r"\bAI\b", r"ＡＩ", r"機械", r"自動(?:返信|応答)", r"人間(?:です)?か", r"人が(?:答え|対応|返信|返事)",
+    r"(?:ボット|ロボット|AI|ＡＩ|機械)(?:です|なの|でしょう|と話|か[？?]|[？?]|じゃ)", r"自動(?:返信|応答)", r"人間(?:です)?か", r"人が(?:答え|対応|返信|返事)",
 )
 CLOSER = _any(
     r"\bthanks?\b", r"\bthank you\b", r"\bthx\b", r"\bty\b", r"\bbye\b", r"that'?s all", r"got it", r"\bcheers\b",
@@ -75,6 +75,14 @@ DAMAGED = _any(
     r"\bdamaged?\b", r"\bbent\b", r"\bcrushed\b", r"\btorn\b", r"\bripped\b", r"\bmisprint", r"\bdefective\b",
     r"\bmissing pages?\b", r"pages? (?:are |were )?(?:missing|torn|blank|stuck)", r"\bsmudged\b", r"\bwater damage",
     r"破損", r"破れ", r"破け", r"落丁", r"乱丁", r"かすれ", r"汚れ", r"折れ", r"潰れ", r"傷(?:が|つ|あり|も)", r"へこ", r"印刷ミス", r"不良",
+)
+
+# A question about the customer's own order (not "how long does delivery take" in general).
+ORDER = _any(
+    r"\bMA-?\d{6}\b", r"where(?:'s| is) my (?:order|package|parcel|book|manga)", r"status of (?:my |the )?order",
+    r"has my (?:order|package|parcel|book) (?:shipped|arrived|been|left)", r"\btracking (?:number|code|info)",
+    r"my (?:order|package|parcel)[^.?]{0,20}(?:status|shipped|arrived?|track|late|yet|delivered)",
+    r"注文した(?!ら)", r"頼んだ", r"追跡番号", r"注文(?:状況|ステータス)", r"まだ届", r"届かない", r"配送状況",
 )
 
 # FAQ topics asked another way: (pattern, FAQ key, category). Checked in order; the first that matches wins.
@@ -195,6 +203,8 @@ def detect(text: str) -> Intent | None:
         return Intent("closer", "general")
     if DAMAGED.search(text):
         return Intent("faq", "refund", ("returns-damaged",))
+    if ORDER.search(text):
+        return Intent("order", "order_status")
     topic = faq_topic(text)
     if topic and topic[0] == "shipping-remote-islands":
         return Intent("ship_region", "shipping", ("shipping-remote-islands", "shipping-free-threshold"))

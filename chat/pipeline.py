@@ -7,6 +7,7 @@ confidence. The draft goes to reviews.escalation, which decides whether it is se
 
 import dataclasses
 import logging
+import re
 import time
 from decimal import Decimal
 
@@ -124,9 +125,9 @@ def _produce(message: Message, memory: Memory, tier: degradation.Tier, started: 
         category = intent.category
     else:
         category = _route_category(classification, memory, session, meta)
-    if intent is not None or category in PERSON_CATEGORIES:
+    if intent is not None or (category in PERSON_CATEGORIES and intents.catalog_form(text) is None):
         # Same code on both backends: fixed answers, FAQ entries quoted as written, or a person.
-        composed = (generation.compose_intent(intent, locale) if intent is not None
+        composed = (generation.compose_intent(intent, text, locale, session.customer) if intent is not None
                     else generation.compose_handoff(category, locale))
         return _finish(session, message, composed, classification, category, locale, meta, budget, version_id,
                        spent, None, vector, started, cache=False)
@@ -169,6 +170,9 @@ def _finish(session, message, composed, classification, category, locale, meta, 
     meta["budget"] = {"steps": budget.steps, "tokens": budget.tokens, "violations": budget.violations}
 
     check = grounding.check(composed.text, composed.results)
+    inside = _titles_inside_quotes(composed.text, check.unverified)
+    if inside:  # "Another" inside "Isekai Izakaya: Japanese Food From Another World" is that title, not a claim
+        check = grounding.check(composed.text, composed.results, allowed_titles=inside)
     meta["grounding"] = {"grounded": check.grounded, "unverified": check.unverified}
     meta["tools"] = [{"tool": r.tool, "performed": r.performed, "error": r.error} for r in composed.results]
     probability, margin = ((RULE_PROBABILITY, RULE_MARGIN) if composed.certain
@@ -202,6 +206,21 @@ def _finish(session, message, composed, classification, category, locale, meta, 
                            {"text": draft.text, "confidence": score, "sources": draft.sources}, skus)
     meta["pipeline_ms"] = round((time.perf_counter() - started) * 1000, 1)
     return _charge(session, spent, draft)
+
+
+_QUOTED = re.compile(r"「[^」]{1,80}」|\"[^\"]{1,80}\"")
+
+
+def _titles_inside_quotes(text: str, unverified: list[str]) -> set[str]:
+    """Store titles the grounding check saw unquoted that occur only inside a longer quoted (so checked) title."""
+    outside = _QUOTED.sub(" ", text)
+    found = set()
+    for claim in unverified:
+        name = claim[len("title "):] if claim.startswith("title ") else ""
+        quoted_whole = f"「{name}」" in text or f'"{name}"' in text
+        if name and not quoted_whole and name.lower() in text.lower() and name.lower() not in outside.lower():
+            found.add(name)
+    return found
 
 
 def _charge(session: ChatSession, spent, draft: Draft) -> Draft:
