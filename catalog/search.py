@@ -133,6 +133,21 @@ class SearchIndex:
                 scores[i] = best
         return scores
 
+    def title_score(self, query: str, series_id: int) -> float:
+        """How well the question names this series by one of its titles (authors and descriptions left out)."""
+        i = self.position.get(series_id)
+        if i is None:
+            return 0.0
+        best = 0.0
+        for part in [query, *title_parts(query)]:
+            key = normalize(part)
+            grams = ngrams(key)
+            for name in self.name_keys[i]:
+                if part is not query and key != name and key in name and 3 * len(key) < 2 * len(name):
+                    continue
+                best = max(best, _name_match(key, name, grams))
+        return best
+
     def _description_scores(self, query: str, vector: np.ndarray | None = None) -> np.ndarray:
         words = set(content_words(query))
         weights = np.zeros(len(self.records), np.float32)
@@ -237,7 +252,9 @@ def title_parts(query: str) -> list[str]:
     text = unicodedata.normalize("NFKC", query or "")
     filler = _JA_FILLER if has_japanese(text) else _EN_FILLER
     parts = [" ".join(p.split()) for p in filler.split(text)]
-    return [p for p in dict.fromkeys(parts) if len(normalize(p)) >= 2 and p.strip() != (query or "").strip()]
+    # A Latin stretch of two or three letters ("am", "ok") is a word, not a title; Japanese titles can be that short.
+    return [p for p in dict.fromkeys(parts)
+            if len(normalize(p)) >= (2 if has_japanese(p) else 4) and p.strip() != (query or "").strip()]
 
 
 def _word_spans(query: str, longest: int = 4) -> set[str]:
@@ -371,3 +388,7 @@ def search(query: str, filters: Filters | None = None, limit: int = 5, vector: n
 
 def similar_to(series_id: int, limit: int = 5, filters: Filters | None = None) -> list[Hit]:
     return get_index().similar_to(series_id, limit, filters)
+
+
+def title_score(query: str, series_id: int) -> float:
+    return get_index().title_score(query, series_id)

@@ -23,6 +23,7 @@ CATALOG = {"availability", "product_info", "rare_manga"}
 FAQ = {"shipping", "payment", "account", "refund", "complaint", "legal"}
 FAQ_MIN_SCORE = 0.35
 SERIES_MIN_SCORE = 0.45
+TITLE_NAMED_MIN = 0.6  # a title match this strong (exact, contained, or a close spelling) names the series
 
 
 @dataclass
@@ -171,6 +172,8 @@ def compose_catalog(text: str, category: str, locale: str, vector=None, form: st
         lines.append(_w("catalog.rare", locale))
     # Two titles matching about as well: the question did not say which, so it is not answered as if it had.
     clear = len(hits) < 2 or hits[1].score < hit.score - 0.05 or hit.score >= 0.99
+    # Found by its title, not by an author's name or its synopsis ("I am a hero" is not a question about the author HERO)
+    clear = clear and search.title_score(text, hit.manga_id) >= TITLE_NAMED_MIN
     # The answer stands on the one series it names: the grounding check reads only that series' facts (a runner-up
     # whose title is inside this one's, YAIBA in "Kimetsu no Yaiba", must not lend or claim its figures).
     used = tools.ToolResult(result.tool, True, (hit,))
@@ -318,7 +321,7 @@ def compose(text: str, classification: Classification, locale: str, customer, ve
     category = classification.category
     taste = intents.taste(text)
     form = intents.catalog_form(text)
-    if taste and not requested_volume(text):
+    if taste and not requested_volume(text) and form in (None, "stock", "recommendation"):
         strong = tools.check_inventory(text, vector=vector)
         if not (strong.performed and strong.data and strong.data[0].score >= 0.8):
             kind, value = taste
