@@ -124,7 +124,8 @@ class SearchIndex:
         for i in shortlist:
             best = 0.0
             for key in self.name_keys[i]:
-                if not authors and query_key != key and query_key in key and 3 * len(query_key) < 2 * len(key):
+                if not authors and query_key != key and (
+                        _too_short(query_key, key) or (query_key in key and 3 * len(query_key) < 2 * len(key))):
                     continue  # a stretch of a question inside a longer title is a coincidence, not the title
                 best = max(best, _name_match(query_key, key, grams))
             for key in self.author_keys[i] if authors else ():
@@ -143,7 +144,8 @@ class SearchIndex:
             key = normalize(part)
             grams = ngrams(key)
             for name in self.name_keys[i]:
-                if part is not query and key != name and key in name and 3 * len(key) < 2 * len(name):
+                if part is not query and key != name and (
+                        _too_short(key, name) or (key in name and 3 * len(key) < 2 * len(name))):
                     continue
                 best = max(best, _name_match(key, name, grams))
         return best
@@ -252,9 +254,13 @@ def title_parts(query: str) -> list[str]:
     text = unicodedata.normalize("NFKC", query or "")
     filler = _JA_FILLER if has_japanese(text) else _EN_FILLER
     parts = [" ".join(p.split()) for p in filler.split(text)]
-    # A Latin stretch of two or three letters ("am", "ok") is a word, not a title; Japanese titles can be that short.
-    return [p for p in dict.fromkeys(parts)
-            if len(normalize(p)) >= (2 if has_japanese(p) else 4) and p.strip() != (query or "").strip()]
+    return [p for p in dict.fromkeys(parts) if len(normalize(p)) >= 2 and p.strip() != (query or "").strip()]
+
+
+def _too_short(part_key: str, name: str) -> bool:
+    """A Latin stretch of two or three letters ("am", "ok") names a series only when it is that series' whole name
+    ("H2"); Japanese titles can be that short and are compared as usual."""
+    return len(part_key) < 4 and not has_japanese(part_key) and part_key != name
 
 
 def _word_spans(query: str, longest: int = 4) -> set[str]:

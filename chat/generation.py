@@ -18,7 +18,8 @@ from chat.classifier import Classification
 from prompts.serving import wording as _w
 
 ORDER_NUMBER = re.compile(r"\bMA-?\d{6}\b", re.IGNORECASE)
-VOLUME = re.compile(r"(\d{1,3})\s*巻|vol(?:ume)?\.?\s*(\d{1,3})|\b(\d{1,3})(?:st|nd|rd|th)?\s+volume", re.IGNORECASE)
+VOLUME = re.compile(r"(\d{1,3})\s*巻|vol(?:ume)?\.?\s*#?(\d{1,3})|\b(\d{1,3})(?:st|nd|rd|th)?\s+volume|\bv(\d{1,3})\b|"
+                    r"#(\d{1,3})\b", re.IGNORECASE)
 CATALOG = {"availability", "product_info", "rare_manga"}
 FAQ = {"shipping", "payment", "account", "refund", "complaint", "legal"}
 FAQ_MIN_SCORE = 0.35
