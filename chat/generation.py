@@ -107,16 +107,18 @@ def _series_sources(hits) -> list[dict]:
     return [{"type": "manga", "id": h.manga_id, "label": h.title_ja} for h in hits]
 
 
-def _catalog_category(form: str | None, hit, fallback: str) -> str:
-    """The category a catalog question belongs to, from what it asks: facts about the series are product_info, a
-    volume or an edition of a rare title rare_manga, a volume of any other title availability."""
+def _catalog_category(form: str | None, hit, guessed: str) -> str:
+    """The category a catalog question belongs to, from what it asks: facts about the series are product_info, an
+    edition or a volume of a rare title rare_manga. A price or stock question keeps the classifier's catalog
+    category (availability and product_info both answer it the same way; rare_manga covers first prints and
+    signed copies the words here do not know), and becomes availability only when the guess was not a catalog one."""
     if form == "series":
         return "product_info"
     if form in ("box_set", "special") or (form in ("stock", "latest") and hit.rare):
         return "rare_manga"
-    if form in ("stock", "latest"):
+    if form in ("stock", "latest") and guessed not in CATALOG:
         return "availability"
-    return fallback
+    return guessed
 
 
 def _edition(hit, form: str, locale: str, sources: list) -> str:
@@ -138,7 +140,7 @@ def compose_catalog(text: str, category: str, locale: str, vector=None, form: st
     if not hits or (form is not None and not search.title_parts(text)):
         # "got volume 3?": every word of it is the question, none a title; ask for exactly what is missing
         return Composed(_w("catalog.which_title", locale), results=[result], clarify=True,
-                        category="availability" if form in ("stock", "latest") else None)
+                        category="availability" if form in ("stock", "latest") and category != "rare_manga" else None)
     hit = hits[0]
     category = _catalog_category(form, hit, category)
     volume = requested_volume(text)
@@ -282,19 +284,32 @@ def compose_handoff(kind: str, locale: str, results=()) -> Composed:
                     category="general" if kind == "human_request" else kind, certain=True)
 
 
-def compose_faq_entries(keys: tuple[str, ...], category: str, locale: str, lead: str = "") -> Composed:
-    """The FAQ entries a rule named (chat.intents), quoted as the store wrote them."""
+FAQ_SECOND_OPINION = 5  # the rule's entry should be among the meaning search's first few for the same question
+FAQ_DISAGREE_SCORE = 0.55  # a meaning match this strong to other entries only is a disagreement worth a reviewer
+
+
+def compose_faq_entries(keys: tuple[str, ...], category: str, locale: str, lead: str = "", text: str = "",
+                        vector=None) -> Composed:
+    """The FAQ entries a rule named (chat.intents), quoted as the store wrote them. The meaning search gives a
+    second opinion: when it confidently points elsewhere and not at the rule's entry, the answer is not sent
+    unseen (the words matched, the question may still be another one)."""
     result = tools.faq_entries(keys, locale)
     if not result.performed:
         return Composed(_w("faq.could_not_check", locale), results=[result], tool_failed=True, category=category)
     if not result.data:  # the entry was removed from the FAQ: let a person answer rather than guess
         return Composed(_w("faq.could_not_check", locale), results=[result], retrieval=0.0, category=category)
-    text = " ".join([lead] * bool(lead) + [hit.answer for hit in result.data])
-    return Composed(text, sources=[{"type": "faq", "key": hit.key} for hit in result.data], results=[result],
-                    retrieval=1.0, category=category, certain=True)
+    strength = 1.0
+    if text:
+        opinion = tools.search_faq(text, locale, limit=FAQ_SECOND_OPINION, vector=vector)
+        if opinion.performed and opinion.data and keys[0] not in {h.key for h in opinion.data} \
+                and opinion.data[0].score >= FAQ_DISAGREE_SCORE:
+            strength = 0.5
+    answer = " ".join([lead] * bool(lead) + [hit.answer for hit in result.data])
+    return Composed(answer, sources=[{"type": "faq", "key": hit.key} for hit in result.data], results=[result],
+                    retrieval=strength, category=category, certain=True)
 
 
-def compose_intent(intent: intents.Intent, text: str, locale: str, customer) -> Composed:
+def compose_intent(intent: intents.Intent, text: str, locale: str, customer, vector=None) -> Composed:
     if intent.kind == "order":
         composed = compose_order(text, customer, locale)
         composed.category = intent.category
@@ -304,7 +319,7 @@ def compose_intent(intent: intents.Intent, text: str, locale: str, customer) -> 
     if intent.kind in ("closer", "identity"):
         return Composed(say(intent.kind, locale), retrieval=1.0, category=intent.category, certain=True)
     lead = say("ship_region", locale) if intent.kind == "ship_region" else ""
-    return compose_faq_entries(intent.faq_keys, intent.category, locale, lead)
+    return compose_faq_entries(intent.faq_keys, intent.category, locale, lead, text, vector)
 
 
 def compose_general(text: str, locale: str, vector=None) -> Composed:
@@ -326,7 +341,8 @@ def compose(text: str, classification: Classification, locale: str, customer, ve
         strong = tools.check_inventory(text, vector=vector)
         if not (strong.performed and strong.data and strong.data[0].score >= 0.8):
             kind, value = taste
-            listed = "recommendation" if form == "recommendation" or kind == "demographic" else "availability"
+            asks_stock = intents.STOCK_ASK.search(text) is not None
+            listed = "availability" if kind == "genre" and asks_stock and form != "recommendation" else "recommendation"
             return compose_taste(kind, value, listed, locale)
     if form == "recommendation":
         composed = compose_recommendation(text, classification, locale, vector)
@@ -336,7 +352,7 @@ def compose(text: str, classification: Classification, locale: str, customer, ve
         return composed
     if form is not None and (category in CATALOG or category in ("general", "complaint", "legal")
                              or requested_volume(text)):
-        composed = compose_catalog(text, category if category in CATALOG else "availability", locale, vector, form)
+        composed = compose_catalog(text, category, locale, vector, form)
         if not composed.clarify or category in CATALOG:
             return composed
     if category in CATALOG:

@@ -33,7 +33,7 @@ def _any(*patterns: str) -> re.Pattern:
 
 LEGAL = _any(
     r"\bAPPI\b", r"\bGDPR\b", r"privacy (?:law|act)", r"\blawyers?\b", r"\battorneys?\b", r"\bsue\b", r"\bsuing\b",
-    r"lawsuit", r"legal (?:action|notice|request|steps|proceedings)", r"\bcourt\b",
+    r"lawsuit", r"legal (?:action|notice|request|steps|proceedings|complaint)", r"\bcourt\b",
     r"(?:access|copy|delete|erase|remove|disclos\w*|all)\b[^.?!]{0,40}\b(?:personal (?:data|information)|my data)",
     r"(?:personal (?:data|information)|my data)\b[^.?!]{0,40}\b(?:you hold|you keep|you have|delet|eras|access)",
     r"(?:every|all|any) records? (?:you|that you) (?:keep|hold|have) (?:on|about) me",
@@ -61,7 +61,7 @@ IDENTITY = _any(
     r"\bis this (?:a |an )?(?:real|human|person|bot|robot|ai|machine|chat\s?bot|automated)",
     r"\b(?:am i|i'?m) (?:talking|chatting|speaking) (?:to|with) (?:a |an )?(?:real|human|person|bot|robot|ai|machine)",
     r"\br u (?:a )?(?:human|bot|real|ai|robot)\b", r"\bu a (?:bot|human|robot)\b",
-    r"(?:ボット|ロボット|機械)(?:です|なの|でしょう|と話|か[？?]|[？?]|じゃ)", r"(?<![A-Za-z])(?:AI|ＡＩ)(?:です|なの|でしょう|と話|じゃ)", r"自動(?:返信|応答)", r"人間(?:です)?か", r"人が(?:答え|対応|返信|返事)",
+    r"(?:ボット|ロボット|機械)(?:です|なの|でしょう|と話|か[？?]|[？?])", r"(?<![A-Za-z])(?:AI|ＡＩ)(?:です|なの|でしょう|と話)", r"自動(?:返信|応答)", r"人間(?:です)?か", r"人が(?:答え|対応|返信|返事)",
 )
 CLOSER = _any(
     r"\bthanks?\b", r"\bthank you\b", r"\bthx\b", r"\bty\b", r"\bbye\b", r"that'?s all", r"got it", r"\bcheers\b",
@@ -87,6 +87,8 @@ ORDER = _any(
 
 # FAQ topics asked another way: (pattern, FAQ key, category). Checked in order; the first that matches wins.
 FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
+    (_any(r"返金", r"\brefund", r"get my money back"), "returns-refund-timing", "refund"),
+    (_any(r"ポイントで(?:支払|払)", r"(?:use|pay)[^.?]{0,20}points"), "account-points", "payment"),
     (_any(r"代引", r"代金引換", r"cash on delivery", r"\bCOD\b"), "payment-methods", "payment"),
     (_any(r"(?:請求|引き落とし|支払)[^。]{0,10}(?:2|二|２)(?:回|重)", r"(?:2|二|２)(?:回|重)[^。]{0,6}(?:請求|引き落とし|決済)",
           r"二重(?:請求|決済)", r"二重に(?:請求|引き落と|課金)", r"charged twice", r"(?:billed|charged) (?:twice|two times|double)", r"double[- ]?charged?", r"charged two times", r"two charges"),
@@ -150,8 +152,7 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
      "store-physical-shop", "general"),
     (_any(r"英語版", r"英語の(?:漫画|本|マンガ|まんが)", r"英訳", r"翻訳版", r"english (?:edition|version|translation)s?", r"in english",
           r"only japanese", r"other languages"), "store-languages", "general"),
-    (_any(r"特典", r"\btokuten\b", r"store bonus", r"bonus (?:item|card)"), "store-bonus-items", "general"),
-    (_any(r"絶版", r"out[- ]of[- ]print"), "store-out-of-print", "general"),
+    (_any(r"絶版", r"out[- ]of[- ]print"), "store-out-of-print", "rare_manga"),
     (_any(r"入荷(?:したら|次第)[^。]{0,10}(?:連絡|通知|お知らせ|知らせ|教え)", r"(?:notify|tell|email|let) me when[^.?]{0,25}(?:back in stock|restock|available)",
           r"restock (?:alert|notification)"), "store-stock-notification", "general"),
 ]

@@ -125,9 +125,14 @@ def _produce(message: Message, memory: Memory, tier: degradation.Tier, started: 
         category = intent.category
     else:
         category = _route_category(classification, memory, session, meta)
-    if intent is not None or (category in PERSON_CATEGORIES and intents.catalog_form(text) is None):
-        # Same code on both backends: fixed answers, FAQ entries quoted as written, or a person.
-        composed = (generation.compose_intent(intent, text, locale, session.customer) if intent is not None
+    to_person = (intent is not None and intent.kind in intents.HANDOFF_KINDS) or (
+        intent is None and category in PERSON_CATEGORIES and intents.catalog_form(text) is None)
+    # A person, a goodbye and "are you a bot?" are the same on both backends; an FAQ fact or an order question the
+    # rules recognised is answered from the FAQ entry offline and by the model (under the rule's category) on Bedrock.
+    fixed = to_person or (intent is not None and (intent.kind in ("closer", "identity") or not use_bedrock))
+    # a person is never replaced by the routing-loop question; a fixed answer in a ping-pong conversation is
+    if fixed and (to_person or not guards.oscillating(_recent_categories(memory) + [category])):
+        composed = (generation.compose_intent(intent, text, locale, session.customer, vector) if intent is not None
                     else generation.compose_handoff(category, locale))
         return _finish(session, message, composed, classification, category, locale, meta, budget, version_id,
                        spent, None, vector, started, cache=False)
