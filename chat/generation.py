@@ -175,12 +175,15 @@ def compose_catalog(text: str, category: str, locale: str, vector=None, form: st
         lines.append(_w("catalog.rare", locale))
     # Two titles matching about as well: the question did not say which, so it is not answered as if it had.
     clear = len(hits) < 2 or hits[1].score < hit.score - 0.05 or hit.score >= 0.99
-    # Found by its title, not by an author's name or its synopsis ("I am a hero" is not a question about the author HERO)
-    clear = clear and search.title_score(text, hit.manga_id) >= TITLE_NAMED_MIN
+    # Found by its title, not by an author's name or its synopsis ("I am a hero" is not a question about the author
+    # HERO): a question about a title stands on how well it named the title.
+    named = search.title_score(text, hit.manga_id) if form is not None else hit.score
+    clear = clear and named >= TITLE_NAMED_MIN
+    strength = min(hit.score, named)
     # The answer stands on the one series it names: the grounding check reads only that series' facts (a runner-up
     # whose title is inside this one's, YAIBA in "Kimetsu no Yaiba", must not lend or claim its figures).
     used = tools.ToolResult(result.tool, True, (hit,))
-    return Composed(" ".join(lines), sources=sources, results=[used], retrieval=hit.score, category=category,
+    return Composed(" ".join(lines), sources=sources, results=[used], retrieval=strength, category=category,
                     certain=form is not None and clear)
 
 
