@@ -171,13 +171,6 @@ def test_it_acknowledges_complaints_and_legal_requests_and_hands_them_to_a_perso
     assert not Message.objects.filter(session=session, status=Message.Status.CLARIFY).exists()
 
 
-def test_it_never_asks_a_generic_question_of_an_unclear_complaint(answer):
-    draft, route = answer("why is this so bad", "en")
-    if draft.category in ("complaint", "legal"):
-        assert route == "handoff"
-    assert "tell me a little more about your question" not in (draft.clarify_text or "")
-
-
 def test_it_answers_a_catalog_question_even_when_the_classifier_guessed_a_complaint(answer):
     draft, route = answer("is death note completed yet", "en")
     assert draft.category == "product_info" and route == "auto" and "completed" in draft.text
