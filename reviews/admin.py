@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reviews.labels import category_label, label
 
-from mangaassist.admin import ReadOnlyAdmin
+from common.admin import ReadOnlyAdmin
 from reviews import simulation, threshold_changes
 from reviews.models import (Alert, BulkApproval, CannedResponse, EscalationThreshold, KnownGoodState,
                             ReviewerAvailability, ReviewTask, ThresholdChange, ThresholdOverride, ThresholdProposal,
