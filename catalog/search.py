@@ -102,6 +102,15 @@ class SearchIndex:
 
     # --- scoring ---------------------------------------------------------------------------------------------
     def _name_scores(self, query: str) -> dict[int, float]:
+        scores = self._name_scores_of(query)
+        # The title without the question around it ("Is Crows volume 8 in stock?" → "Crows"): a typo in a short
+        # title is drowned by the words around it when the whole sentence is compared.
+        for part in title_parts(query):
+            for i, score in self._name_scores_of(part, authors=False).items():
+                scores[i] = max(scores.get(i, 0.0), score)
+        return scores
+
+    def _name_scores_of(self, query: str, authors: bool = True) -> dict[int, float]:
         query_key = normalize(query)
         spans = _word_spans(query)
         grams = ngrams(query_key)
@@ -115,12 +124,31 @@ class SearchIndex:
         for i in shortlist:
             best = 0.0
             for key in self.name_keys[i]:
+                if not authors and query_key != key and (
+                        _too_short(query_key, key) or (query_key in key and 3 * len(query_key) < 2 * len(key))):
+                    continue  # a stretch of a question inside a longer title is a coincidence, not the title
                 best = max(best, _name_match(query_key, key, grams))
-            for key in self.author_keys[i]:
+            for key in self.author_keys[i] if authors else ():
                 best = max(best, _author_match(query_key, spans, key))
             if best > 0.3:
                 scores[i] = best
         return scores
+
+    def title_score(self, query: str, series_id: int) -> float:
+        """How well the question names this series by one of its titles (authors and descriptions left out)."""
+        i = self.position.get(series_id)
+        if i is None:
+            return 0.0
+        best = 0.0
+        for part in [query, *title_parts(query)]:
+            key = normalize(part)
+            grams = ngrams(key)
+            for name in self.name_keys[i]:
+                if part is not query and key != name and (
+                        _too_short(key, name) or (key in name and 3 * len(key) < 2 * len(name))):
+                    continue
+                best = max(best, _name_match(key, name, grams))
+        return best
 
     def _description_scores(self, query: str, vector: np.ndarray | None = None) -> np.ndarray:
         words = set(content_words(query))
@@ -198,6 +226,41 @@ class SearchIndex:
 
     def memory_bytes(self) -> int:
         return int(self.matrix.nbytes)
+
+
+# The words of a question that are not the title: what is left between them is where a title can be.
+_EN_FILLER = re.compile(
+    r"\b(?:vol(?:ume)?s?\.?\s*#?\d+|v\d+|#\d+|\d+(?:st|nd|rd|th)?\s+volumes?|is|are|was|do|does|did|you|u|have|has|"
+    r"got|get|the|a|an|any|in|stock|available|availability|price|prices|cost|how|much|many|of|for|to|me|my|i|i'm|"
+    r"im|it|its|it's|this|that|volumes?|vols?|books?|total|out|yet|who|whos|who's|wrote|write|writes|drew|draws|"
+    r"author|authors|mangaka|artist|latest|newest|most|recent|new|finished|finish|complete|completed|ended|end|"
+    r"over|still|going|ongoing|running|series|manga|comics?|looking|look|carry|sell|box|set|special|limited|"
+    r"edition|editions|collector'?s?|rare|know|but|please|pls|can|could|what|what's|whats|count|there|"
+    r"buy|want|need|find|need|number|released|release|so|far|right|now|at|on|with|from|good|some|something|"
+    r"similar|like|next|read|recommend|anything|about|tell|done|there|which|when|will|be|by|up|one|ones|"
+    r"hi|hello|hey|thanks|thank|still|available\?)\b|[?!,.:;\\/]", re.IGNORECASE)
+_JA_FILLER = re.compile(
+    r"第?\d+巻|\d+冊|最新刊|最新巻|新しい巻|最新|特装版|限定版|全巻セット|BOXセット|ボックス|BOX|セット|って|"
+    r"[はのがをにでも](?=\d|第|最新|新し|特装|限定|BOX|ボックス|全巻|全部|作者|著者|誰|何|完結|連載|もう|在庫|既刊|いつ)|"
+    r"完結済み|完結|連載中|終わって|終了|何巻|何冊|既刊|全部|全巻|作者|著者|誰|描いて|書いて|在庫|ありますか|あります|ある|"
+    r"ください|下さい|探しています|探してます|いくら|ですか|でしょうか|ますか|してますか|してる|した|もう|まで|出てます|"
+    r"[はが](?=[、。？！?!\s]|$)|"
+    r"すみません|買えますか|買える|値段|価格|入荷|しますか|いつ|欲しい|ほしい|[、。？！?!]",
+)
+
+
+def title_parts(query: str) -> list[str]:
+    """The stretches of a question that can be a title: the query with the question's own words taken out."""
+    text = unicodedata.normalize("NFKC", query or "")
+    filler = _JA_FILLER if has_japanese(text) else _EN_FILLER
+    parts = [" ".join(p.split()) for p in filler.split(text)]
+    return [p for p in dict.fromkeys(parts) if len(normalize(p)) >= 2 and p.strip() != (query or "").strip()]
+
+
+def _too_short(part_key: str, name: str) -> bool:
+    """A Latin stretch of two or three letters ("am", "ok") names a series only when it is that series' whole name
+    ("H2"); Japanese titles can be that short and are compared as usual."""
+    return len(part_key) < 4 and not has_japanese(part_key) and part_key != name
 
 
 def _word_spans(query: str, longest: int = 4) -> set[str]:
@@ -331,3 +394,7 @@ def search(query: str, filters: Filters | None = None, limit: int = 5, vector: n
 
 def similar_to(series_id: int, limit: int = 5, filters: Filters | None = None) -> list[Hit]:
     return get_index().similar_to(series_id, limit, filters)
+
+
+def title_score(query: str, series_id: int) -> float:
+    return get_index().title_score(query, series_id)

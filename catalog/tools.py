@@ -210,3 +210,20 @@ def search_faq(query: str, locale: str, limit: int = 3, timeout: float = 2.0,
                             entries[i].answer_ja if ja else entries[i].answer_en, float(scores[i])) for i in best)
 
     return _run("search_faq", timeout, work)
+
+
+def browse_catalog(filters: SearchFilters, limit: int = 5, timeout: float = 2.0) -> ToolResult[tuple[SeriesHit, ...]]:
+    """Series that pass `filters` (a genre, a demographic, in stock), without a query: "any isekai in stock?"."""
+    return _run("browse_catalog", timeout, lambda: series_hits(search.search("", filters, limit)))
+
+
+def faq_entries(keys: tuple[str, ...], locale: str, timeout: float = 2.0) -> ToolResult[tuple[FaqHit, ...]]:
+    """The FAQ entries with these keys, in the order asked (an unknown key is left out), in the customer's language."""
+
+    def work():
+        entries = {e.key: e for e in FaqEntry.objects.filter(key__in=keys)}
+        ja = locale == "ja"
+        return tuple(FaqHit(e.key, e.topic, e.question_ja if ja else e.question_en, e.answer_ja if ja else e.answer_en,
+                            1.0) for e in (entries.get(k) for k in keys) if e is not None)
+
+    return _run("faq_entries", timeout, work)

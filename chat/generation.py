@@ -11,16 +11,20 @@ figures are written in one fixed way, so the grounding check can find and verify
 import re
 from dataclasses import dataclass, field
 
-from catalog import tools
+from catalog import search, tools
+from chat import identity, intents
+from chat.answer_texts import say
 from chat.classifier import Classification
 from prompts.serving import wording as _w
 
 ORDER_NUMBER = re.compile(r"\bMA-?\d{6}\b", re.IGNORECASE)
-VOLUME = re.compile(r"(\d{1,3})\s*巻|vol(?:ume)?\.?\s*(\d{1,3})|\b(\d{1,3})(?:st|nd|rd|th)?\s+volume", re.IGNORECASE)
+VOLUME = re.compile(r"(\d{1,3})\s*巻|vol(?:ume)?\.?\s*#?(\d{1,3})|\b(\d{1,3})(?:st|nd|rd|th)?\s+volume|\bv(\d{1,3})\b|"
+                    r"#(\d{1,3})\b", re.IGNORECASE)
 CATALOG = {"availability", "product_info", "rare_manga"}
 FAQ = {"shipping", "payment", "account", "refund", "complaint", "legal"}
 FAQ_MIN_SCORE = 0.35
 SERIES_MIN_SCORE = 0.45
+TITLE_NAMED_MIN = 0.6  # a title match this strong (exact, contained, or a close spelling) names the series
 
 
 @dataclass
@@ -31,10 +35,15 @@ class Composed:
     retrieval: float = 0.0  # strength of what the answer stands on, in [0, 1]
     tool_failed: bool = False
     clarify: bool = False  # the answer is a clarifying question
+    handoff: bool = False  # a person answers: the text is the acknowledgement and a note for the agent
+    category: str | None = None  # the category the answer settled on when it is not the classifier's
+    certain: bool = False  # the question's own words said what is asked (a rule, a fact question about a title)
 
 
 def title(hit, locale):
-    return f"「{hit.title_ja}」" if locale == "ja" else f'"{hit.title_en}"'
+    if locale == "ja":  # a title with its own 「」 (異世界居酒屋「のぶ」) is quoted the other way, so it reads as one title
+        return f'"{hit.title_ja}"' if "「" in hit.title_ja else f"「{hit.title_ja}」"
+    return f'"{hit.title_en}"'
 
 
 def price(amount: int, locale: str) -> str:
@@ -54,14 +63,16 @@ GENRE_JA = {
     "romance": "恋愛", "school": "学園", "sci-fi": "SF", "slice-of-life": "日常", "sports": "スポーツ",
     "supernatural": "超常", "thriller": "サスペンス",
 }
-DEMOGRAPHIC_JA = {"shonen": "少年", "shojo": "少女", "seinen": "青年", "josei": "女性", "kodomo": "児童"}
+DEMOGRAPHIC_JA = {"shonen": "少年", "shojo": "少女", "shoujo": "少女", "seinen": "青年", "josei": "女性", "kodomo": "児童"}
+DEMOGRAPHIC_EN = {"shonen": "shonen", "shojo": "shoujo", "shoujo": "shoujo", "seinen": "seinen", "josei": "josei",
+                  "kodomo": "kids' (kodomo)"}
 
 
 def genre_label(genre: str, locale: str) -> str:
     """A catalog genre tag as the customer reads it: Japanese in a Japanese answer, never the raw English tag."""
     if locale == "ja":
         return GENRE_JA.get(genre) or DEMOGRAPHIC_JA.get(genre) or genre
-    return genre.replace("-", " ")
+    return DEMOGRAPHIC_EN.get(genre) or genre.replace("-", " ")
 
 
 def excerpt(text: str, limit: int, locale: str) -> str:
@@ -96,31 +107,65 @@ def _series_sources(hits) -> list[dict]:
     return [{"type": "manga", "id": h.manga_id, "label": h.title_ja} for h in hits]
 
 
-def compose_catalog(text: str, category: str, locale: str, vector=None) -> Composed:
+def _catalog_category(form: str | None, hit, guessed: str) -> str:
+    """The category a catalog question belongs to, from what it asks: facts about the series are product_info, an
+    edition or a volume of a rare title rare_manga. A price or stock question keeps the classifier's catalog
+    category (availability and product_info both answer it the same way; rare_manga covers first prints and
+    signed copies the words here do not know), and becomes availability only when the guess was not a catalog one."""
+    if form == "series":
+        return "product_info"
+    if form in ("box_set", "special") or (form in ("stock", "latest") and hit.rare):
+        return "rare_manga"
+    if form in ("stock", "latest") and guessed not in CATALOG:
+        return "availability"
+    return guessed
+
+
+def _edition(hit, form: str, locale: str, sources: list) -> str:
+    product = next((p for p in hit.products if p.edition == form), None)
+    label = say(f"edition_{form}", locale)
+    if product is None:
+        return say("no_edition", locale, edition=label, title=title(hit, locale))
+    sources.append({"type": "product", "sku": product.sku})
+    return say("edition", locale, title=title(hit, locale), edition=label, stock=stock_phrase(product.stock, locale),
+               price=price(product.price_jpy, locale))
+
+
+def compose_catalog(text: str, category: str, locale: str, vector=None, form: str | None = None) -> Composed:
+    """`form`: what the question asks (chat.intents.catalog_form), None to answer by `category` alone."""
     result = tools.check_inventory(text, vector=vector)
     if not result.performed:
         return Composed(could_not_check(locale), results=[result], tool_failed=True)
     hits = [h for h in result.data if h.score >= SERIES_MIN_SCORE]
-    if not hits:
-        return Composed(_w("catalog.which_title", locale), results=[result], clarify=True)
+    if not hits or (form is not None and not search.title_parts(text)):
+        # "got volume 3?": every word of it is the question, none a title; ask for exactly what is missing
+        return Composed(_w("catalog.which_title", locale), results=[result], clarify=True,
+                        category="availability" if form in ("stock", "latest") and category != "rare_manga" else None)
     hit = hits[0]
+    category = _catalog_category(form, hit, category)
     volume = requested_volume(text)
     standard = [p for p in hit.products if p.edition == "standard"]
+    if form == "latest" and standard:
+        volume = max(p.volume or 0 for p in standard)
     product = next((p for p in standard if p.volume == volume), None) if volume else None
     sources = _series_sources([hit])
     lines = []
-    if volume and product is None:
+    if form in ("box_set", "special"):
+        lines.append(_edition(hit, form, locale, sources))
+    elif volume and product is None:
         lines.append(_w("catalog.not_carried", locale, title=title(hit, locale), volume=volume))
     elif product is not None:
         sources.append({"type": "product", "sku": product.sku})
+        if form == "latest":
+            lines.append(say("latest_volume", locale, title=title(hit, locale), volume=volume))
         lines.append(_w("catalog.volume", locale, title=title(hit, locale), volume=volume,
                         stock=stock_phrase(product.stock, locale), price=price(product.price_jpy, locale)))
-    if category == "product_info" or product is None:
+    if category == "product_info" or (product is None and form not in ("box_set", "special")):
         status = _w("catalog.completed" if hit.status == "completed" else "catalog.ongoing", locale)
         author = hit.author if locale == "ja" else (hit.author_en or hit.author)
         lines.append(_w("catalog.series", locale, title=title(hit, locale), author=author, volumes=hit.total_volumes,
                         status=status))
-        if product is None and standard:
+        if product is None and standard and not (volume and form == "stock"):
             available = [p for p in standard if p.stock > 0]
             first = standard[0]
             sources.append({"type": "product", "sku": first.sku})
@@ -128,7 +173,38 @@ def compose_catalog(text: str, category: str, locale: str, vector=None) -> Compo
                             price=price(first.price_jpy, locale), available=len(available)))
     if category == "rare_manga" or hit.rare:
         lines.append(_w("catalog.rare", locale))
-    return Composed(" ".join(lines), sources=sources, results=[result], retrieval=hit.score)
+    # Two titles matching about as well: the question did not say which, so it is not answered as if it had.
+    clear = len(hits) < 2 or hits[1].score < hit.score - 0.05 or hit.score >= 0.99
+    # Found by its title, not by an author's name or its synopsis ("I am a hero" is not a question about the author
+    # HERO): a question about a title stands on how well it named the title.
+    named = search.title_score(text, hit.manga_id) if form is not None else hit.score
+    clear = clear and named >= TITLE_NAMED_MIN
+    strength = min(hit.score, named)
+    # The answer stands on the one series it names: the grounding check reads only that series' facts (a runner-up
+    # whose title is inside this one's, YAIBA in "Kimetsu no Yaiba", must not lend or claim its figures).
+    used = tools.ToolResult(result.tool, True, (hit,))
+    return Composed(" ".join(lines), sources=sources, results=[used], retrieval=strength, category=category,
+                    certain=form is not None and clear)
+
+
+def compose_taste(kind: str, value: str, category: str, locale: str) -> Composed:
+    """Series of one genre or demographic that have a volume in stock, listed with how many volumes are."""
+    filters = tools.SearchFilters(genre=value, in_stock=True) if kind == "genre" else \
+        tools.SearchFilters(demographic=value, in_stock=True)
+    result = tools.browse_catalog(filters, limit=3)
+    label = genre_label(value, locale)
+    if not result.performed:
+        return Composed(could_not_check(locale), results=[result], tool_failed=True, category=category)
+    if not result.data:
+        return Composed(say("genre_none", locale, genre=label), results=[result], retrieval=1.0, category=category,
+                        certain=True)
+    lines = [say("genre_intro", locale, genre=label)]
+    for hit in result.data:
+        in_stock = sum(1 for p in hit.products if p.stock > 0)
+        lines.append(("・" if locale == "ja" else "- ") + say("genre_item", locale, title=title(hit, locale),
+                                                               count=in_stock))
+    return Composed("\n".join(lines), sources=_series_sources(result.data), results=[result], retrieval=1.0,
+                    category=category, certain=True)
 
 
 def compose_recommendation(text: str, classification: Classification, locale: str, vector=None) -> Composed:
@@ -169,6 +245,8 @@ def compose_recommendation(text: str, classification: Classification, locale: st
 
 
 def compose_order(text: str, customer, locale: str) -> Composed:
+    if customer is None:  # nobody's order can be looked up for an anonymous customer: no lookup, say how to sign in
+        return Composed(identity.sign_in_text(locale), retrieval=1.0, category="order_status", certain=True)
     number = ORDER_NUMBER.search(text)
     if not number:
         return Composed(_w("order.ask_number", locale), clarify=True)
@@ -191,14 +269,60 @@ def compose_faq(text: str, category: str, locale: str, vector=None) -> Composed:
     if not result.performed:
         return Composed(_w("faq.could_not_check", locale), results=[result], tool_failed=True)
     best = result.data[0] if result.data else None
+    if category in ("complaint", "legal"):  # never a clarifying question: a person answers (chat.intents)
+        return compose_handoff(category, locale, [result])
     if best is None or best.score < FAQ_MIN_SCORE:
-        return Composed(_w("faq.clarify", locale), results=[result], clarify=True,
+        return Composed(say("faq_clarify", locale), results=[result], clarify=True,
                         retrieval=best.score if best else 0.0)
     answer = best.answer
     if category in ("refund", "complaint", "legal"):
         answer += _w("faq.staff_follow_up", locale)
     return Composed(answer, sources=[{"type": "faq", "key": best.key}], results=[result],
                     retrieval=min(1.0, best.score / 0.6))
+
+
+def compose_handoff(kind: str, locale: str, results=()) -> Composed:
+    """A complaint, a legal or personal-data request, or a request for a person: acknowledged, then a person."""
+    return Composed(say(f"ack_{kind}", locale), results=list(results), retrieval=1.0, handoff=True,
+                    category="general" if kind == "human_request" else kind, certain=True)
+
+
+FAQ_SECOND_OPINION = 5  # the rule's entry should be among the meaning search's first few for the same question
+FAQ_DISAGREE_SCORE = 0.55  # a meaning match this strong to other entries only is a disagreement worth a reviewer
+
+
+def compose_faq_entries(keys: tuple[str, ...], category: str, locale: str, lead: str = "", text: str = "",
+                        vector=None) -> Composed:
+    """The FAQ entries a rule named (chat.intents), quoted as the store wrote them. The meaning search gives a
+    second opinion: when it confidently points elsewhere and not at the rule's entry, the answer is not sent
+    unseen (the words matched, the question may still be another one)."""
+    result = tools.faq_entries(keys, locale)
+    if not result.performed:
+        return Composed(_w("faq.could_not_check", locale), results=[result], tool_failed=True, category=category)
+    if not result.data:  # the entry was removed from the FAQ: let a person answer rather than guess
+        return Composed(_w("faq.could_not_check", locale), results=[result], retrieval=0.0, category=category)
+    strength = 1.0
+    if text:
+        opinion = tools.search_faq(text, locale, limit=FAQ_SECOND_OPINION, vector=vector)
+        if opinion.performed and opinion.data and keys[0] not in {h.key for h in opinion.data} \
+                and opinion.data[0].score >= FAQ_DISAGREE_SCORE:
+            strength = 0.5
+    answer = " ".join([lead] * bool(lead) + [hit.answer for hit in result.data])
+    return Composed(answer, sources=[{"type": "faq", "key": hit.key} for hit in result.data], results=[result],
+                    retrieval=strength, category=category, certain=True)
+
+
+def compose_intent(intent: intents.Intent, text: str, locale: str, customer, vector=None) -> Composed:
+    if intent.kind == "order":
+        composed = compose_order(text, customer, locale)
+        composed.category = intent.category
+        return composed
+    if intent.kind in intents.HANDOFF_KINDS:
+        return compose_handoff(intent.kind, locale)
+    if intent.kind in ("closer", "identity"):
+        return Composed(say(intent.kind, locale), retrieval=1.0, category=intent.category, certain=True)
+    lead = say("ship_region", locale) if intent.kind == "ship_region" else ""
+    return compose_faq_entries(intent.faq_keys, intent.category, locale, lead, text, vector)
 
 
 def compose_general(text: str, locale: str, vector=None) -> Composed:
@@ -209,8 +333,31 @@ def compose_general(text: str, locale: str, vector=None) -> Composed:
 
 
 def compose(text: str, classification: Classification, locale: str, customer, vector=None) -> Composed:
-    """`vector`: the embedding of exactly `text` when the turn has it (embedded once per turn), else None."""
+    """`vector`: the embedding of exactly `text` when the turn has it (embedded once per turn), else None.
+
+    What the question's words say it asks (chat.intents: a genre, an edition, the latest volume, a series fact)
+    comes before the classifier's category; the category decides the rest."""
     category = classification.category
+    taste = intents.taste(text)
+    form = intents.catalog_form(text)
+    if taste and not requested_volume(text) and form in (None, "stock", "recommendation"):
+        strong = tools.check_inventory(text, vector=vector)
+        if not (strong.performed and strong.data and strong.data[0].score >= 0.8):
+            kind, value = taste
+            asks_stock = intents.STOCK_ASK.search(text) is not None
+            listed = "availability" if kind == "genre" and asks_stock and form != "recommendation" else "recommendation"
+            return compose_taste(kind, value, listed, locale)
+    if form == "recommendation":
+        composed = compose_recommendation(text, classification, locale, vector)
+        composed.category = "recommendation"
+        # "something like X" with X found: the question said what it wants and the catalog named the title
+        composed.certain = not composed.clarify and not composed.tool_failed and composed.retrieval >= 0.7
+        return composed
+    if form is not None and (category in CATALOG or category in ("general", "complaint", "legal")
+                             or requested_volume(text)):
+        composed = compose_catalog(text, category, locale, vector, form)
+        if not composed.clarify or category in CATALOG:
+            return composed
     if category in CATALOG:
         return compose_catalog(text, category, locale, vector)
     if category == "recommendation":

@@ -7,6 +7,7 @@ confidence. The draft goes to reviews.escalation, which decides whether it is se
 
 import dataclasses
 import logging
+import re
 import time
 from decimal import Decimal
 
@@ -15,7 +16,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from catalog import embeddings
-from chat import classifier, confidence, degradation, generation, grounding, guards, response_cache
+from chat import (classifier, confidence, degradation, generation, grounding, guards, identity, intents,
+                  response_cache)
 from chat.drafts import Draft
 from chat.memory import Memory
 from chat.models import ChatSession, Message
@@ -26,6 +28,12 @@ log = logging.getLogger(__name__)
 PIN_MIN_PROBABILITY = 0.7  # a confident topic is pinned for the follow-ups ("and volume 2?")
 FOLLOW_UP_MAX_PROBABILITY = 0.5
 FOLLOW_UP_MAX_CHARS = 12  # "2巻は？", "and vol 3?": too short to carry the topic on their own
+# A question whose own words said what it asks (chat.intents) is as sure of its topic as the classifier ever is;
+# the evidence (the title match, the FAQ entry) still decides the confidence.
+RULE_PROBABILITY, RULE_MARGIN = 0.98, 0.5
+HANDOFF_CONFIDENCE = 0.2  # below every default handoff_below: a person answers even where the hint is not read
+PERSON_CATEGORIES = {"complaint", "legal"}  # high risk: acknowledged and handed to a person, never a clarifying question
+
 SAFE_FALLBACK = {
     "ja": "申し訳ありません、正確な情報をお伝えできませんでした。担当者が確認してご連絡します。",
     "en": "Sorry, I couldn't give you a reliable answer. A member of our team will check and get back to you.",
@@ -70,7 +78,8 @@ def produce_draft(message: Message, memory: Memory) -> Draft:
     started, begun_at = time.perf_counter(), timezone.now()
     bedrock_backend = settings.LLM_BACKEND == "bedrock"
     tier = degradation.choose() if bedrock_backend else degradation.TIERS[0]
-    draft = _produce(message, memory, tier, started)
+    # An anonymous customer's order question: how to sign in, whatever the backend made of it (chat/identity.py).
+    draft = identity.unless_signed_in(message.session, _produce(message, memory, tier, started))
     draft.meta["tier"] = tier.name
     if bedrock_backend:  # only Bedrock has tiers to step through; the offline backend is the floor already
         degradation.observe(tier, max(0.0, (begun_at - message.created_at).total_seconds()),
@@ -111,7 +120,23 @@ def _produce(message: Message, memory: Memory, tier: degradation.Tier, started: 
     meta["classifier"] = {"category": classification.category, "probability": round(classification.probability, 4),
                           "margin": round(classification.margin, 4), "top": classification.probabilities,
                           "language": classification.language, "genre_hint": classification.genre_hint}
-    category = _route_category(classification, memory, session, meta)
+    intent = intents.detect(text)  # the customer's own words, never an earlier turn's
+    if intent is not None:
+        meta["intent"] = {"kind": intent.kind, "category": intent.category, "faq": list(intent.faq_keys)}
+        category = intent.category
+    else:
+        category = _route_category(classification, memory, session, meta)
+    to_person = (intent is not None and intent.kind in intents.HANDOFF_KINDS) or (
+        intent is None and category in PERSON_CATEGORIES and intents.catalog_form(text) is None)
+    # A person, a goodbye and "are you a bot?" are the same on both backends; an FAQ fact or an order question the
+    # rules recognised is answered from the FAQ entry offline and by the model (under the rule's category) on Bedrock.
+    fixed = to_person or (intent is not None and (intent.kind in ("closer", "identity") or not use_bedrock))
+    # a person is never replaced by the routing-loop question; a fixed answer in a ping-pong conversation is
+    if fixed and (to_person or not guards.oscillating(_recent_categories(memory) + [category])):
+        composed = (generation.compose_intent(intent, text, locale, session.customer, vector) if intent is not None
+                    else generation.compose_handoff(category, locale))
+        return _finish(session, message, composed, classification, category, locale, meta, budget, version_id,
+                       spent, None, vector, started, cache=False)
     if guards.oscillating(_recent_categories(memory) + [category]):
         meta["guard"] = {"routing_loop": True}
         return _charge(session, spent, Draft(text=CLARIFY_LOOP[locale], category=category, confidence=confidence.CLARIFY_CONFIDENCE,
@@ -137,13 +162,29 @@ def _produce(message: Message, memory: Memory, tier: degradation.Tier, started: 
                                       vector if looked_up == text else None)
         usage = None
         budget.spend(steps=len(composed.results))
+    return _finish(session, message, composed, classification, category, locale, meta, budget, version_id, spent,
+                   usage, vector, started)
+
+
+def _finish(session, message, composed, classification, category, locale, meta, budget, version_id, spent, usage,
+            vector, started, cache: bool = True) -> Draft:
+    """Grounding check, confidence and the draft of a composed answer (and the response cache when it may keep it)."""
+    text = message.text
+    if composed.category and composed.category != category:
+        meta["answered_as"] = {"from": category, "to": composed.category}
+        category = composed.category
     meta["budget"] = {"steps": budget.steps, "tokens": budget.tokens, "violations": budget.violations}
 
     check = grounding.check(composed.text, composed.results)
+    inside = _titles_inside_quotes(composed.text, check.unverified)
+    if inside:  # "Another" inside "Isekai Izakaya: Japanese Food From Another World" is that title, not a claim
+        check = grounding.check(composed.text, composed.results, allowed_titles=inside)
     meta["grounding"] = {"grounded": check.grounded, "unverified": check.unverified}
     meta["tools"] = [{"tool": r.tool, "performed": r.performed, "error": r.error} for r in composed.results]
+    probability, margin = ((RULE_PROBABILITY, RULE_MARGIN) if composed.certain
+                           else (classification.probability, classification.margin))
     signals = confidence.Signals(
-        probability=classification.probability, margin=classification.margin, retrieval=composed.retrieval,
+        probability=probability, margin=margin, retrieval=composed.retrieval,
         grounded=check.grounded, tool_failed=composed.tool_failed, clarify=composed.clarify,
         model_self_assessment=usage.self_assessment if usage else None,
     )
@@ -153,21 +194,39 @@ def _produce(message: Message, memory: Memory, tier: degradation.Tier, started: 
         composed.text = SAFE_FALLBACK[locale]
     if budget.violations:
         score = min(score, confidence.TOOL_FAILURE_CAP)
+    hint = "clarify" if composed.clarify else ""
+    if composed.handoff and check.grounded:
+        hint, score = "handoff", min(score, HANDOFF_CONFIDENCE)
     draft = Draft(
         text=composed.text, category=category, confidence=score, locale=locale, intent=category,
         sources=composed.sources, clarify_text=composed.text if composed.clarify else "",
-        status_hint="clarify" if composed.clarify else "", prompt_version_id=version_id,
+        status_hint=hint, prompt_version_id=version_id,
         meta=meta,
     )
     if usage:
         draft.tokens_in, draft.tokens_out, draft.cost_usd = usage.tokens_in, usage.tokens_out, usage.cost_usd
-    if check.grounded and not composed.tool_failed and not composed.clarify and not budget.violations:
+    if cache and check.grounded and not composed.tool_failed and not composed.clarify and not budget.violations:
         skus = sorted({p.sku for r in composed.results if r.performed and isinstance(r.data, tuple)
                        for hit in r.data for p in getattr(hit, "products", ())})
         response_cache.put(category, locale, text, vector, version_id,
                            {"text": draft.text, "confidence": score, "sources": draft.sources}, skus)
     meta["pipeline_ms"] = round((time.perf_counter() - started) * 1000, 1)
     return _charge(session, spent, draft)
+
+
+_QUOTED = re.compile(r"「[^」]{1,80}」|\"[^\"]{1,80}\"")
+
+
+def _titles_inside_quotes(text: str, unverified: list[str]) -> set[str]:
+    """Store titles the grounding check saw unquoted that occur only inside a longer quoted (so checked) title."""
+    outside = _QUOTED.sub(" ", text)
+    found = set()
+    for claim in unverified:
+        name = claim[len("title "):] if claim.startswith("title ") else ""
+        quoted_whole = f"「{name}」" in text or f'"{name}"' in text
+        if name and not quoted_whole and name.lower() in text.lower() and name.lower() not in outside.lower():
+            found.add(name)
+    return found
 
 
 def _charge(session: ChatSession, spent, draft: Draft) -> Draft:

@@ -156,7 +156,7 @@ def signal_conditions(now) -> dict[str, tuple[bool, str, float]]:
         Alert.Kind.GUARD_VIOLATIONS: (grown["guards"] > settings.ALERT_GUARD_VIOLATIONS,
                                       f"{grown['guards']:.0f} guard/limit violations in {minutes} > "
                                       f"{settings.ALERT_GUARD_VIOLATIONS}", grown["guards"]),
-        # A turn that raised is a bug, not an unsure answer: one in the window keeps the alert (chat.turn opens it).
+        # A turn that raised is a bug, not an unsure answer: one in the window keeps the alert (mangaassist.turn opens it).
         Alert.Kind.FAILED_TURNS: (failed >= settings.ALERT_FAILED_TURNS or grown["crashed"] > 0,
                                   f"{failed} failed turns (fallback answers), {grown['crashed']:.0f} of them crashed, "
                                   f"in {minutes}", failed),

@@ -5,6 +5,7 @@ draft. Everything the customer is sent goes through chat.delivery.send_to_custom
 keeps each customer message's promise.
 """
 
+import dataclasses
 import logging
 from datetime import timedelta
 from decimal import Decimal
@@ -73,6 +74,10 @@ def route_draft(message: Message, draft: Draft) -> Message | None:
 
     decision = decide(draft.category, draft.confidence, customer=message.session.customer,
                       session_key=str(message.session.public_id))
+    if draft.status_hint == "handoff" and decision.route != Route.HANDOFF:
+        # The pipeline named a person (a complaint, a legal request, "let me talk to a person"): whatever the
+        # thresholds say, this is not answered by the bot nor met with a clarifying question.
+        decision = dataclasses.replace(decision, route=Route.HANDOFF)
     incr("review_routes_total", route=decision.route, category=draft.category)
     if decision.canary is not None:  # what the canary's promote/revert decision is measured on
         incr("threshold_canary_turns_total", proposal=str(decision.canary), route=decision.route)

@@ -1,0 +1,294 @@
+"""What a customer message asks, recognised from its words before (and over) the classifier's guess.
+
+The classifier is good at topics and poor at a few things a customer must never get wrong: a complaint or a legal
+request must reach a person, "let me talk to a person" is a handoff, "thanks, that's all" is a goodbye, "are you a
+bot?" deserves an honest answer, and an FAQ fact asked another way ("代引きの手数料は？") is still that FAQ entry.
+These are recognised here by phrases, in Japanese and English, and each names the category it belongs to, so a
+message the rules recognise is routed the same way however the classifier scored it. A message no rule recognises
+is left to the classifier and the catalog search.
+
+Order matters: legal and complaint first (a furious customer who also says "thanks" is still a complaint), then a
+request for a person, the question whether we are a bot, goodbyes, damaged copies, then FAQ topics and delivery
+regions. The rules read the customer's own words only, never an earlier turn.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# kinds whose answer a person gives: the pipeline acknowledges and hands the message over
+HANDOFF_KINDS = {"legal", "complaint", "human_request"}
+
+
+@dataclass(frozen=True)
+class Intent:
+    kind: str  # legal | complaint | human_request | identity | closer | order | faq | ship_region
+    category: str  # a chat.models.Category
+    faq_keys: tuple[str, ...] = ()  # the FAQ entries the answer quotes, in order
+
+
+def _any(*patterns: str) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+LEGAL = _any(
+    r"\bAPPI\b", r"\bGDPR\b", r"privacy (?:law|act)", r"\blawyers?\b", r"\battorneys?\b", r"\bsue\b", r"\bsuing\b",
+    r"lawsuit", r"legal (?:action|notice|request|steps|proceedings|complaint)", r"\bcourt\b",
+    r"(?:access|copy|delete|erase|remove|disclos\w*|all)\b[^.?!]{0,40}\b(?:personal (?:data|information)|my data)",
+    r"(?:personal (?:data|information)|my data)\b[^.?!]{0,40}\b(?:you hold|you keep|you have|delet|eras|access)",
+    r"(?:every|all|any) records? (?:you|that you) (?:keep|hold|have) (?:on|about) me",
+    r"個人情報保護法", r"開示(?:を)?請求", r"開示請求", r"利用停止", r"削除請求", r"訴え", r"訴訟", r"裁判", r"弁護士",
+    r"法的", r"消費者(?:センター|庁)", r"consumer (?:affairs|protection|cent(?:er|re))", r"(?:個人情報|個人データ|私のデータ)[^。？！]{0,20}(?:削除|開示|教えて|消して|やめて)",
+)
+COMPLAINT = _any(
+    r"\bmanager\b", r"\bsupervisor\b", r"\bescalate\b", r"unacceptable", r"\bterrible\b", r"\bawful\b",
+    r"\bworst\b", r"\bridiculous\b", r"\bdisgusting\b", r"\bcomplain(?:t|ing|ed)?\b", r"who(?:'s| is) in charge",
+    r"nobody (?:answers|replies|replied|has replied|responds|got back)", r"no one (?:answers|replies|replied)",
+    r"never (?:use|shop|buy) (?:here|from you|again)", r"\bfed up\b", r"\bfurious\b", r"\bangry\b",
+    r"店長", r"責任者", r"上司", r"最悪", r"不快", r"ふざけ", r"二度と(?:使|利用|買)", r"たらい回し", r"クレーム",
+    r"苦情", r"誠意", r"謝罪", r"何の連絡も(?:ない|なし|無い)", r"きちんと説明", r"ひどい(?:対応|店)", r"怒って",
+)
+HUMAN = _any(
+    r"\b(?:speak|talk|chat)\s+(?:to|with)\s+(?:a|an|some|your)?\s*(?:real\s+|live\s+)?(?:human|person|agent|"
+    r"someone|somebody|staff|representative|rep|operator|people)\b",
+    r"\b(?:connect|transfer|put)\s+me\b", r"\bget me (?:a|an)?\s*(?:real |live )?(?:human|person|agent|operator)",
+    r"\blive (?:agent|person|operator|support)\b", r"\bhuman,? please\b", r"\bwant (?:a|to see a) human\b",
+    r"人と話", r"人間と話", r"人に相談", r"人間の(?:スタッフ|方|担当)", r"オペレーター(?:に|と|へ)", r"有人",
+    r"担当者[^。？]{0,6}(?:話|代わ|かわ|つな|繋)", r"スタッフ[^。？]{0,6}(?:代わ|かわ|つな|繋|話)",
+)
+IDENTITY = _any(
+    r"\bare you (?:a |an )?(?:real|human|person|bot|robot|ai|machine|chat\s?bot|computer|automated)",
+    r"\bis this (?:a |an )?(?:real|human|person|bot|robot|ai|machine|chat\s?bot|automated)",
+    r"\b(?:am i|i'?m) (?:talking|chatting|speaking) (?:to|with) (?:a |an )?(?:real|human|person|bot|robot|ai|machine)",
+    r"\br u (?:a )?(?:human|bot|real|ai|robot)\b", r"\bu a (?:bot|human|robot)\b",
+    r"(?:ボット|ロボット|機械)(?:です|なの|でしょう|と話|か[？?]|[？?])", r"(?<![A-Za-z])(?:AI|ＡＩ)(?:です|なの|でしょう|と話)", r"自動(?:返信|応答)", r"人間(?:です)?か", r"人が(?:答え|対応|返信|返事)",
+)
+CLOSER = _any(
+    r"\bthanks?\b", r"\bthank you\b", r"\bthx\b", r"\bty\b", r"\bbye\b", r"that'?s all", r"got it", r"\bcheers\b",
+    r"nice day", r"ありがと", r"助かりました", r"解決しました", r"了解", r"わかりました", r"分かりました",
+    r"失礼します", r"大丈夫です", r"以上です",
+)
+# a message that still asks something is not a goodbye, however politely it starts
+STILL_ASKING = _any(r"[?？]", r"ますか", r"ですか", r"でしょうか", r"\b(?:is|are|do|does|can|could|how|what|when|where|"
+                    r"which|who|why)\b.*\b(?:you|it|the|there|my|i)\b", r"\d")
+DAMAGED = _any(
+    r"\bdamaged?\b", r"\bbent\b", r"\bcrushed\b", r"\btorn\b", r"\bripped\b", r"\bmisprint", r"\bdefective\b",
+    r"\bmissing pages?\b", r"pages? (?:are |were )?(?:missing|torn|blank|stuck)", r"\bsmudged\b", r"\bwater damage",
+    r"破損", r"破れ", r"破け", r"落丁", r"乱丁", r"かすれ", r"汚れ", r"折れ", r"潰れ", r"傷(?:が|つ|あり|も)", r"へこ", r"印刷ミス", r"不良", r"濡れ", r"\bwet\b",
+)
+
+# A question about the customer's own order (not "how long does delivery take" in general).
+ORDER = _any(
+    r"\bMA-?\d{6}\b", r"where(?:'s| is) my (?:order|package|parcel|book|manga)", r"status of (?:my |the )?order",
+    r"has my (?:order|package|parcel|book) (?:shipped|arrived|been|left)", r"\btracking (?:number|code|info)",
+    r"my (?:order|package|parcel)[^.?]{0,20}(?:status|shipped|arrived?|track|late|yet|delivered)",
+    r"注文した(?!ら)", r"頼んだ", r"追跡番号", r"注文(?:状況|ステータス)", r"まだ届", r"届かない", r"配送状況",
+)
+
+# FAQ topics asked another way: (pattern, FAQ key, category). Checked in order; the first that matches wins.
+FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
+    (_any(r"返金", r"\brefund", r"get my money back"), "returns-refund-timing", "refund"),
+    (_any(r"ポイントで(?:支払|払)", r"(?:use|pay)[^.?]{0,20}points"), "account-points", "payment"),
+    (_any(r"代引", r"代金引換", r"cash on delivery", r"\bCOD\b"), "payment-methods", "payment"),
+    (_any(r"(?:請求|引き落とし|支払)[^。]{0,10}(?:2|二|２)(?:回|重)", r"(?:2|二|２)(?:回|重)[^。]{0,6}(?:請求|引き落とし|決済)",
+          r"二重(?:請求|決済)", r"二重に(?:請求|引き落と|課金)", r"charged twice", r"(?:billed|charged) (?:twice|two times|double)", r"double[- ]?charged?", r"charged two times", r"two charges"),
+     "payment-double-charge", "payment"),
+    (_any(r"領収書", r"\breceipts?\b", r"\binvoice\b"), "payment-receipt", "payment"),
+    (_any(r"海外[^。]{0,8}カード", r"foreign[^.?]{0,12}cards?", r"overseas[^.?]{0,12}cards?",
+          r"(?:card|cards) (?:issued|from) (?:abroad|overseas|outside)"), "payment-foreign-cards", "payment"),
+    (_any(r"コンビニ(?:払い|支払|決済)", r"convenience[- ]store (?:payment|pay)", r"konbini (?:payment|pay)",
+          r"(?:how long|deadline|by when)[^.?]{0,30}(?:convenience|konbini)",
+          r"(?:convenience|konbini)[^.?]{0,20}(?:deadline|expire|how long)"),
+     "payment-konbini-deadline", "payment"),
+    (_any(r"カード[^。]{0,8}(?:使えない|通らない|エラー|拒否|決済できない)", r"card (?:was |is |got )?(?:declined|rejected|refused)"),
+     "payment-card-declined", "payment"),
+    (_any(r"支払(?:い)?方法", r"(?:どう|何で|なにで)(?:支払|払)", r"payment (?:options|methods?)", r"ways? to pay",
+          r"\bpay (?:with|by|using|at)\b", r"paypay", r"bank transfer", r"credit ?cards?", r"クレジット", r"銀行振込", r"(?:使える|使えますか)[^。]{0,6}(?:支払|決済)"),
+     "payment-methods", "payment"),
+    (_any(r"沖縄", r"離島", r"okinawa", r"remote islands?"), "shipping-remote-islands", "shipping"),
+    (_any(r"時間(?:帯)?指定", r"配達(?:日|時間)[^。]{0,6}(?:指定|選)", r"time ?slot", r"evening delivery",
+          r"(?:choose|pick|select) (?:a |the )?(?:delivery )?(?:date|time)"), "shipping-time-slot", "shipping"),
+    (_any(r"海外(?:発送|配送|に送|へ送|から注文)", r"overseas", r"internationa(?:l|lly)", r"abroad", r"\bEMS\b",
+          r"(?:ship|send|deliver)\w* (?:books )?to (?:germany|france|the us|usa|america|canada|uk|england|korea|"
+          r"china|taiwan|australia|europe)"), "shipping-international", "shipping"),
+    (_any(r"(?:宅配)?業者", r"運送会社", r"配送会社", r"ヤマト", r"佐川", r"郵便(?:です|で届)", r"\bcourier", r"\bcarriers?\b",
+          r"which (?:company|service) (?:delivers|ships)", r"(?:delivery|shipping) compan(?:y|ies)"), "shipping-carriers", "shipping"),
+    (_any(r"コンビニ(?:で|受け取り|受取)", r"pick ?up at a convenience", r"convenience[- ]store pick ?up"),
+     "shipping-konbini-pickup", "shipping"),
+    (_any(r"まとめ(?:て|た)?(?:発送|配送|送)", r"同梱", r"combine (?:my |the |several |two )?(?:\w+ )?orders?"),
+     "shipping-combine-orders", "shipping"),
+    (_any(r"送料", r"free (?:shipping|delivery)", r"(?:shipping|delivery|postage) (?:is )?free", r"shipping (?:cost|fee|charge|price)", r"(?:delivery|postage) (?:cost|fee|charge)",
+          r"how much (?:is|does|for) (?:the )?(?:shipping|delivery|postage)", r"(?:shipping|delivery) cost",
+          r"minimum (?:order|purchase)", r"what does delivery cost"), "shipping-free-threshold", "shipping"),
+    (_any(r"(?:何日|いつ)[^。]{0,10}(?:発送|出荷|届)", r"(?:発送|出荷)[^。]{0,8}(?:何日|いつ|どのくらい|どれくらい)",
+          r"(?:how long|how many days)[^.?]{0,30}(?:ship|deliver|arrive|dispatch)", r"\bdispatch", r"when will (?:it|my order|the book|they) ship",
+          r"when do you ship", r"何日(?:かか|くらい|ぐらい)", r"届くまで", r"how (?:fast|soon|quickly)"),
+     "shipping-delivery-time", "shipping"),
+    (_any(r"予約[^。]{0,12}キャンセル", r"キャンセル[^。]{0,12}予約", r"cancel[^.?]{0,20}pre-?orders?", r"pre-?orders?[^.?]{0,20}cancel"),
+     "returns-preorder-cancel", "refund"),
+    (_any(r"予約(?:注文|購入|でき|は|を)", r"pre-?order"), "store-preorders", "general"),
+    (_any(r"返金[^。]{0,12}(?:いつ|何日|どのくらい)", r"(?:お金|代金)[^。]{0,8}(?:戻|返)", r"when[^.?]{0,25}refund",
+          r"refund[^.?]{0,25}(?:take|how long|when)", r"get my money back"), "returns-refund-timing", "refund"),
+    (_any(r"違う(?:商品|本|巻)", r"間違った(?:商品|本)", r"wrong (?:item|book|volume|product)"), "returns-wrong-item", "refund"),
+    (_any(r"開封", r"\bopened\b"), "returns-opened", "refund"),
+    (_any(r"返品[^。]{0,10}(?:方法|手続|どうやって|仕方)", r"how (?:do|can) i return", r"return process"), "returns-how-to", "refund"),
+    (_any(r"返品", r"return (?:window|policy|period|deadline)", r"send (?:something|it|an item|items|a book) back",
+          r"\breturn (?:an|a|the|my) (?:item|book|order)", r"can i return"), "returns-window", "refund"),
+    (_any(r"パスワード[^。]{0,10}(?:忘|わすれ|リセット|再設定)", r"(?:forgot|reset)[^.?]{0,10}password"),
+     "account-password-reset", "account"),
+    (_any(r"ロックされ", r"ロック(?:解除|がかか)", r"アカウント[^。]{0,6}ロック", r"locked out", r"account (?:is )?locked", r"too many (?:login|failed)"), "account-locked", "account"),
+    (_any(r"メール(?:アドレス)?[^。]{0,6}(?:変更|変え)", r"change (?:my )?e-?mail"), "account-email-change", "account"),
+    (_any(r"住所[^。]{0,6}(?:変更|変え)", r"change (?:my )?(?:delivery )?address"), "account-address-change", "account"),
+    (_any(r"退会", r"アカウント[^。]{0,6}(?:削除|消)", r"(?:delete|close|remove) (?:my )?account"), "account-delete", "account"),
+    (_any(r"ポイント", r"\bpoints?\b"), "account-points", "account"),
+    (_any(r"(?:営業|対応|受付|サポート)時間", r"何時から", r"何時まで", r"support (?:hours|team|open)",
+          r"(?:customer )?support[^.?]{0,20}(?:open|hours|available)", r"reach (?:your|the) support",
+          r"(?:opening|business) hours", r"what time do you open", r"電話[^。]{0,12}(?:窓口|問い合わせ)"),
+     "store-support-hours", "general"),
+    (_any(r"シュリンク", r"shrink[- ]?wrap"), "store-shrink-wrap", "general"),
+    (_any(r"ラッピング", r"包装", r"gift[- ]?wrap", r"プレゼント用"), "store-gift-wrapping", "general"),
+    (_any(r"実店舗", r"店舗(?:は|が|って|あり)", r"(?:お店|店舗|店)に(?:直接|行|買いに)", r"直接買い", r"physical (?:shop|store)", r"store i can visit",
+          r"(?:shop|store) in (?:tokyo|osaka|person)", r"visit (?:your|the) (?:shop|store)", r"brick and mortar"),
+     "store-physical-shop", "general"),
+    (_any(r"英語版", r"英語の(?:漫画|本|マンガ|まんが)", r"英訳", r"翻訳版", r"english (?:edition|version|translation)s?", r"in english",
+          r"only japanese", r"other languages"), "store-languages", "general"),
+    (_any(r"絶版", r"out[- ]of[- ]print"), "store-out-of-print", "rare_manga"),
+    (_any(r"入荷(?:したら|次第)[^。]{0,10}(?:連絡|通知|お知らせ|知らせ|教え)", r"(?:notify|tell|email|let) me when[^.?]{0,25}(?:back in stock|restock|available)",
+          r"restock (?:alert|notification)"), "store-stock-notification", "general"),
+]
+
+# Delivery within Japan: a prefecture or a large city, with a question about sending there.
+PLACES_JA = ("北海道 青森 岩手 宮城 秋田 山形 福島 茨城 栃木 群馬 埼玉 千葉 東京 神奈川 新潟 富山 石川 福井 山梨 長野 岐阜 静岡 愛知 "
+             "三重 滋賀 京都 大阪 兵庫 奈良 和歌山 鳥取 島根 岡山 広島 山口 徳島 香川 愛媛 高知 福岡 佐賀 長崎 熊本 大分 宮崎 "
+             "鹿児島 札幌 仙台 横浜 川崎 名古屋 神戸 博多 北九州 堺 浜松 相模原 さいたま 千葉市 金沢 松山 那覇 函館 "
+             "地方 田舎 全国").split()
+PLACES_EN = ("hokkaido aomori iwate miyagi akita yamagata fukushima ibaraki tochigi gunma saitama chiba tokyo kanagawa "
+             "niigata toyama ishikawa fukui yamanashi nagano gifu shizuoka aichi mie shiga kyoto osaka hyogo nara "
+             "wakayama tottori shimane okayama hiroshima yamaguchi tokushima kagawa ehime kochi fukuoka saga nagasaki "
+             "kumamoto oita miyazaki kagoshima sapporo sendai yokohama kawasaki nagoya kobe hakata kitakyushu sakai "
+             "hamamatsu kanazawa matsuyama hakodate japan countryside").split()
+PLACE_EN = re.compile(r"\b(?:" + "|".join(PLACES_EN) + r")\b", re.IGNORECASE)
+PLACE_JA = re.compile("|".join(PLACES_JA))
+DELIVERY_ASK = _any(r"\bship", r"\bdeliver", r"\bsend\b", r"\bpost\b", r"\barrive", r"送れ", r"送って", r"届", r"配送",
+                    r"配達", r"発送", r"お届け")
+
+
+def _clean(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").strip()
+
+
+def is_closer(text: str) -> bool:
+    return len(text) <= 60 and bool(CLOSER.search(text)) and not STILL_ASKING.search(text)
+
+
+def faq_topic(text: str) -> tuple[str, str] | None:
+    """The FAQ entry a message asks about in other words, and its category; None when no topic phrase is in it."""
+    text = _clean(text)
+    for pattern, key, category in FAQ_TOPICS:
+        if pattern.search(text):
+            return key, category
+    return None
+
+
+def detect(text: str) -> Intent | None:
+    """The intent the message's words make plain, or None to let the classifier decide."""
+    text = _clean(text)
+    if not text:
+        return None
+    if LEGAL.search(text):
+        return Intent("legal", "legal")
+    if COMPLAINT.search(text):
+        return Intent("complaint", "complaint")
+    if HUMAN.search(text):
+        return Intent("human_request", "general")
+    if IDENTITY.search(text):
+        return Intent("identity", "general")
+    if is_closer(text):
+        return Intent("closer", "general")
+    if DAMAGED.search(text):
+        return Intent("faq", "refund", ("returns-damaged",))
+    if ORDER.search(text):
+        return Intent("order", "order_status")
+    topic = faq_topic(text)
+    if topic and topic[0] == "shipping-remote-islands":
+        return Intent("ship_region", "shipping", ("shipping-remote-islands", "shipping-free-threshold"))
+    if topic:
+        return Intent("faq", topic[1], (topic[0],))
+    if DELIVERY_ASK.search(text) and (PLACE_JA.search(text) or PLACE_EN.search(text)):
+        return Intent("ship_region", "shipping", ("shipping-free-threshold",))
+    return None
+
+
+# --- catalog questions: what is asked about a title (the title itself is found by the catalog search) ----------
+RECOMMEND = _any(r"おすすめ", r"オススメ", r"お勧め", r"似た", r"似てる", r"みたいな", r"ような(?:漫画|作品|マンガ)", r"ハマって",
+                 r"次は何", r"\brecommend", r"\bsimilar\b", r"read next", r"should i read", r"\bsomething like\b",
+                 r"\bif i (?:liked|loved|like|love)\b", r"\bi (?:liked|loved) .*what")
+EDITION_BOX = _any(r"BOX", r"ボックス", r"全巻セット", r"box ?sets?", r"complete set")
+EDITION_SPECIAL = _any(r"特装版", r"限定版", r"special edition", r"limited edition", r"collector'?s edition")
+LATEST = _any(r"最新刊", r"最新巻", r"新しい巻", r"最新", r"\blatest\b", r"\bnewest\b", r"most recent",
+              r"\bnew(?:est)? (?:volume|book|release)")
+SERIES_FACT = _any(
+    r"完結", r"連載", r"終わって", r"終了", r"\bfinished\b", r"\bcomplete(?:d)?\b", r"\bended\b", r"\bongoing\b",
+    r"still (?:going|running|being published|coming out)", r"series (?:is )?over", r"何巻", r"何冊", r"既刊",
+    r"how many (?:volumes|vols|books|tankobon)", r"volume count", r"作者", r"著者", r"誰が", r"描いて", r"書いて",
+    r"作家", r"漫画家", r"\bwho (?:wrote|drew|draws|writes|made|created)\b", r"\bauthor\b", r"\bmangaka\b", r"\bartist\b",
+)
+VOLUME_NUMBER = _any(r"第?\d+\s*巻", r"\bvol(?:ume)?\.?\s*#?\d+", r"\bv\d+\b", r"#\d+", r"\b\d+(?:st|nd|rd|th)\s+volume")
+STOCK_ASK = _any(r"在庫", r"\bstock\b", r"\bavailable\b", r"買え", r"ありますか", r"ある[？?]", r"あります[？?]", r"\bcarry\b",
+                 r"\bprice\b", r"いくら", r"値段", r"how much", r"ください", r"探して", r"\bdo (?:you|u) have\b", r"\bgot\b",
+                 r"入荷", r"\bsell\b", r"売って")
+
+GENRE_ASK = {
+    "isekai": _any(r"異世界", r"\bisekai\b"), "cooking": _any(r"料理", r"グルメ", r"\bcooking\b", r"\bfood manga"),
+    "music": _any(r"音楽", r"バンド(?:もの|漫画)", r"\bmusic\b"), "medical": _any(r"医療", r"\bmedical\b", r"hospital"),
+    "mecha": _any(r"ロボット", r"\bmecha\b", r"\brobot manga"), "horror": _any(r"ホラー", r"怖い", r"\bhorror\b", r"\bscary\b"),
+    "sports": _any(r"スポーツ", r"\bsports?\b"), "mystery": _any(r"ミステリー", r"推理", r"\bmystery\b", r"\bdetective manga"),
+    "historical": _any(r"歴史", r"時代(?:もの|劇|漫画)", r"\bhistor(?:y|ical)\b"),
+    "romance": _any(r"恋愛", r"ラブコメ", r"\bromance\b", r"\bromantic\b"),
+    "comedy": _any(r"ギャグ", r"コメディ", r"\bcomedy\b", r"\bfunny\b"), "fantasy": _any(r"ファンタジー", r"\bfantasy\b"),
+    "sci-fi": _any(r"\bSF\b", r"\bsci-?fi\b", r"science fiction"), "action": _any(r"バトル", r"アクション", r"\baction\b"),
+    "slice-of-life": _any(r"日常系", r"癒し", r"slice of life", r"\biyashikei\b"),
+    "psychological": _any(r"心理", r"\bpsychological\b"), "thriller": _any(r"サスペンス", r"\bthriller\b"),
+    "martial-arts": _any(r"格闘", r"\bmartial arts?\b"), "supernatural": _any(r"妖怪", r"\bsupernatural\b"),
+}
+DEMOGRAPHIC_ASK = {
+    "shoujo": _any(r"少女(?:漫画|マンガ|まんが|向け)", r"\bshou?jo\b"),
+    "josei": _any(r"女性(?:向け|漫画|マンガ)", r"\bjosei\b"),
+    "seinen": _any(r"青年(?:漫画|マンガ|向け)", r"\bseinen\b"),
+    "shonen": _any(r"少年(?:漫画|マンガ|向け)", r"\bshou?nen\b"),
+    "kodomo": _any(r"子ども向け", r"子供向け", r"児童", r"小学生", r"\bkids?\b", r"\bchildren\b", r"\bkodomo\b"),
+}
+
+
+def catalog_form(text: str) -> str | None:
+    """What a catalog question asks, from its words: "recommendation", "box_set" or "special" (an edition),
+    "latest" (the newest volume), "series" (author, volume count, completion), "stock" (a volume, price, stock);
+    None when it asks none of these."""
+    text = _clean(text)
+    if RECOMMEND.search(text):
+        return "recommendation"
+    if EDITION_BOX.search(text):
+        return "box_set"
+    if EDITION_SPECIAL.search(text):
+        return "special"
+    if LATEST.search(text) and not VOLUME_NUMBER.search(text):
+        return "latest"
+    if VOLUME_NUMBER.search(text):
+        return "stock"
+    if SERIES_FACT.search(text):
+        return "series"
+    if STOCK_ASK.search(text):
+        return "stock"
+    return None
+
+
+def taste(text: str) -> tuple[str, str] | None:
+    """("genre", G) or ("demographic", D) when the message names a kind of manga rather than a title."""
+    text = _clean(text)
+    for demographic, pattern in DEMOGRAPHIC_ASK.items():
+        if pattern.search(text):
+            return "demographic", demographic
+    for genre, pattern in GENRE_ASK.items():
+        if pattern.search(text):
+            return "genre", genre
+    return None

@@ -1,0 +1,183 @@
+"""Issue 13, items 2 and 3: what the data can answer is answered (series facts, genres, editions, FAQ facts however
+phrased, goodbyes, "are you a bot?"), and what it cannot goes to a person (complaints, legal and personal-data
+requests, "let me talk to a person") with an acknowledgement, never a generic clarifying question.
+
+Real pipeline (offline backend), the real catalog fixture plus the store's shipped FAQ, real Valkey; every routed
+case also goes through reviews.escalation.route_draft so the route is the one a customer would get."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from catalog.loader import load_directory
+from catalog.models import Product
+from chat.models import ChatSession, Message
+from reviews.escalation import route_draft
+from reviews.models import ReviewTask
+from reviews.thresholds import decide
+
+
+@pytest.fixture
+def store(catalog_data, tmp_path):
+    """The catalog fixture plus every FAQ entry the store ships (damaged copies, points, support hours…)."""
+    shutil.copy(Path(settings.BASE_DIR) / "catalog" / "data" / "faq.jsonl", tmp_path / "faq.jsonl")
+    assert load_directory(tmp_path, progress=False).rejected == []
+    return catalog_data
+
+
+@pytest.fixture
+def answer(ask, store):
+    """Ask one question; returns (draft, route) with the route the thresholds give (or the pipeline's hint)."""
+
+    def _answer(text, locale="ja", **kwargs):
+        draft = ask(text, locale=locale, **kwargs)
+        route = draft.status_hint or str(decide(draft.category, draft.confidence).route)
+        return draft, route
+
+    return _answer
+
+
+# --- item 2: series facts ------------------------------------------------------------------------------------------
+
+def test_it_says_whether_a_series_is_finished_in_both_languages(answer):
+    draft, route = answer("進撃の巨人って完結してますか？")
+    assert route == "auto" and draft.category == "product_info"
+    assert "完結" in draft.text and "連載中" not in draft.text and "34巻" in draft.text
+    draft, route = answer("is one piece finished?", "en")
+    assert route == "auto" and "ongoing" in draft.text and "110 volumes" in draft.text
+
+
+def test_it_names_the_author_and_the_volume_count(answer):
+    draft, route = answer("who wrote death note?", "en")
+    assert route == "auto" and draft.category == "product_info" and "Tsugumi Ohba" in draft.text
+    draft, route = answer("はじめの一歩は何巻まで出てますか？")
+    assert route == "auto" and "140巻" in draft.text
+
+
+def test_it_answers_the_latest_volume_with_that_volumes_price_and_stock(answer):
+    latest = Product.objects.get(sku="one-piece-110")
+    draft, route = answer("ワンピースの最新刊ありますか？")
+    assert route == "auto" and draft.category == "availability"
+    assert "110巻" in draft.text and f"{latest.price_jpy:,}円" in draft.text and "1巻" not in draft.text
+    assert {"type": "product", "sku": "one-piece-110"} in draft.sources
+
+
+def test_it_says_a_volume_that_does_not_exist_is_not_carried_and_how_many_there_are(answer):
+    draft, route = answer("Do you have Death Note volume 15?", "en")
+    assert route == "auto" and draft.category == "availability"
+    assert "volume 15" in draft.text and "12 volumes" in draft.text
+
+
+def test_it_answers_an_edition_of_a_title_with_its_price_and_stock(answer):
+    box = Product.objects.get(sku="the-rose-of-versailles-box1")
+    draft, route = answer("ベルサイユのばらのBOXセットは在庫ありますか？")
+    assert route == "auto" and draft.category == "rare_manga"
+    assert f"{box.price_jpy:,}円" in draft.text and f"{box.stock}冊" in draft.text
+    assert {"type": "product", "sku": box.sku} in draft.sources
+
+
+def test_it_asks_for_the_title_when_only_a_volume_is_named(answer):
+    draft, route = answer("got volume 3?", "en")
+    assert route == "clarify" and "Which title" in draft.clarify_text
+
+
+# --- item 2: genres and demographics ---------------------------------------------------------------------------------
+
+def test_it_lists_titles_of_a_genre_that_are_in_stock(answer):
+    draft, route = answer("any sports manga in stock?", "en")
+    assert route == "auto" and draft.category == "availability"
+    assert '"Slam Dunk"' in draft.text or '"Hajime no Ippo"' in draft.text
+    assert '"Death Note"' not in draft.text
+
+
+def test_it_lists_a_demographic_in_japanese_with_a_japanese_label(answer):
+    draft, route = answer("少女漫画で在庫があるものは？")
+    assert route == "auto" and "少女" in draft.text
+    assert "「美少女戦士セーラームーン」" in draft.text or "「ベルサイユのばら」" in draft.text
+    assert "shoujo" not in draft.text
+
+
+# --- item 2: FAQ facts however phrased, delivery regions, damaged copies ---------------------------------------------
+
+def test_it_answers_the_cash_on_delivery_fee_however_it_is_asked(answer):
+    for text, locale in (("代引きって手数料かかりますか？", "ja"), ("how much extra is cash on delivery", "en")):
+        draft, route = answer(text, locale)
+        assert route == "auto" and draft.category == "payment", text
+        assert ("330円" in draft.text) or ("¥330" in draft.text)
+
+
+def test_it_says_it_ships_to_a_japanese_city_with_the_shipping_fee(answer):
+    draft, route = answer("Do you ship to Osaka?", "en")
+    assert route == "auto" and draft.category == "shipping"
+    assert "anywhere in Japan" in draft.text and "¥3,000" in draft.text
+    draft, route = answer("沖縄にも届きますか？")
+    assert route == "auto" and "1〜3日" in draft.text
+
+
+def test_it_answers_a_damaged_copy_with_the_exchange_policy_without_review(answer):
+    draft, route = answer("届いた本のカバーが破れていました", "ja")
+    assert route == "auto" and draft.category == "refund"
+    assert "交換" in draft.text and draft.sources == [{"type": "faq", "key": "returns-damaged"}]
+
+
+# --- item 2: closers, identity, handoff ------------------------------------------------------------------------------
+
+def test_it_says_goodbye_to_a_closer_instead_of_greeting_again(answer):
+    draft, route = answer("Thanks, that's all!", "en")
+    assert route == "auto" and "Thank you" in draft.text and "Hello" not in draft.text
+    draft, route = answer("了解です、ありがとうございました")
+    assert route == "auto" and "ありがとうございました" in draft.text and "こんにちは" not in draft.text
+
+
+def test_it_answers_are_you_a_bot_honestly_with_how_to_reach_a_person(answer):
+    draft, route = answer("Are you a bot?", "en")
+    assert route == "auto" and "AI assistant" in draft.text and "person" in draft.text
+    draft, route = answer("AIですか？")
+    assert route == "auto" and "AIアシスタント" in draft.text and "担当者" in draft.text
+
+
+def test_it_hands_a_request_for_a_person_to_a_human_agent(ask, store):
+    session = ChatSession.objects.create(locale="en")
+    draft = ask("Let me talk to a person", locale="en", session=session)
+    assert draft.status_hint == "handoff"
+    message = Message.objects.filter(session=session, role="user").get()
+    ack = route_draft(message, draft)
+    task = ReviewTask.objects.get(message=message)
+    assert task.kind == ReviewTask.Kind.HANDOFF and ack.kind == Message.Kind.REVIEW_PENDING
+
+
+# --- item 3: complaints and legal requests ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, locale, category", [
+    ("This is unacceptable. I want to speak to your manager.", "en", "complaint"),
+    ("最悪の対応です。責任者を出してください", "ja", "complaint"),
+    ("Under the APPI I request a copy of all personal data you hold about me", "en", "legal"),
+    ("個人情報保護法に基づき、保有個人データの開示を請求します", "ja", "legal"),
+    ("I'm going to sue", "en", "legal"),
+])
+def test_it_acknowledges_complaints_and_legal_requests_and_hands_them_to_a_person(ask, store, text, locale, category):
+    session = ChatSession.objects.create(locale=locale)
+    draft = ask(text, locale=locale, session=session)
+    assert draft.category == category and draft.status_hint == "handoff" and not draft.clarify_text
+    assert ("申し訳" in draft.text or "承りました" in draft.text) if locale == "ja" else \
+        ("sorry" in draft.text or "received your request" in draft.text)
+    message = Message.objects.filter(session=session, role="user").get()
+    ack = route_draft(message, draft)
+    task = ReviewTask.objects.get(message=message)
+    assert task.kind == ReviewTask.Kind.HANDOFF and task.category == category
+    assert ack.kind == Message.Kind.REVIEW_PENDING
+    assert not Message.objects.filter(session=session, status=Message.Status.CLARIFY).exists()
+
+
+def test_it_answers_a_catalog_question_even_when_the_classifier_guessed_a_complaint(answer):
+    draft, route = answer("is death note completed yet", "en")
+    assert draft.category == "product_info" and route == "auto" and "completed" in draft.text
+
+
+def test_it_tells_an_anonymous_customer_how_to_sign_in_before_any_order_lookup(answer):
+    draft, route = answer("where's my order??", "en")
+    # a clarification that names what is missing (who you are), sent at once: no review task (chat/identity.py)
+    assert draft.category == "order_status" and route == "clarify" and "sign in" in draft.text
+    assert not ReviewTask.objects.exists()
