@@ -5,7 +5,7 @@ from django_redis import get_redis_connection
 
 from catalog import search
 from catalog.loader import load_directory
-from chat import classifier
+from chat import bedrock, bedrock_local, classifier, degradation
 from chat.memory import load_memory
 from chat.models import ChatSession, Message
 from chat.pipeline import produce_draft
@@ -164,3 +164,20 @@ def auto_answers(transactional_db):
     all_drafts_auto()
     yield
     reset_cache()
+
+
+@pytest.fixture
+def local_bedrock(settings, monkeypatch):
+    """The Bedrock backend, through real boto3, against the local Bedrock-compatible server (chat/bedrock_local.py)."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    behaviour = bedrock_local.Behaviour(classify_latency=0.0, answer_latency=0.0)
+    with bedrock_local.serve(behaviour) as (url, behaviour):
+        settings.LLM_BACKEND = "bedrock"
+        settings.BEDROCK_ENDPOINT_URL = url
+        settings.BEDROCK_CALL_TIMEOUT_SECONDS = 1
+        monkeypatch.setattr(bedrock, "CLASSIFY_BUDGET_SECONDS", 1)
+        monkeypatch.setattr(bedrock, "_clients", {})  # clients made for another endpoint stay out of this test
+        degradation.reset()
+        yield behaviour
+        degradation.reset()

@@ -17,7 +17,7 @@ from chat.drafts import Draft
 from chat.models import Category, ChatSession, Message
 from feedback.models import Feedback
 from prompts.lifecycle import ML_LEAD_GROUP
-from reviews.models import EscalationThreshold
+from reviews.models import EscalationThreshold, ReviewTask
 from reviews.thresholds import reset_cache
 
 # A dozen real series with products, FAQ, customers and orders (the `catalog_data` fixture loads it).
@@ -137,3 +137,16 @@ def all_drafts_auto() -> None:
                                          "peak_auto_respond_min": None, "peak_review_min": None,
                                          "peak_handoff_below": None})
     reset_cache()
+
+
+def make_review_tasks(n, *, now=None, priority=None, **fields):
+    """n pending tasks without going through routing (fast enough for hundreds); P1..P4 round robin by default."""
+    now = now or timezone.now()
+    session = ChatSession.objects.create()
+    messages = Message.objects.bulk_create(
+        [Message(session=session, role=Message.Role.USER, text=f"question {i}") for i in range(n)])
+    return ReviewTask.objects.bulk_create([
+        ReviewTask(message=m, session=session, category=fields.get("category", "shipping"),
+                   priority=priority or 1 + i % 4, confidence=0.6, draft_text=f"draft {i}", created_at=now,
+                   sla_deadline=now + timedelta(seconds=60 + (n - i)), timeout_at=now + timedelta(minutes=5))
+        for i, m in enumerate(messages)])

@@ -5,34 +5,19 @@ The task is routed in the test process after the console is open: its push reach
 Redis (the "reviewers" group), and the reviewer's decision reaches the customer's page the same way.
 """
 
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connections
 from playwright.sync_api import expect
 
 from chat.models import ChatSession, Message
 from reviews.escalation import route_draft
 from reviews.models import ReviewTask
 from tests.factories import customer_message, draft
-from tests.e2e.browser import chromium, save_screenshot
+from tests.e2e.browser import chromium, in_db_thread, save_screenshot
 from tests.support.processes import celery_worker, uvicorn_server, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-
-
-def in_db_thread(fn):
-    """Run ORM code beside Playwright's sync API (whose event loop makes Django refuse ORM calls in this thread)."""
-
-    def run():
-        try:
-            return fn()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(run).result()
 
 
 def test_it_reviews_a_live_task_and_the_customer_sees_the_edit(thresholds, reviewer):

@@ -1,24 +1,7 @@
 """The Bedrock backend with real boto3 against the local Bedrock-compatible server (chat/bedrock_local.py)."""
 
-import pytest
 
 from chat import bedrock, bedrock_local, degradation
-
-
-@pytest.fixture
-def local_bedrock(settings, monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
-    behaviour = bedrock_local.Behaviour(classify_latency=0.0, answer_latency=0.0)
-    with bedrock_local.serve(behaviour) as (url, behaviour):
-        settings.LLM_BACKEND = "bedrock"
-        settings.BEDROCK_ENDPOINT_URL = url
-        settings.BEDROCK_CALL_TIMEOUT_SECONDS = 1
-        monkeypatch.setattr(bedrock, "CLASSIFY_BUDGET_SECONDS", 1)
-        monkeypatch.setattr(bedrock, "_clients", {})  # clients made for another endpoint stay out of this test
-        degradation.reset()
-        yield behaviour
-        degradation.reset()
 
 
 def test_it_answers_a_grounded_two_call_turn_through_the_local_server(ask, local_bedrock):

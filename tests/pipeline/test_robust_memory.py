@@ -9,7 +9,6 @@ from chat import bedrock
 from chat.memory import load_memory
 from chat.models import ChatSession, Message
 from prompts.validation import estimate_tokens
-from tests.pipeline.test_bedrock_local import local_bedrock  # noqa: F401  (the local Bedrock server)
 
 SUMMARY = "- 送料はいくらですか\n- ワンピースの1巻はありますか"
 

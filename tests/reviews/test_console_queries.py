@@ -12,7 +12,9 @@ from django.test.utils import CaptureQueriesContext
 
 from reviews import console
 
-from .test_console_views import CONSOLE, make_tasks
+from tests.factories import make_review_tasks
+
+CONSOLE = "/admin/reviews/reviewtask/console/"
 
 MAX_QUERIES = 12
 
@@ -31,11 +33,11 @@ def _queries(client) -> int:
 
 def test_it_renders_the_console_in_constant_queries(client, reviewer, small_page, django_assert_max_num_queries):
     client.force_login(reviewer)
-    make_tasks(10)
+    make_review_tasks(10)
     with django_assert_max_num_queries(MAX_QUERIES):
         assert client.get(CONSOLE).status_code == 200
     ten = _queries(client)
-    make_tasks(190)
+    make_review_tasks(190)
     with django_assert_max_num_queries(MAX_QUERIES):
         response = client.get(CONSOLE)
     assert response.context["total"] == 200 and len(response.context["rows"]) == 50
@@ -44,10 +46,10 @@ def test_it_renders_the_console_in_constant_queries(client, reviewer, small_page
 
 def test_it_renders_the_queue_fragment_in_constant_queries(client, reviewer, small_page):
     client.force_login(reviewer)
-    make_tasks(10)
+    make_review_tasks(10)
     with CaptureQueriesContext(connection) as ten:
         client.get(f"{CONSOLE}queue/")
-    make_tasks(190)
+    make_review_tasks(190)
     with CaptureQueriesContext(connection) as two_hundred:
         client.get(f"{CONSOLE}queue/")
     assert len(ten.captured_queries) == len(two_hundred.captured_queries) <= 6

@@ -1,32 +1,15 @@
 """The reviewer console in the admin: the queue page, its fragments and its POST endpoints."""
 
-from datetime import timedelta
-
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
-from chat.models import ChatSession, Message
+from chat.models import Message
 from reviews import roles
 from reviews.escalation import route_draft
 from reviews.models import CannedResponse, ReviewerAvailability, ReviewTask
-
-from tests.factories import customer_message, draft, make_user
+from tests.factories import customer_message, draft, make_review_tasks, make_user
 
 CONSOLE = "/admin/reviews/reviewtask/console/"
-
-
-def make_tasks(n, *, now=None, priority=None, **fields):
-    """n pending tasks without going through routing (fast enough for hundreds); P1..P4 round robin by default."""
-    now = now or timezone.now()
-    session = ChatSession.objects.create()
-    messages = Message.objects.bulk_create(
-        [Message(session=session, role=Message.Role.USER, text=f"question {i}") for i in range(n)])
-    return ReviewTask.objects.bulk_create([
-        ReviewTask(message=m, session=session, category=fields.get("category", "shipping"),
-                   priority=priority or 1 + i % 4, confidence=0.6, draft_text=f"draft {i}", created_at=now,
-                   sla_deadline=now + timedelta(seconds=60 + (n - i)), timeout_at=now + timedelta(minutes=5))
-        for i, m in enumerate(messages)])
 
 
 @pytest.fixture
@@ -43,7 +26,7 @@ def post_json(client, url, data=None):
 
 def test_it_orders_the_queue_by_priority_then_deadline(console_client, reviewer):
     now = timezone.now()
-    tasks = make_tasks(8, now=now)
+    tasks = make_review_tasks(8, now=now)
     response = console_client.get(CONSOLE)
     assert response.status_code == 200
     shown = [r.pk for r in response.context["rows"]]
@@ -57,7 +40,7 @@ def test_it_orders_the_queue_by_priority_then_deadline(console_client, reviewer)
 
 
 def test_it_puts_countdown_deadlines_in_data_attributes(console_client):
-    task = make_tasks(1, priority=1)[0]
+    task = make_review_tasks(1, priority=1)[0]
     body = console_client.get(CONSOLE).content.decode()
     ms = int(task.sla_deadline.timestamp() * 1000)
     assert f'data-deadline-ms="{ms}"' in body
@@ -81,13 +64,13 @@ def test_it_limits_the_page_and_reports_the_total(console_client, monkeypatch):
     from reviews import console
 
     monkeypatch.setattr(console, "QUEUE_PAGE_SIZE", 5)
-    make_tasks(12)
+    make_review_tasks(12)
     response = console_client.get(CONSOLE)
     assert len(response.context["rows"]) == 5 and response.context["total"] == 12
 
 
 def test_it_claims_then_answers_409_naming_the_holder(console_client, reviewer2, client):
-    task = make_tasks(1)[0]
+    task = make_review_tasks(1)[0]
     response = post_json(console_client, f"{CONSOLE}task/{task.pk}/claim/")
     assert response.status_code == 200 and response.json()["task"]["status"] == "claimed"
 
@@ -116,7 +99,7 @@ def test_it_edits_and_sends_the_reviewers_text(console_client, reviewer):
 
 
 def test_it_gives_clear_errors_for_bad_decisions(console_client):
-    task = make_tasks(1)[0]
+    task = make_review_tasks(1)[0]
     url = f"{CONSOLE}task/{task.pk}/decide/"
     assert post_json(console_client, url, {"decision": "edit", "text": "  "}).json()["error"] == \
         "編集には送信する本文が必要です。"
@@ -141,7 +124,7 @@ def test_it_rejects_into_a_handoff_task(console_client):
 
 
 def test_it_redirects_plain_form_posts_with_a_message(console_client):
-    task = make_tasks(1)[0]
+    task = make_review_tasks(1)[0]
     response = console_client.post(f"{CONSOLE}task/{task.pk}/claim/")
     assert response.status_code == 302 and response["Location"] == f"{CONSOLE}?task={task.pk}"
 
@@ -149,7 +132,7 @@ def test_it_redirects_plain_form_posts_with_a_message(console_client):
 def test_it_refuses_staff_who_are_not_reviewers(client, django_user_model, thresholds):
     user = make_user(django_user_model, "opsy", roles.OPS)
     client.force_login(user)
-    task = make_tasks(1)[0]
+    task = make_review_tasks(1)[0]
     assert client.get(CONSOLE).status_code == 403
     assert post_json(client, f"{CONSOLE}task/{task.pk}/claim/").status_code == 403
     # Operations may read the dashboard, though.
@@ -187,7 +170,7 @@ def test_it_offers_the_canned_responses_that_fit_the_task(console_client):
 
 
 def test_it_serves_the_queue_fragment_with_its_total(console_client):
-    make_tasks(3)
+    make_review_tasks(3)
     response = console_client.get(f"{CONSOLE}queue/")
     assert response.status_code == 200 and response["X-Queue-Total"] == "3"
     assert response.content.decode().count('class="rc-row') == 3
@@ -206,7 +189,7 @@ def test_it_links_the_console_and_dashboard_from_the_admin_index(console_client)
 
 
 def test_senior_pool_tasks_are_hidden_from_regular_reviewers(console_client, client, senior):
-    regular, senior_task = make_tasks(2)
+    regular, senior_task = make_review_tasks(2)
     ReviewTask.objects.filter(pk=senior_task.pk).update(pool="senior", status="dead_lettered")
     assert [r.pk for r in console_client.get(CONSOLE).context["rows"]] == [regular.pk]
     client.force_login(senior)
@@ -225,7 +208,7 @@ def test_it_ships_canned_responses_in_both_languages(console_client, thresholds)
 
 
 def test_it_refuses_to_claim_or_decide_while_checked_out(console_client, reviewer):
-    task = make_tasks(1)[0]
+    task = make_review_tasks(1)[0]
     post_json(console_client, f"{CONSOLE}check-out/")
     for path, data in (("claim", {}), ("decide", {"decision": "approve"})):
         response = post_json(console_client, f"{CONSOLE}task/{task.pk}/{path}/", data)

@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from chat.models import Message
 from reviews.decisions import do_claim
 from reviews.escalation import route_draft
 from reviews.models import ReviewTask

@@ -5,7 +5,7 @@ import pytest
 
 from chat.models import ChatSession
 from tests.e2e.browser import chromium
-from tests.e2e.test_reviewer_console import in_db_thread
+from tests.e2e.browser import in_db_thread
 from tests.support.processes import uvicorn_server, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
