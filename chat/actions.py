@@ -16,6 +16,7 @@ from django.utils import timezone
 from chat import throttle
 from chat.models import ChatSession, Locale, Message
 from common import inputs, metrics
+from common.errors import ActionError
 from common.observability import correlation_id
 from common.security import IdentityError, verify_customer_identity
 
@@ -25,12 +26,20 @@ MAX_TEXT = 2000
 IDLE_SESSION = timedelta(minutes=30)
 
 
-class ChatError(Exception):
-    def __init__(self, code: str, detail: str, retry_after: int | None = None):
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
-        self.retry_after = retry_after  # seconds, for rate_limited
+class ChatError(ActionError):
+    """A refused customer frame or request (the WebSocket `error` frame, or a 4xx on the HTTP fallback)."""
+
+
+class Blocked(ChatError):
+    code, status = "blocked", 403
+
+
+class RateLimited(ChatError):
+    code, status = "rate_limited", 429
+
+
+class UnknownSession(ChatError):
+    code, status = "not_found", 404
 
 
 @dataclass
@@ -41,10 +50,10 @@ class Received:
 
 def check_session_token(token) -> ChatSession:
     if not isinstance(token, str) or not token:
-        raise ChatError("invalid", "session token missing")
+        raise ChatError("session token missing")
     session = ChatSession.from_token(token)
     if session is None:
-        raise ChatError("not_found", "unknown session; start a new one")
+        raise UnknownSession("unknown session; start a new one")
     return session
 
 
@@ -53,31 +62,31 @@ def check_clean(value: str, name: str) -> str:
     try:
         return inputs.check_text(value, name)
     except inputs.BadInput as exc:
-        raise ChatError("invalid", str(exc)) from None
+        raise ChatError(str(exc)) from None
 
 
 def check_message_text(text) -> str:
     if not isinstance(text, str):
-        raise ChatError("invalid", "text must be a string")
+        raise ChatError("text must be a string")
     check_clean(text, "text")
     text = text.strip()
     if not text:
-        raise ChatError("empty", "the message is empty")
+        raise ChatError("the message is empty", code="empty")
     if len(text) > MAX_TEXT:
-        raise ChatError("too_long", f"the message is longer than {MAX_TEXT} characters")
+        raise ChatError(f"the message is longer than {MAX_TEXT} characters", code="too_long")
     return text
 
 
 def check_client_id(client_id) -> str:
     if not isinstance(client_id, str) or not client_id.strip() or len(client_id) > 64:
-        raise ChatError("invalid", "client_id must be a string of 1 to 64 characters")
+        raise ChatError("client_id must be a string of 1 to 64 characters")
     return check_clean(client_id, "client_id").strip()
 
 
 def check_not_blocked(session: ChatSession) -> None:
     session.refresh_from_db(fields=["blocked_until"])  # the injection guard may have blocked it since hello
     if session.is_blocked():
-        raise ChatError("blocked", "this conversation is blocked for now")
+        raise Blocked("this conversation is blocked for now")
 
 
 def check_rate_limit(session: ChatSession) -> None:
@@ -91,7 +100,7 @@ def check_rate_limit(session: ChatSession) -> None:
                   .order_by("created_at").values_list("created_at", flat=True)[:per_minute])
     if len(recent) >= per_minute:
         retry = max(1, int((recent[0] + timedelta(minutes=1) - now).total_seconds() + 0.999))
-        raise ChatError("rate_limited", f"more than {per_minute} messages a minute; wait a moment", retry)
+        raise RateLimited(f"more than {per_minute} messages a minute; wait a moment", retry_after=retry)
 
 
 def check_throttle(setting: str, key: str) -> None:
@@ -99,8 +108,8 @@ def check_throttle(setting: str, key: str) -> None:
     try:
         throttle.hit(setting, key)
     except throttle.Limited as exc:
-        raise ChatError("rate_limited", f"too many requests ({exc.what}); try again in {exc.retry_after} s",
-                        exc.retry_after) from None
+        raise RateLimited(f"too many requests ({exc.what}); try again in {exc.retry_after} s",
+                          retry_after=exc.retry_after) from None
 
 
 def check_may_start_session(client_ip: str | None, connection: str | None = None) -> None:
@@ -111,7 +120,7 @@ def check_may_start_session(client_ip: str | None, connection: str | None = None
         check_throttle("RATELIMIT_SESSIONS_PER_CONNECTION", connection)
     if client_ip and settings.CHAT_BLOCK_SHARES_IP and ChatSession.objects.filter(
             client_ip=client_ip, blocked_until__gt=timezone.now()).exists():
-        raise ChatError("blocked", "conversations from this address are blocked for now")
+        raise Blocked("conversations from this address are blocked for now")
 
 
 def _ip_or_none(client_ip: str | None) -> str | None:
@@ -147,10 +156,10 @@ def check_customer_identity(token):
     try:
         external_id = verify_customer_identity(token)
     except IdentityError as exc:
-        raise ChatError(exc.code, exc.detail) from None
+        raise ChatError(exc.detail, code=exc.code) from None
     customer = Customer.objects.filter(external_id=external_id).first()
     if customer is None:
-        raise ChatError("identity_invalid", "the customer identity names no customer of this store")
+        raise ChatError("the customer identity names no customer of this store", code="identity_invalid")
     return customer
 
 
@@ -260,6 +269,6 @@ def do_mark_seen(session: ChatSession, message_id) -> int:
     try:
         message_id = inputs.check_id(message_id, "message_id")
     except inputs.BadInput as exc:
-        raise ChatError("invalid", str(exc)) from None
+        raise ChatError(str(exc)) from None
     return session.messages.filter(id__lte=message_id, role=Message.Role.ASSISTANT, seen_at__isnull=True).update(
         seen_at=timezone.now())

@@ -13,6 +13,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from chat import actions, delivery, frames
 from chat.actions import ChatError
 from common import inputs, metrics
+from common.errors import ActionError
 from common.observability import bind_correlation_id, log_event
 from common.security import client_ip_from_scope
 
@@ -39,11 +40,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if code not in (1000, 1001):  # not a clean close or page hide: a spike of these raises an alert
             metrics.incr("chat_ws_disconnects_total")
 
-    async def error(self, code: str, detail: str, client_id=None, retry_after: int | None = None):
-        frame = {"type": "error", "code": code, "detail": detail, "client_id": client_id}
-        if retry_after is not None:
-            frame["retry_after"] = retry_after
-        await self.send_frame(frame)
+    async def error(self, exc: ActionError, client_id=None):
+        """The one way a refusal reaches the customer: an `error` frame; the socket stays open."""
+        await self.send_frame({**exc.as_frame(), "client_id": client_id})
 
     async def send_frame(self, frame: dict):
         await self.send(text_data=json.dumps(frame, ensure_ascii=False))
@@ -51,33 +50,33 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         bind_correlation_id()
         if text_data is None or len(text_data) > MAX_FRAME_BYTES:
-            return await self.error("invalid", "frames are JSON text of at most 64 KB")
+            return await self.error(ChatError("frames are JSON text of at most 64 KB"))
         try:
             content = inputs.loads(text_data)  # bounded depth, no NUL, no lone surrogates
         except inputs.BadInput as exc:
-            return await self.error("invalid", str(exc))
+            return await self.error(ChatError(str(exc)))
         if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-            return await self.error("invalid", "a frame is a JSON object with a type")
+            return await self.error(ChatError("a frame is a JSON object with a type"))
         kind = content["type"]
         client_id = content.get("client_id") if isinstance(content.get("client_id"), str) else None
         log_event("ws", kind, session=str(self.session.public_id) if self.session else None)
         handler = getattr(self, f"on_{kind}", None) or self.registered_handler(kind)
         if handler is None:
-            return await self.error("invalid", f"unknown frame type {kind!r}", client_id)
+            return await self.error(ChatError(f"unknown frame type {kind!r}"), client_id)
         if kind not in ("hello", "ping") and self.session is None:
-            return await self.error("invalid", "say hello first", client_id)
+            return await self.error(ChatError("say hello first"), client_id)
         try:
             await handler(content)
-        except ChatError as exc:
-            await self.error(exc.code, exc.detail, client_id, exc.retry_after)
+        except ActionError as exc:  # any app's refusal (chat's, or a registered frame handler's)
+            await self.error(exc, client_id)
         except Exception:  # a bug must not cost the customer the connection
             log.exception("frame %s failed", kind)
-            await self.error("invalid", "the frame could not be processed", client_id)
+            await self.error(ChatError("the frame could not be processed"), client_id)
 
     async def on_hello(self, content):
         last_seen = content.get("last_seen") or 0
         if isinstance(last_seen, bool) or not isinstance(last_seen, int) or not 0 <= last_seen <= inputs.MAX_ID:
-            raise ChatError("invalid", "last_seen must be a number from 0 to 2^63-1")
+            raise ChatError("last_seen must be a number from 0 to 2^63-1")
         locale = content.get("locale") if content.get("locale") in ("ja", "en") else None
         # A signed customer identity from the store's page: a bad or expired one is answered with an error frame
         # after the welcome, and the conversation goes on anonymously.
@@ -103,11 +102,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         for frame in backlog:
             await self.send_frame(frame)
         if identity_error is not None:
-            await self.error(identity_error.code, identity_error.detail)
+            await self.error(identity_error)
 
     async def on_message(self, content):
         if "client_id" not in content or "text" not in content:
-            raise ChatError("invalid", "a message needs client_id and text")
+            raise ChatError("a message needs client_id and text")
         received = await database_sync_to_async(actions.do_receive_message)(
             self.session, content["client_id"], content["text"], client_ip=client_ip_from_scope(self.scope))
         await self.send_frame({"type": "received", "client_id": received.message.client_id,

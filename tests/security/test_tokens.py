@@ -38,7 +38,7 @@ def test_a_revoked_token_stops_working_everywhere(settings):
     session = ChatSession.objects.get(public_id=started["session_id"])
     session.revoke_tokens()
     refused = client.get(url, HTTP_X_SESSION_TOKEN=started["session"])
-    assert refused.status_code == 404 and refused.json()["code"] == "not_found"
+    assert refused.status_code == 401 and refused.json()["code"] == "invalid_token"
     feedback = client.post("/api/v1/feedback", {"message_id": 1, "kind": "thumb", "value": "up"}, format="json",
                            HTTP_X_SESSION_TOKEN=started["session"])
     assert feedback.status_code == 401
