@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from catalog.models import Manga, Product
 from chat import classifier, response_cache
 from chat.answer_data import facts
+from chat.drafts import StatusHint
 from chat.memory import Memory
 from chat.models import ChatSession, Message
 from chat.pipeline import produce_draft
@@ -79,7 +80,7 @@ def evaluate(examples: list[dict], availability_samples: int = 60) -> Report:
             grounding = draft.meta.get("grounding", {"grounded": True, "unverified": []})
             report.outcomes.append(Outcome(draft.category, example["category"], draft.confidence,
                                            grounding["grounded"], not grounding["grounded"],
-                                           draft.status_hint == "clarify", millis))
+                                           draft.status_hint == StatusHint.CLARIFY, millis))
         _check_availability(report, availability_samples)
     finally:
         ChatSession.objects.filter(summary=EVALUATION_MARK).delete()
@@ -190,8 +191,8 @@ def route_of(draft, decide) -> str:
     """The route reviews.escalation.route_draft would take for this draft, without acting on it: the pipeline's own
     hint first (a safe fallback, a clarifying question, or a route it names), else the threshold decision.
     `decide(category, confidence)` is reviews.thresholds.decide, passed in (chat does not import reviews)."""
-    if draft.status_hint in ("fallback", "clarify", "auto", "review", "handoff"):
-        return draft.status_hint
+    if draft.status_hint:
+        return str(draft.status_hint)
     return str(decide(draft.category, draft.confidence).route)
 
 
@@ -236,7 +237,7 @@ def sent_text(draft, route: str, generic_clarify) -> str:
     if route in ("auto", "fallback"):
         return draft.text
     if route == "clarify":
-        if draft.status_hint == "clarify":
+        if draft.status_hint == StatusHint.CLARIFY:
             return draft.clarify_text or draft.text
         return draft.clarify_text or generic_clarify(draft.locale)
     return ""

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
-from chat.drafts import Draft
+from chat.drafts import Draft, StatusHint
 from chat.models import ChatSession
 
 NEEDS_SIGN_IN = {"order_status"}
@@ -32,4 +32,4 @@ def unless_signed_in(session: ChatSession, draft: Draft) -> Draft:
         return draft
     text = sign_in_text(session.locale)
     draft.meta["identity"] = "sign_in_required"
-    return dataclasses.replace(draft, text=text, clarify_text=text, status_hint="clarify", sources=[])
+    return dataclasses.replace(draft, text=text, clarify_text=text, status_hint=StatusHint.CLARIFY, sources=[])

@@ -18,7 +18,7 @@ from django.utils import timezone
 from catalog import embeddings
 from chat import (classifier, confidence, degradation, generation, grounding, guards, identity, intents,
                   response_cache)
-from chat.drafts import Draft
+from chat.drafts import Draft, StatusHint
 from chat.memory import Memory
 from chat.models import ChatSession, Message
 from common import metrics
@@ -100,7 +100,7 @@ def _produce(message: Message, memory: Memory, tier: degradation.Tier, started: 
         blocked = guards.record_injection(session)
         meta["guard"] = {"injection": True, "blocked": blocked}
         return Draft(text=guards.REFUSAL[locale], category="general", confidence=1.0, locale=locale,
-                     intent="refused", status_hint="fallback", meta=meta, prompt_version_id=version_id)
+                     intent="refused", status_hint=StatusHint.FALLBACK, meta=meta, prompt_version_id=version_id)
 
     vector = embeddings.embed_one(text)
     spent = None  # Haiku's usage, charged to the draft and the session whatever the turn ends in
@@ -140,7 +140,7 @@ def _produce(message: Message, memory: Memory, tier: degradation.Tier, started: 
     if guards.oscillating(_recent_categories(memory) + [category]):
         meta["guard"] = {"routing_loop": True}
         return _charge(session, spent, Draft(text=CLARIFY_LOOP[locale], category=category, confidence=confidence.CLARIFY_CONFIDENCE,
-                     locale=locale, intent=category, clarify_text=CLARIFY_LOOP[locale], status_hint="clarify",
+                     locale=locale, intent=category, clarify_text=CLARIFY_LOOP[locale], status_hint=StatusHint.CLARIFY,
                      meta=meta, prompt_version_id=version_id))
 
     cached = response_cache.get(category, locale, text, vector, version_id)
@@ -194,9 +194,9 @@ def _finish(session, message, composed, classification, category, locale, meta, 
         composed.text = SAFE_FALLBACK[locale]
     if budget.violations:
         score = min(score, confidence.TOOL_FAILURE_CAP)
-    hint = "clarify" if composed.clarify else ""
+    hint = StatusHint.CLARIFY if composed.clarify else StatusHint.NONE
     if composed.handoff and check.grounded:
-        hint, score = "handoff", min(score, HANDOFF_CONFIDENCE)
+        hint, score = StatusHint.HANDOFF, min(score, HANDOFF_CONFIDENCE)
     draft = Draft(
         text=composed.text, category=category, confidence=score, locale=locale, intent=category,
         sources=composed.sources, clarify_text=composed.text if composed.clarify else "",

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from chat import delivery
-from chat.drafts import Draft
+from chat.drafts import Draft, StatusHint
 from chat.models import Message
 from common.metrics import incr
 from reviews import texts
@@ -65,16 +65,16 @@ def route_draft(message: Message, draft: Draft) -> Message | None:
     if contact_ack is not None:
         return contact_ack
     locale = message.session.locale or draft.locale
-    if draft.status_hint == "fallback":
+    if draft.status_hint == StatusHint.FALLBACK:
         incr("review_routes_total", route="fallback", category=draft.category)
         return _send_draft_answer(message, draft, draft.text, Message.Status.FALLBACK)
-    if draft.status_hint == "clarify":
+    if draft.status_hint == StatusHint.CLARIFY:
         incr("review_routes_total", route="clarify", category=draft.category)
         return _send_draft_answer(message, draft, draft.clarify_text or draft.text, Message.Status.CLARIFY)
 
     decision = decide(draft.category, draft.confidence, customer=message.session.customer,
                       session_key=str(message.session.public_id))
-    if draft.status_hint == "handoff" and decision.route != Route.HANDOFF:
+    if draft.status_hint == StatusHint.HANDOFF and decision.route != Route.HANDOFF:
         # The pipeline named a person (a complaint, a legal request, "let me talk to a person"): whatever the
         # thresholds say, this is not answered by the bot nor met with a clarifying question.
         decision = dataclasses.replace(decision, route=Route.HANDOFF)
