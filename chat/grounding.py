@@ -184,9 +184,10 @@ def _title_like_spans(text: str) -> list[str]:
     return spans
 
 
-def check(text: str, results: list[ToolResult], allowed_titles: set[str] = frozenset()) -> Grounding:
+def check(text: str, results: list[ToolResult], allowed_titles: set[str] = frozenset(), own_words: str = "") -> Grounding:
+    """`own_words`: the store's own wording the answer may repeat (the serving prompt's templates), like policy text."""
     facts = collect_facts(results)
-    policy = " ".join(facts.texts)
+    policy = " ".join([*facts.texts, own_words])
     unverified = []
     for match in TITLE.finditer(text):
         claim = match.group(1) or match.group(2)

@@ -1,8 +1,11 @@
 """The answer pipeline: one customer message in, one Draft (text, category, confidence, sources) out.
 
-screen (injection) → classify (offline classifier, or Haiku on Bedrock) → routing guards (pinned intent,
-oscillation) → response cache → tools + generation (templates offline, Sonnet on Bedrock) → grounding check →
-confidence. The draft goes to reviews.escalation, which decides whether it is sent, reviewed, or clarified.
+A Turn object flows through named steps, each of which either ends the turn with a draft or adds to it:
+_screen (injection; chat.guards) → _classify (embed once; the offline classifier or Haiku on Bedrock; the rules of
+chat.intents; the pinned topic) → _route_guards (a person, fixed answers, the routing loop) → _from_cache
+(chat.response_cache) → _answer (tools + generation: chat.generation offline, chat.bedrock) → _finish (chat.grounding,
+chat.confidence, the cache). The draft goes to reviews.escalation, which decides whether it is sent, reviewed, or
+clarified.
 """
 
 import dataclasses
@@ -87,102 +90,164 @@ def produce_draft(message: Message, memory: Memory) -> Draft:
     return draft
 
 
+@dataclasses.dataclass
+class Turn:
+    """One customer message on its way to a draft: what the steps below read and add, in order."""
+
+    message: Message
+    memory: Memory
+    tier: degradation.Tier
+    started: float  # perf_counter at the start of the turn
+    prompt: object  # the live PromptVersion or this session's canary (prompts.serving); None before seeding
+    budget: guards.Budget
+    meta: dict
+    vector: object = None  # the text's embedding: computed once, passed to every step that searches
+    use_bedrock: bool = False
+    spent: object = None  # Haiku's usage (bedrock.Usage), charged to the draft whatever the turn ends in
+    classification: classifier.Classification | None = None
+    intent: intents.Intent | None = None
+    category: str = ""
+
+    @property
+    def session(self) -> ChatSession:
+        return self.message.session
+
+    @property
+    def text(self) -> str:
+        return self.message.text
+
+    @property
+    def locale(self) -> str:
+        return self.session.locale
+
+    @property
+    def version_id(self) -> int | None:
+        return self.prompt.pk if self.prompt else None
+
+    def draft(self, text: str, **fields) -> Draft:
+        return Draft(text=text, locale=self.locale, meta=self.meta, prompt_version_id=self.version_id, **fields)
+
+
 def _produce(message: Message, memory: Memory, tier: degradation.Tier, started: float) -> Draft:
-    session = message.session
-    text = message.text
-    locale = session.locale
-    meta: dict = {"prior_turns": len(memory.recent), "question": text}
-    budget = guards.Budget(guards.Limits(max_steps=tier.max_steps))
-    prompt = serving.for_session(session.public_id)  # the live version, or the canary for this session
-    version_id = prompt.pk if prompt else None
+    turn = Turn(message=message, memory=memory, tier=tier, started=started,
+                prompt=serving.for_session(message.session.public_id),
+                budget=guards.Budget(guards.Limits(max_steps=tier.max_steps)),
+                meta={"prior_turns": len(memory.recent), "question": message.text})
+    # Each step either ends the turn with a draft or adds what it learnt to the turn and hands it on.
+    for step in (_screen, _classify, _route_guards, _from_cache, _answer):
+        draft = step(turn)
+        if draft is not None:
+            return _charge(turn.session, turn.spent, draft)
+    raise AssertionError("the last step always drafts")
 
-    if guards.is_injection(text):
-        blocked = guards.record_injection(session)
-        meta["guard"] = {"injection": True, "blocked": blocked}
-        return Draft(text=guards.REFUSAL[locale], category="general", confidence=1.0, locale=locale,
-                     intent="refused", status_hint=StatusHint.FALLBACK, meta=meta, prompt_version_id=version_id)
 
-    vector = embeddings.embed_one(text)
-    spent = None  # Haiku's usage, charged to the draft and the session whatever the turn ends in
-    use_bedrock = settings.LLM_BACKEND == "bedrock" and tier.answer_model is not None
-    if use_bedrock and guards.over_cost_cap(session):
-        use_bedrock = False
-        meta["guard"] = {"cost_cap": True}
+def _screen(turn: Turn) -> Draft | None:
+    """Prompt injection gets the refusal (and counts towards blocking the session); nothing else is looked at."""
+    if not guards.is_injection(turn.text):
+        return None
+    blocked = guards.record_injection(turn.session)
+    turn.meta["guard"] = {"injection": True, "blocked": blocked}
+    return turn.draft(guards.REFUSAL[turn.locale], category="general", confidence=1.0, intent="refused",
+                      status_hint=StatusHint.FALLBACK)
+
+
+def _classify(turn: Turn) -> None:
+    """Embed the text once; classify it (Haiku on Bedrock unless the session is over its cost cap); read the rules."""
+    turn.vector = embeddings.embed_one(turn.text)
+    turn.use_bedrock = settings.LLM_BACKEND == "bedrock" and turn.tier.answer_model is not None
+    if turn.use_bedrock and guards.over_cost_cap(turn.session):
+        turn.use_bedrock = False
+        turn.meta["guard"] = {"cost_cap": True}
         metrics.incr("pipeline_limit_violations_total", limit="session_cost")
-        log.warning("session %s reached its cost cap (%s USD): answered offline", session.pk, session.cost_usd)
-    if use_bedrock:
+        log.warning("session %s reached its cost cap (%s USD): answered offline", turn.session.pk,
+                    turn.session.cost_usd)
+    if turn.use_bedrock:
         from chat import bedrock
 
-        spent = bedrock.Usage()
-        classification = bedrock.classify(text, spent, vector)
+        turn.spent = bedrock.Usage()
+        classification = bedrock.classify(turn.text, turn.spent, turn.vector)
     else:
-        classification = classifier.classify(text, vector)
-    meta["classifier"] = {"category": classification.category, "probability": round(classification.probability, 4),
-                          "margin": round(classification.margin, 4), "top": classification.probabilities,
-                          "language": classification.language, "genre_hint": classification.genre_hint}
-    intent = intents.detect(text)  # the customer's own words, never an earlier turn's
-    if intent is not None:
-        meta["intent"] = {"kind": intent.kind, "category": intent.category, "faq": list(intent.faq_keys)}
-        category = intent.category
+        classification = classifier.classify(turn.text, turn.vector)
+    turn.classification = classification
+    turn.meta["classifier"] = {
+        "category": classification.category, "probability": round(classification.probability, 4),
+        "margin": round(classification.margin, 4), "top": classification.probabilities,
+        "language": classification.language, "genre_hint": classification.genre_hint}
+    turn.intent = intents.detect(turn.text)  # the customer's own words, never an earlier turn's
+    if turn.intent is not None:
+        turn.meta["intent"] = {"kind": turn.intent.kind, "category": turn.intent.category,
+                               "faq": list(turn.intent.faq_keys)}
+        turn.category = turn.intent.category
     else:
-        category = _route_category(classification, memory, session, meta)
+        turn.category = _route_category(classification, turn.memory, turn.session, turn.meta)
+
+
+def _route_guards(turn: Turn) -> Draft | None:
+    """A person, a goodbye, "are you a bot?" and rule-recognised facts get their fixed answer; a conversation that
+    ping-pongs between topics gets the question that names them."""
+    intent, category = turn.intent, turn.category
     to_person = (intent is not None and intent.kind in intents.HANDOFF_KINDS) or (
-        intent is None and category in PERSON_CATEGORIES and intents.catalog_form(text) is None)
+        intent is None and category in PERSON_CATEGORIES and intents.catalog_form(turn.text) is None)
     # A person, a goodbye and "are you a bot?" are the same on both backends; an FAQ fact or an order question the
     # rules recognised is answered from the FAQ entry offline and by the model (under the rule's category) on Bedrock.
-    fixed = to_person or (intent is not None and (intent.kind in ("closer", "identity") or not use_bedrock))
+    fixed = to_person or (intent is not None and (intent.kind in ("closer", "identity") or not turn.use_bedrock))
+    oscillating = guards.oscillating(_recent_categories(turn.memory) + [category])
     # a person is never replaced by the routing-loop question; a fixed answer in a ping-pong conversation is
-    if fixed and (to_person or not guards.oscillating(_recent_categories(memory) + [category])):
-        composed = (generation.compose_intent(intent, text, locale, session.customer, vector) if intent is not None
-                    else generation.compose_handoff(category, locale))
-        return _finish(session, message, composed, classification, category, locale, meta, budget, version_id,
-                       spent, None, vector, started, cache=False)
-    if guards.oscillating(_recent_categories(memory) + [category]):
-        meta["guard"] = {"routing_loop": True}
-        return _charge(session, spent, Draft(text=CLARIFY_LOOP[locale], category=category, confidence=confidence.CLARIFY_CONFIDENCE,
-                     locale=locale, intent=category, clarify_text=CLARIFY_LOOP[locale], status_hint=StatusHint.CLARIFY,
-                     meta=meta, prompt_version_id=version_id))
+    if fixed and (to_person or not oscillating):
+        composed = (generation.compose_intent(intent, turn.text, turn.locale, turn.session.customer, turn.vector)
+                    if intent is not None else generation.compose_handoff(category, turn.locale))
+        return _finish(turn, composed, usage=None, cache=False)
+    if oscillating:
+        turn.meta["guard"] = {"routing_loop": True}
+        loop = CLARIFY_LOOP[turn.locale]
+        return turn.draft(loop, category=category, confidence=confidence.CLARIFY_CONFIDENCE, intent=category,
+                          clarify_text=loop, status_hint=StatusHint.CLARIFY)
+    return None
 
-    cached = response_cache.get(category, locale, text, vector, version_id)
-    if cached:
-        meta["cache"] = cached["cache"]
-        return _charge(session, spent, Draft(text=cached["text"], category=category, confidence=cached["confidence"],
-                                             locale=locale, intent=category, sources=cached["sources"], meta=meta,
-                                             prompt_version_id=version_id))
 
-    if use_bedrock:
+def _from_cache(turn: Turn) -> Draft | None:
+    cached = response_cache.get(turn.category, turn.locale, turn.text, turn.vector, turn.version_id)
+    if not cached:
+        return None
+    turn.meta["cache"] = cached["cache"]
+    return turn.draft(cached["text"], category=turn.category, confidence=cached["confidence"], intent=turn.category,
+                      sources=cached["sources"])
+
+
+def _answer(turn: Turn) -> Draft:
+    """Tools and generation: Sonnet (or Haiku, by tier) on Bedrock, templates over the catalog offline."""
+    if turn.use_bedrock:
         from chat import bedrock
 
-        composed, usage = bedrock.answer(message, memory, category, locale, prompt, budget, vector,
-                                         model_kind=tier.answer_model)
+        composed, usage = bedrock.answer(turn.message, turn.memory, turn.category, turn.locale, turn.prompt,
+                                         turn.budget, turn.vector, model_kind=turn.tier.answer_model)
     else:
-        routed = dataclasses.replace(classification, category=category)
-        looked_up = _with_context(text, memory, meta)
-        composed = generation.compose(looked_up, routed, locale, session.customer,
-                                      vector if looked_up == text else None)
+        routed = dataclasses.replace(turn.classification, category=turn.category)
+        looked_up = _with_context(turn.text, turn.memory, turn.meta)
+        composed = generation.compose(looked_up, routed, turn.locale, turn.session.customer,
+                                      turn.vector if looked_up == turn.text else None)
         usage = None
-        budget.spend(steps=len(composed.results))
-    return _finish(session, message, composed, classification, category, locale, meta, budget, version_id, spent,
-                   usage, vector, started)
+        turn.budget.spend(steps=len(composed.results))
+    return _finish(turn, composed, usage)
 
 
-def _finish(session, message, composed, classification, category, locale, meta, budget, version_id, spent, usage,
-            vector, started, cache: bool = True) -> Draft:
+def _finish(turn: Turn, composed, usage, cache: bool = True) -> Draft:
     """Grounding check, confidence and the draft of a composed answer (and the response cache when it may keep it)."""
-    text = message.text
+    meta, budget, category = turn.meta, turn.budget, turn.category
     if composed.category and composed.category != category:
         meta["answered_as"] = {"from": category, "to": composed.category}
         category = composed.category
     meta["budget"] = {"steps": budget.steps, "tokens": budget.tokens, "violations": budget.violations}
 
-    check = grounding.check(composed.text, composed.results)
+    own_words = _prompt_wording(turn.prompt)
+    check = grounding.check(composed.text, composed.results, own_words=own_words)
     inside = _titles_inside_quotes(composed.text, check.unverified)
     if inside:  # "Another" inside "Isekai Izakaya: Japanese Food From Another World" is that title, not a claim
-        check = grounding.check(composed.text, composed.results, allowed_titles=inside)
+        check = grounding.check(composed.text, composed.results, allowed_titles=inside, own_words=own_words)
     meta["grounding"] = {"grounded": check.grounded, "unverified": check.unverified}
     meta["tools"] = [{"tool": r.tool, "performed": r.performed, "error": r.error} for r in composed.results]
     probability, margin = ((RULE_PROBABILITY, RULE_MARGIN) if composed.certain
-                           else (classification.probability, classification.margin))
+                           else (turn.classification.probability, turn.classification.margin))
     signals = confidence.Signals(
         probability=probability, margin=margin, retrieval=composed.retrieval,
         grounded=check.grounded, tool_failed=composed.tool_failed, clarify=composed.clarify,
@@ -191,27 +256,30 @@ def _finish(session, message, composed, classification, category, locale, meta, 
     score = confidence.confidence(signals)
     if not check.grounded:
         log.warning("ungrounded answer replaced: %s", check.unverified)
-        composed.text = SAFE_FALLBACK[locale]
+        composed.text = SAFE_FALLBACK[turn.locale]
     if budget.violations:
         score = min(score, confidence.TOOL_FAILURE_CAP)
     hint = StatusHint.CLARIFY if composed.clarify else StatusHint.NONE
     if composed.handoff and check.grounded:
         hint, score = StatusHint.HANDOFF, min(score, HANDOFF_CONFIDENCE)
-    draft = Draft(
-        text=composed.text, category=category, confidence=score, locale=locale, intent=category,
-        sources=composed.sources, clarify_text=composed.text if composed.clarify else "",
-        status_hint=hint, prompt_version_id=version_id,
-        meta=meta,
-    )
+    draft = turn.draft(composed.text, category=category, confidence=score, intent=category, sources=composed.sources,
+                       clarify_text=composed.text if composed.clarify else "", status_hint=hint)
     if usage:
         draft.tokens_in, draft.tokens_out, draft.cost_usd = usage.tokens_in, usage.tokens_out, usage.cost_usd
     if cache and check.grounded and not composed.tool_failed and not composed.clarify and not budget.violations:
         skus = sorted({p.sku for r in composed.results if r.performed and isinstance(r.data, tuple)
                        for hit in r.data for p in getattr(hit, "products", ())})
-        response_cache.put(category, locale, text, vector, version_id,
+        response_cache.put(category, turn.locale, turn.text, turn.vector, turn.version_id,
                            {"text": draft.text, "confidence": score, "sources": draft.sources}, skus)
-    meta["pipeline_ms"] = round((time.perf_counter() - started) * 1000, 1)
-    return _charge(session, spent, draft)
+    meta["pipeline_ms"] = round((time.perf_counter() - turn.started) * 1000, 1)
+    return draft
+
+
+def _prompt_wording(prompt) -> str:
+    """The serving version's template texts (greetings, intros): our words, which an answer may repeat."""
+    templates = getattr(prompt, "templates", None) or {}
+    return " ".join(text for texts in templates.values() if isinstance(texts, dict)
+                    for text in texts.values() if isinstance(text, str))
 
 
 _QUOTED = re.compile(r"「[^」]{1,80}」|\"[^\"]{1,80}\"")
