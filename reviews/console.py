@@ -147,14 +147,13 @@ def resolve_sources(sources: list, locale: str) -> list[dict]:
     return rows
 
 
-ORDER_STATUS = {"placed": gettext_lazy("Placed"), "paid": gettext_lazy("Paid"), "shipped": gettext_lazy("Shipped"),
-                "delivered": gettext_lazy("Delivered"), "cancelled": gettext_lazy("Cancelled"),
-                "refund_requested": gettext_lazy("Refund requested")}
-
-
 def order_status_label(status: str) -> str:
-    """The catalog's status choices carry both languages in one label; the console shows the active one only."""
-    return str(ORDER_STATUS.get(status, status))
+    from catalog.models import Order
+
+    try:
+        return str(Order.Status(status).label)
+    except ValueError:
+        return status
 
 
 def customer_context(session) -> dict:

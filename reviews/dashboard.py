@@ -67,7 +67,7 @@ def sla_breach_rates(window: Window, now=None) -> list[dict]:
     """
     now = now or timezone.now()
     rows = (ReviewTask.objects.filter(created_at__gt=window.start, created_at__lte=window.end)
-            .filter(Q(sla_deadline__lt=now) | Q(decided_at__isnull=False))
+            .sla_decided_or_due(now)
             .values("priority").annotate(total=Count("pk"), breached=Count("pk", filter=Q(sla_breached=True))))
     by_priority = {row["priority"]: row for row in rows}
     result = []
@@ -103,8 +103,8 @@ def approval_rates(window: Window) -> list[dict]:
     rows = (ReviewTask.objects.filter(kind=ReviewTask.Kind.REVIEW, decision__in=HUMAN_DECISIONS,
                                       decided_at__gt=window.start, decided_at__lte=window.end)
             .values("category")
-            .annotate(total=Count("pk"), approved=Count("pk", filter=Q(decision="approve")),
-                      edited=Count("pk", filter=Q(decision="edit")), rejected=Count("pk", filter=Q(decision="reject")))
+            .annotate(total=Count("pk"), approved=Count("pk", filter=Q(decision=ReviewTask.Decision.APPROVE)),
+                      edited=Count("pk", filter=Q(decision=ReviewTask.Decision.EDIT)), rejected=Count("pk", filter=Q(decision=ReviewTask.Decision.REJECT)))
             .order_by("category"))
     return [{**r, "rate": _rate(r["approved"], r["total"])} for r in rows]
 
@@ -196,7 +196,7 @@ def current(now=None) -> dict:
     now = now or timezone.now()
     return {"queue_depth": queue_depth(), "oldest_pending_s": round(oldest_pending_seconds(now)),
             "active_reviewers": active_reviewer_count(now),
-            "open_followups": ReviewTask.objects.filter(followup=True, status__in=ReviewTask.OPEN_STATUSES).count(),
+            "open_followups": ReviewTask.objects.open_followups().count(),
             "open_alerts": list(Alert.objects.filter(resolved_at__isnull=True)
                                 .values("kind", "message", "value", "opened_at")),
             "answer_tier": _answer_tier()}

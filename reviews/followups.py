@@ -29,7 +29,7 @@ EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 
 
 def open_followups(session_id: int):
-    return ReviewTask.objects.filter(session_id=session_id, followup=True, status__in=ReviewTask.OPEN_STATUSES)
+    return ReviewTask.objects.open_followups().filter(session_id=session_id)
 
 
 def notice_text(session: ChatSession, locale: str) -> str:
@@ -105,4 +105,4 @@ def check_followup_alerts(now=None) -> list[str]:
 
 
 def open_followups_all():
-    return ReviewTask.objects.filter(followup=True, status__in=ReviewTask.OPEN_STATUSES)
+    return ReviewTask.objects.open_followups()
