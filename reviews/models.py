@@ -219,8 +219,9 @@ class ThresholdProposalEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("actor"),
                               null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")  # null: the system (beat task, circuit breaker)
-    from_status = models.CharField(_("from status"), max_length=10, blank=True)
-    to_status = models.CharField(_("to status"), max_length=10)
+    from_status = models.CharField(_("from status"), max_length=10, choices=ThresholdProposal.Status.choices,
+                                   blank=True)
+    to_status = models.CharField(_("to status"), max_length=10, choices=ThresholdProposal.Status.choices)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     numbers = models.JSONField(_("numbers"), default=dict, blank=True)
 
