@@ -69,7 +69,7 @@ class Feedback(models.Model):
     topic_category = models.CharField(_("topic category"), max_length=20, choices=Category.choices)
     previous_topic_category = models.CharField(_("previous topic category"),
                                                max_length=20, choices=Category.choices, blank=True,
-                                               help_text="The value before the last topic backfill changed it.")
+                                               help_text=_("The value before the last topic backfill changed it."))
     prompt_version = models.ForeignKey("prompts.PromptVersion", verbose_name=_("prompt version"),
                                        null=True, blank=True, on_delete=models.SET_NULL,
                                        related_name="feedback")
@@ -147,7 +147,7 @@ class QuarantineEvent(models.Model):
                               null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
     actor_label = models.CharField(_("actor label"),
-                                   max_length=100, help_text="The user, or the audit that acted automatically.")
+                                   max_length=100, help_text=_("The user, or the audit that acted automatically."))
     audit_report = models.ForeignKey("AuditReport", verbose_name=_("audit report"),
                                      null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="quarantine_events")

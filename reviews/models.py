@@ -537,7 +537,7 @@ class CannedResponse(models.Model):
     text = models.TextField(_("text"))
     locale = models.CharField(_("language"), max_length=2, choices=Locale.choices, blank=True)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices, blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0, help_text="lower comes first")
+    position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("lower comes first"))
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -1,7 +1,7 @@
 """Every label the admin shows for the project's models reads in Japanese when Japanese is active.
 
 The test walks every model registered in the admin by one of the project's apps: the app's name, the model's names,
-each field's name, each choice's label, and the admin's own column headers, filter titles and action names. A label
+each field's name and help text, each choice's label, and the admin's own column headers, filter titles and action names. A label
 counts as translated when the Japanese text differs from the English one; the few that are the same on purpose are
 listed in SAME_IN_BOTH. A new field or column added without a Japanese translation fails here.
 """
@@ -51,6 +51,8 @@ def test_it_names_every_admin_model_field_and_choice_in_japanese():
             if field.auto_created and not field.concrete:
                 continue  # reverse relations carry the other model's name
             missing += untranslated(f"{meta.label}.{field.name}", field.verbose_name)
+            if getattr(field, "help_text", ""):
+                missing += untranslated(f"{meta.label}.{field.name} help text", field.help_text)
             for value, choice_label in field.flatchoices or ():
                 missing += untranslated(f"{meta.label}.{field.name}={value}", choice_label)
     assert missing == []
