@@ -168,8 +168,8 @@ def customer_side(window: Window) -> dict:
     unverified = ReviewTask.objects.filter(status=ReviewTask.Status.AUTO_DELIVERED, decided_at__gt=window.start,
                                            decided_at__lte=window.end).count()
     Feedback = apps.get_model("feedback", "Feedback")
-    thumbs = Feedback.objects.filter(kind="thumb", **in_window).aggregate(
-        total=Count("pk"), down=Count("pk", filter=Q(value="down")))
+    thumbs = Feedback.objects.thumbs().filter(**in_window).aggregate(
+        total=Count("pk"), down=Count("pk", filter=Q(value=Feedback.Value.DOWN)))
     failed = sum(1 for meta in answers.values_list("meta", flat=True)
                  if any(not t.get("performed", True) for t in (meta or {}).get("tools", []) if isinstance(t, dict)))
     cost = Message.objects.filter(**in_window).aggregate(total=Sum("cost_usd"))["total"] or 0
