@@ -227,10 +227,11 @@ ENGLISH = re.compile(r"\b(Pending|Claimed|Approved|Rejected|Timed Out|Auto Deliv
                      r"Threshold|Feedback|Session|Message|Customer|Product|Order|Manga|created at|updated at|status|"
                      r"category|kind|priority|confidence|reason)\b")
 JST_TIME = """
+from zoneinfo import ZoneInfo
 from django.utils import dateformat, timezone
 from reviews.models import ReviewTask
 task = ReviewTask.objects.order_by("-created_at").first()
-print(dateformat.format(timezone.localtime(task.created_at), "Y年n月j日G:i"))
+print(dateformat.format(timezone.localtime(task.created_at, ZoneInfo("Asia/Tokyo")), "Y年n月j日G:i"))
 """
 
 
@@ -258,5 +259,6 @@ def test_it_labels_every_admin_page_in_japanese_with_times_in_jst(stack, browser
     save_screenshot(page, "superuser-01-admin-changelist-ja.png")
     assert found == {}
     page.goto(stack.base + "/admin/reviews/reviewtask/")
-    expect(page.locator("#result_list")).to_contain_text(stack.manage("shell", "-c", JST_TIME).strip())
+    jst = stack.manage("shell", "-c", JST_TIME).strip().splitlines()[-1]  # the shell announces its imports first
+    expect(page.locator("#result_list")).to_contain_text(jst)
     page.context.close()
