@@ -62,7 +62,8 @@ def capture_contact(message: Message) -> Message | None:
                 notes=(task.notes + "\n" if task.notes else "") + f"contact e-mail: {address}")
         ack = delivery.send_to_customer(session, kind=Message.Kind.ANSWER, reply_to=message,
                                         text=texts.text("contact_saved", session.locale, email=address),
-                                        status=Message.Status.AUTO,
+                                        # the store's note about the follow-up, not an answer to rate
+                                        status=Message.Status.SPECIALIST,
                                         category="general", meta={"contact_saved": True})
     log.info("session %s left a contact address for its follow-up", session.pk)
     return ack

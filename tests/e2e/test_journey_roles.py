@@ -142,7 +142,9 @@ def test_it_keeps_the_refund_promise_and_asks_the_customer_for_an_address(custom
     expect(page.locator(".msg.checking")).to_have_count(0)
     page.fill("#input", "連絡先は taro.yamada@example.jp です")
     page.keyboard.press("Enter")
-    expect(page.locator(".msg.assistant", has_text="taro.yamada@example.jp")).to_be_visible(timeout=60_000)
+    saved = page.locator(".msg.assistant", has_text="taro.yamada@example.jp")
+    expect(saved).to_be_visible(timeout=60_000)
+    expect(saved.locator(".thumbs")).to_have_count(0)
     save_screenshot(page, "customer-04-specialist-and-address-390.png")
 
 
