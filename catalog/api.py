@@ -20,7 +20,7 @@ class SearchQuery(serializers.Serializer):
     limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=10)
 
     def validate_q(self, value):
-        from mangaassist.inputs import unsafe_text
+        from common.inputs import unsafe_text
 
         if unsafe_text(value):
             raise serializers.ValidationError("q contains a NUL character or an unpaired surrogate.")

@@ -244,9 +244,9 @@ _lock = threading.Lock()
 
 
 def _redis():
-    from django.core.cache import cache
+    from django_redis import get_redis_connection
 
-    return cache._cache.get_client(write=True)
+    return get_redis_connection()
 
 
 def current_version() -> tuple[int, int]:

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from chat import throttle
 from chat.models import ChatSession, Locale, Message
-from mangaassist import inputs
-from mangaassist.observability import correlation_id
+from common import inputs
+from common.observability import correlation_id
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 2000
@@ -200,7 +200,7 @@ def enqueue_answer(message_id: int) -> bool:
     the re-enqueue sweep (chat.watchdog.requeue_lost_turns) publishes it again; nothing is lost and nothing hangs.
     """
     from chat.turn import answer_message
-    from mangaassist import metrics
+    from common import metrics
     from mangaassist.celery import app
 
     try:

@@ -11,8 +11,8 @@ from rest_framework.response import Response
 from chat import actions
 from chat.actions import ChatError
 from chat.models import Locale, Message
-from mangaassist import inputs
-from mangaassist.security import client_ip_from_request
+from common import inputs
+from common.security import client_ip_from_request
 
 ERROR_STATUS = {"empty": 400, "too_long": 400, "invalid": 400, "blocked": 403, "rate_limited": 429,
                 "not_found": 404}

@@ -12,9 +12,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from chat import actions, delivery
 from chat.actions import ChatError
-from mangaassist import inputs, metrics
-from mangaassist.observability import bind_correlation_id, log_event
-from mangaassist.security import client_ip_from_scope
+from common import inputs, metrics
+from common.observability import bind_correlation_id, log_event
+from common.security import client_ip_from_scope
 
 log = logging.getLogger(__name__)
 MAX_FRAME_BYTES = 65_536  # 2,000 escaped CJK characters are ~12 KB: room for too_long to be the answer

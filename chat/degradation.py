@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
+from django_redis import get_redis_connection
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mangaassist import metrics
+from common import metrics
 
 log = logging.getLogger(__name__)
 TIER_KEY = "degrade:tier"  # JSON {"tier": int, "since": iso, "reason": str}
@@ -59,7 +59,7 @@ _cached: tuple[float, dict] = (0.0, {})
 
 
 def _redis():
-    return cache._cache.get_client(write=True)
+    return get_redis_connection()
 
 
 def state() -> dict:

@@ -9,11 +9,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
+from django_redis import get_redis_connection
 from django.utils import timezone
 
 from chat.models import ChatSession
-from mangaassist import metrics
+from common import metrics
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def is_injection(text: str) -> bool:
 
 def record_injection(session: ChatSession) -> bool:
     """Count a hit; the fifth within a minute blocks the session for 24 hours. True when it was blocked now."""
-    client = cache._cache.get_client(write=True)
+    client = get_redis_connection()
     key = f"guard:injection:{session.pk}"
     hits = client.incr(key)
     if hits == 1:

@@ -19,7 +19,7 @@ from chat import classifier, confidence, degradation, generation, grounding, gua
 from chat.drafts import Draft
 from chat.memory import Memory
 from chat.models import ChatSession, Message
-from mangaassist import metrics
+from common import metrics
 from prompts import serving
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ import re
 import unicodedata
 
 import numpy as np
-from django.core.cache import cache
+from django_redis import get_redis_connection
 
 from catalog import embeddings
 from catalog.text import normalize
@@ -22,7 +22,7 @@ PERSONAL = {"order_status", "account", "refund", "payment", "complaint", "legal"
 
 
 def _client():
-    return cache._cache.get_client(write=True)
+    return get_redis_connection()
 
 
 def _key(category: str, locale: str, text: str, prompt_version: int | None) -> str:

@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from chat import watchdog
-from chat.turn import answer_message  # noqa: F401  (registers the turn task with the worker)
+from mangaassist.turn import answer_message  # noqa: F401  (registers the turn task with the worker)
 
 
 @shared_task(name="chat.promise_watchdog")

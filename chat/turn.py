@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef
 
 from chat import memory, pipeline, turnlock
 from chat.models import ChatSession, Message, bump_state_version
-from mangaassist.observability import bind_correlation_id, log_event
+from common.observability import bind_correlation_id, log_event
 from reviews.escalation import route_draft
 
 log = logging.getLogger(__name__)

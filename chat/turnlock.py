@@ -8,7 +8,7 @@ import logging
 import threading
 from contextlib import contextmanager
 
-from django.core.cache import cache
+from django_redis import get_redis_connection
 
 log = logging.getLogger(__name__)
 LOCK_TTL = 15  # seconds a dead worker can keep a session locked
@@ -16,7 +16,7 @@ LOCK_WAIT = 55  # how long a turn waits for the session's previous turn
 
 
 def _client():
-    return cache._cache.get_client(write=True)
+    return get_redis_connection()
 
 
 def lock_key(session_id: int) -> str:

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from chat import delivery, turnlock
 from chat.models import Message
-from mangaassist import metrics
+from common import metrics
 
 log = logging.getLogger(__name__)
 BATCH = 200

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from feedback import quarantine, satisfaction
 from feedback.models import AuditReport, CompetitorName, Feedback, QuarantineEvent
-from mangaassist.admin import ReadOnlyAdmin
+from common.admin import ReadOnlyAdmin
 
 
 class ReasonForm(forms.Form):

@@ -25,7 +25,7 @@ from django.utils import timezone
 from chat.models import Message
 from feedback import provenance, quarantine, satisfaction
 from feedback.models import AuditReport, Feedback
-from mangaassist import metrics
+from common import metrics
 
 log = logging.getLogger("feedback.audits")
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from chat.models import Category, ChatSession, Message
 from feedback import provenance, sanitize
 from feedback.models import Feedback
-from mangaassist import inputs, metrics
-from mangaassist.observability import log_event
+from common import inputs, metrics
+from common.observability import log_event
 
 MAX_TEXT = sanitize.MAX_CORRECTION_LENGTH
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from feedback.models import Feedback, QuarantineEvent
-from mangaassist import metrics
+from common import metrics
 
 
 class QuarantineError(ValueError):

@@ -8,7 +8,7 @@ from rest_framework import exceptions
 from rest_framework.parsers import JSONParser as _JSONParser
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from mangaassist import inputs
+from common import inputs
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from chat.routing import websocket_urlpatterns as chat_ws  # noqa: E402
-from mangaassist.security import BrowserOriginValidator  # noqa: E402
+from common.security import BrowserOriginValidator  # noqa: E402
 from reviews.routing import websocket_urlpatterns as reviews_ws  # noqa: E402
 
 application = ProtocolTypeRouter(

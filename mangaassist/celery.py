@@ -32,7 +32,7 @@ def _setup_periodic(sender, **_):
     sender.conf.beat_schedule = _collect_beat_schedule()
 
 
-from mangaassist.observability import connect_celery_signals  # noqa: E402
+from common.observability import connect_celery_signals  # noqa: E402
 
 connect_celery_signals()
 

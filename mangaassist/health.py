@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from mangaassist import metrics as app_metrics  # the view below is named metrics
+from common import metrics as app_metrics  # the view below is named metrics
 from mangaassist.celery import live_workers
 
 _probes = ThreadPoolExecutor(max_workers=3, thread_name_prefix="healthz")

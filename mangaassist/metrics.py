@@ -7,7 +7,7 @@ one total. Gauges that are facts about the database (queue depth, …) are regis
 import json
 from collections.abc import Callable
 
-from django.core.cache import cache
+from django_redis import get_redis_connection
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import CollectorRegistry
 
@@ -16,7 +16,7 @@ _gauges: dict[str, tuple[str, Callable[[], float | dict[tuple, float]]]] = {}
 
 
 def _redis():
-    return cache._cache.get_client(write=True)
+    return get_redis_connection()
 
 
 def incr(name: str, amount: float = 1, **labels: str) -> None:

@@ -56,7 +56,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "mangaassist.observability.RequestLogMiddleware",
+    "common.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -155,9 +155,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "mangaassist.api.exception_handler",
+    "EXCEPTION_HANDLER": "common.api.exception_handler",
     # Bounded JSON (depth, NUL, lone surrogates): a hostile body gets a 400, never a 500.
-    "DEFAULT_PARSER_CLASSES": ["mangaassist.api.JSONParser", "rest_framework.parsers.FormParser",
+    "DEFAULT_PARSER_CLASSES": ["common.api.JSONParser", "rest_framework.parsers.FormParser",
                                "rest_framework.parsers.MultiPartParser"],
 }
 SPECTACULAR_SETTINGS = {
@@ -273,8 +273,8 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"correlation": {"()": "mangaassist.observability.CorrelationFilter"}},
-    "formatters": {"json": {"()": "mangaassist.observability.JsonFormatter"}},
+    "filters": {"correlation": {"()": "common.observability.CorrelationFilter"}},
+    "formatters": {"json": {"()": "common.observability.JsonFormatter"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["correlation"]},
     },
@@ -318,14 +318,14 @@ MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes requ
 
 # Admin login throttling (django-axes): N failures for one username from one IP lock that pair out for a while, so a
 # shared office NAT is not locked out by one person's typos and a password guesser is.
-AUTHENTICATION_BACKENDS = ["mangaassist.security.LoginThrottleBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["common.security.LoginThrottleBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("ADMIN_LOGIN_COOLOFF_MINUTES", default=15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_LOCKOUT_CALLABLE = "mangaassist.security.axes_lockout"
+AXES_LOCKOUT_CALLABLE = "common.security.axes_lockout"
 
 # Rate limits (`limits` on Redis, shared by every process; chat/throttle.py). Syntax "N/period[;N/period]".
 # Defaults sized for an office of a few hundred people behind one NAT address.

@@ -18,7 +18,7 @@ urlpatterns = [
 ]
 
 # Under /api/ errors are JSON `{code, detail}` like every DRF error; elsewhere the usual pages.
-handler400 = "mangaassist.api.bad_request"
-handler403 = "mangaassist.api.permission_denied"
-handler404 = "mangaassist.api.page_not_found"
-handler500 = "mangaassist.api.server_error"
+handler400 = "common.api.bad_request"
+handler403 = "common.api.permission_denied"
+handler404 = "common.api.page_not_found"
+handler500 = "common.api.server_error"

@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mangaassist import metrics
+from common import metrics
 from prompts import serving, validation
 from prompts.models import PromptFreeze, PromptTransition, PromptVersion
 

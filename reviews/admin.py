@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from mangaassist.admin import ReadOnlyAdmin
+from common.admin import ReadOnlyAdmin
 from reviews import backpressure, simulation, threshold_changes
 from reviews.models import (Alert, BulkApproval, CannedResponse, EscalationThreshold, KnownGoodState,
                             ReviewerAvailability, ReviewTask, ThresholdChange, ThresholdOverride, ThresholdProposal,

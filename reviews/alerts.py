@@ -4,7 +4,7 @@ check_alerts runs in every sweep: it opens an alert when its condition starts to
 constraint makes a second sweep's attempt a no-op, so nobody is mailed twice) and resolves it when it stops.
 
 Rates come from the rows (messages, tasks) of the last ALERT_WINDOW_SECONDS; signals that exist only as counters
-(mangaassist.metrics: watchdog fallbacks, WebSocket disconnects, guard/limit violations) are turned into "how many in
+(common.metrics: watchdog fallbacks, WebSocket disconnects, guard/limit violations) are turned into "how many in
 the window" by keeping a short list of counter samples in Redis, as is the queue depth for "growing by > 100 in 5 min".
 The circuit breaker's alert (threshold_breaker) is opened and resolved by threshold_changes.check_breaker.
 """
@@ -16,12 +16,12 @@ from datetime import datetime, time as dtime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.core.cache import cache
+from django_redis import get_redis_connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from chat.models import Message
-from mangaassist.metrics import counter_total, incr
+from common.metrics import counter_total, incr
 from reviews.availability import active_reviewer_count
 from reviews.models import Alert, Priority, ReviewTask
 from reviews.queue import oldest_pending_seconds, queue_depth
@@ -86,7 +86,7 @@ def _samples_delta(now, current: dict, windows: dict) -> dict:
     One short Redis list (newest first, capped) holds the samples of every signal; the first sweep has no history
     and reports no growth.
     """
-    client = cache._cache.get_client(write=True)
+    client = get_redis_connection()
     try:
         samples = [json.loads(raw) for raw in client.lrange(SAMPLES_KEY, 0, 720)]
         client.lpush(SAMPLES_KEY, json.dumps({"t": now.timestamp(), "v": current}))

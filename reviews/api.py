@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from chat.models import Category
-from mangaassist.inputs import MAX_ID
+from common.inputs import MAX_ID
 from reviews import availability, decisions, threshold_changes
 from reviews.models import BulkApproval, ReviewerAvailability, ReviewTask, ThresholdProposal, ThresholdProposalEvent
 from reviews.queue import pending_queue

@@ -7,7 +7,7 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Human review")
 
     def ready(self):
-        from mangaassist.metrics import register_gauge
+        from common.metrics import register_gauge
         from reviews import degradation_alerts, signals  # noqa: F401
 
         def _depth():

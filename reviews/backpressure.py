@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from mangaassist.metrics import incr
+from common.metrics import incr
 from reviews.models import EscalationThreshold, RiskClass, ThresholdChange, ThresholdOverride
 from reviews.queue import queue_depth
 from reviews.thresholds import bump_version

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chat.models import Message
-from mangaassist.metrics import incr
+from common.metrics import incr
 from reviews import availability, followups
 from reviews.escalation import deliver_task_answer
 from reviews.models import BulkApproval, ReviewTask, RiskClass

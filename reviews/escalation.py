@@ -16,7 +16,7 @@ from django.utils import timezone
 from chat import delivery
 from chat.drafts import Draft
 from chat.models import Message
-from mangaassist.metrics import incr
+from common.metrics import incr
 from reviews import texts
 from reviews.followups import capture_contact
 from reviews.waits import estimated_wait_seconds

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from chat.models import Category, Message
-from mangaassist.metrics import incr
+from common.metrics import incr
 from reviews.models import Priority, ReviewTask, RiskClass
 from reviews.realtime import push_reviewer_event
 from reviews.thresholds import decide

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from chat import delivery
 from chat.models import Message
-from mangaassist.metrics import incr
+from common.metrics import incr
 from reviews import followups, texts, waits
 from reviews.decisions import _handoff_from
 from reviews.escalation import deliver_task_answer

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mangaassist.metrics import counter_value
+from common.metrics import counter_value
 from reviews import alerts, simulation
 from reviews.models import (Alert, EscalationThreshold, KnownGoodState, Route, ThresholdChange, ThresholdProposal,
                             ThresholdProposalEvent)

@@ -9,11 +9,11 @@ BROKER_KEY_PREFIXES = (b"_kombu", b"unacked", b"celery")
 def _clean_redis_keys():
     """Tests share one Redis: every key but the broker's is dropped before each test, so no test sees another's
     response cache, turn locks, guard counters, versions or metrics, whatever prefix the code under test uses."""
-    from django.core.cache import cache
+    from django_redis import get_redis_connection
 
     from mangaassist.celery import app
 
-    client = cache._cache.get_client(write=True)
+    client = get_redis_connection()
     queue = app.conf.task_default_queue.encode()
     doomed = [key for key in client.scan_iter(count=1000)
               if not key.startswith(BROKER_KEY_PREFIXES) and not key.startswith(queue)]

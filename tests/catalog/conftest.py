@@ -5,7 +5,7 @@ import pytest
 from catalog import search
 from catalog.loader import load_directory
 
-FIXTURE_DIR = Path(__file__).parent / "data"
+CATALOG_DIR = Path(__file__).parent / "data"
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ def catalog_data(transactional_db):
     Committed (transactional_db), because the tools run their queries on a thread of their own, with its own
     database connection, exactly as in production."""
     search.reset_index()
-    report = load_directory(FIXTURE_DIR, progress=False)
+    report = load_directory(CATALOG_DIR, progress=False)
     assert report.rejected == []
     yield report
     search.reset_index()

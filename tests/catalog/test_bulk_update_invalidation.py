@@ -7,7 +7,6 @@ from django.db import transaction
 
 from catalog import search
 from catalog.models import Manga, Product
-from tests.pipeline.conftest import ask, trained_classifier  # noqa: F401  (the pipeline's fixtures)
 
 QUESTION = "DEATH NOTEの1巻は在庫ありますか？"
 

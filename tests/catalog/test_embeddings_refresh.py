@@ -5,12 +5,12 @@ import json
 from django.core.management import call_command
 
 from catalog.models import Manga
-from tests.catalog.conftest import FIXTURE_DIR
+from tests.factories import CATALOG_DIR
 
 
 def write_manga(tmp_path, change):
     lines = []
-    for line in (FIXTURE_DIR / "manga.jsonl").read_text().splitlines():
+    for line in (CATALOG_DIR / "manga.jsonl").read_text().splitlines():
         record = json.loads(line)
         if record["slug"] == "naruto":
             record.update(change)

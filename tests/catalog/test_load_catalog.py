@@ -5,7 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from catalog.models import Customer, FaqEntry, Manga, Order, Product
-from tests.catalog.conftest import FIXTURE_DIR
+from tests.factories import CATALOG_DIR
 
 
 def test_it_loads_every_file_with_embeddings(catalog_data):
@@ -17,13 +17,13 @@ def test_it_loads_every_file_with_embeddings(catalog_data):
 
 def test_a_second_load_changes_nothing(catalog_data, capsys):
     before = {m.slug: (m.updated_at, bytes(m.embedding)) for m in Manga.objects.all()}
-    call_command("load_catalog", str(FIXTURE_DIR), "--no-progress")
+    call_command("load_catalog", str(CATALOG_DIR), "--no-progress")
     assert "created 0, updated 0, unchanged 183, rejected 0" in capsys.readouterr().out
     assert {m.slug: (m.updated_at, bytes(m.embedding)) for m in Manga.objects.all()} == before
 
 
 def test_it_reports_bad_records_by_file_and_line_and_keeps_the_good_ones(db, tmp_path, capsys):
-    good = (FIXTURE_DIR / "manga.jsonl").read_text().splitlines()[:2]
+    good = (CATALOG_DIR / "manga.jsonl").read_text().splitlines()[:2]
     bad_genre = json.loads(good[0]) | {"slug": "bad-genre", "genres": ["space-opera"]}
     bad_volumes = json.loads(good[0]) | {"slug": "bad-volumes", "total_volumes": 0}
     lines = [good[0], "{not json", json.dumps(bad_genre), good[1], json.dumps(bad_volumes)]
@@ -39,8 +39,8 @@ def test_it_reports_bad_records_by_file_and_line_and_keeps_the_good_ones(db, tmp
 
 def test_it_rejects_an_order_for_an_unknown_sku_and_loads_the_rest(catalog_data, tmp_path, capsys):
     for name in ("customers.jsonl",):
-        shutil.copy(FIXTURE_DIR / name, tmp_path / name)
-    order = json.loads((FIXTURE_DIR / "orders.jsonl").read_text().splitlines()[0])
+        shutil.copy(CATALOG_DIR / name, tmp_path / name)
+    order = json.loads((CATALOG_DIR / "orders.jsonl").read_text().splitlines()[0])
     (tmp_path / "orders.jsonl").write_text(
         json.dumps(order | {"order_number": "MA-999001", "lines": [{"sku": "no-such-001", "quantity": 1,
                                                                      "unit_price_jpy": 500}]}) + "\n"

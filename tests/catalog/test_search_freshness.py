@@ -7,7 +7,7 @@ import time
 from catalog import search
 from catalog.loader import load_directory
 from catalog.models import Product
-from tests.catalog.conftest import FIXTURE_DIR
+from tests.factories import CATALOG_DIR
 from tests.support.processes import BASE_DIR, process_env
 
 WATCHER = """
@@ -29,7 +29,7 @@ print("seen", visible(), round(time.monotonic() - started, 3), flush=True)
 
 def test_it_sees_a_stock_change_from_another_process_within_a_second(transactional_db):
     search.reset_index()
-    load_directory(FIXTURE_DIR, progress=False)
+    load_directory(CATALOG_DIR, progress=False)
     Product.objects.filter(series__slug="death-note").update(stock=0)
     search.bump_version(series_changed=False)
     watcher = subprocess.Popen([sys.executable, "-c", WATCHER], cwd=BASE_DIR, env=process_env(),

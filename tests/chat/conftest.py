@@ -52,7 +52,7 @@ def socket():
 def auto_answers(transactional_db):
     from reviews.thresholds import reset_cache
 
-    from tests.chat.helpers import all_drafts_auto
+    from tests.factories import all_drafts_auto
 
     all_drafts_auto()
     yield

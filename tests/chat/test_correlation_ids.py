@@ -5,7 +5,7 @@ import logging
 import pytest
 from asgiref.sync import sync_to_async
 
-from chat import turn
+from mangaassist import turn
 from chat.drafts import Draft
 from chat.models import Message
 

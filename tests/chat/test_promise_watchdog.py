@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from catalog.models import Customer
 from chat import delivery, watchdog
-from mangaassist import metrics
+from common import metrics
 from chat.models import ChatSession, Message
 from tests.support.processes import celery_beat, celery_worker, wait_until
 

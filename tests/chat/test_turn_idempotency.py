@@ -2,7 +2,7 @@
 
 import pytest
 
-from chat import turn
+from mangaassist import turn
 from chat.drafts import Draft
 from chat.models import ChatSession, Message
 from reviews.models import ReviewTask

@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from schemathesis.checks import not_a_server_error
 
-from tests.reviews.conftest import api_client, customer_message, draft  # noqa: F401
+from tests.factories import api_client, customer_message, draft
 from tests.support.processes import uvicorn_server
 
 pytestmark = [pytest.mark.slow]

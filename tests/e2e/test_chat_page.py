@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.chat.helpers import all_drafts_auto
+from tests.factories import all_drafts_auto
 from tests.e2e.browser import chromium, save_screenshot
 from tests.support.processes import celery_worker, free_port, uvicorn_server
 

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from chat.models import ChatSession, Message
 from reviews.escalation import route_draft
 from reviews.models import ReviewTask
-from tests.reviews.conftest import customer_message, draft, reviewer, thresholds  # noqa: F401 (fixtures)
+from tests.factories import customer_message, draft
 from tests.e2e.browser import chromium, save_screenshot
 from tests.support.processes import celery_worker, uvicorn_server, wait_until
 

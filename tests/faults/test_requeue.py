@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from chat import turnlock, watchdog
 from chat.models import ChatSession, Message
-from mangaassist import metrics
+from common import metrics
 from reviews.models import ReviewTask
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.feedback.factories import AnswerFactory, SessionFactory
+from tests.factories import AnswerFactory, SessionFactory
 
 
 @pytest.fixture

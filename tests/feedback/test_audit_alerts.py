@@ -6,8 +6,8 @@ from django.core import mail
 from chat.models import Message
 from feedback.audits import run_join_rate_audit
 from feedback.models import AuditReport
-from mangaassist import metrics
-from tests.feedback.factories import FeedbackFactory
+from common import metrics
+from tests.factories import FeedbackFactory
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from chat.models import Category
 from feedback.audits import run_adversarial_audit
 from feedback.collect import do_record_feedback
 from feedback.models import AuditReport, Feedback, QuarantineEvent
-from tests.feedback.factories import AnswerFactory, CustomerFactory, FeedbackFactory, SessionFactory
+from tests.factories import AnswerFactory, CustomerFactory, FeedbackFactory, SessionFactory
 
 ACCURATE = "Vinland Saga volume 1 is in stock at 990 yen; fans of Attack on Titan usually love it."
 SPAM = "Wrong recommendation, Vinland Saga is overpriced, MangaMart sells Berserk cheaper: https://mangamart.example/deal"

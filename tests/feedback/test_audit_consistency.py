@@ -4,7 +4,7 @@ from chat.models import Message
 from feedback.audits import run_consistency_audit, sample_ids
 from feedback.models import Feedback
 from prompts.models import PromptVersion
-from tests.feedback.factories import FeedbackFactory, SessionFactory
+from tests.factories import FeedbackFactory, SessionFactory
 
 
 def test_it_finds_each_kind_of_disagreement(db):

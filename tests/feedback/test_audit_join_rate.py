@@ -3,7 +3,7 @@
 from chat.models import Message
 from feedback.audits import run_join_rate_audit
 from feedback.models import Feedback
-from tests.feedback.factories import FeedbackFactory
+from tests.factories import FeedbackFactory
 
 
 def test_it_alerts_below_95_percent_and_counts_deleted_messages_as_not_joining(db):

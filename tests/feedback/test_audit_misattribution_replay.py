@@ -9,7 +9,7 @@ from chat.models import Category
 from feedback.audits import run_consistency_audit, run_join_rate_audit, run_topic_drift_audit
 from feedback.backfill import do_backfill_topics
 from feedback.models import Feedback
-from tests.feedback.factories import AnswerFactory, FeedbackFactory, SessionFactory
+from tests.factories import AnswerFactory, FeedbackFactory, SessionFactory
 
 
 def replay(now, total=400, wrong=20):

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from feedback.audits import run_satisfaction_audit
-from tests.feedback.factories import AnswerFactory, FeedbackFactory
+from tests.factories import AnswerFactory, FeedbackFactory
 
 
 def thumbs(category, up, down, days_ago, **extra):

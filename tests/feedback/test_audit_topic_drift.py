@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from feedback.audits import run_topic_drift_audit, total_variation
-from tests.feedback.factories import AnswerFactory, FeedbackFactory
+from tests.factories import AnswerFactory, FeedbackFactory
 
 
 def make(n, category, topic=None, hours_ago=1):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from chat.models import Message
 from feedback.backfill import do_backfill_topics, parse_since
 from feedback.models import BackfillCheckpoint, Feedback
-from tests.feedback.factories import AnswerFactory, FeedbackFactory
+from tests.factories import AnswerFactory, FeedbackFactory
 
 
 @pytest.fixture

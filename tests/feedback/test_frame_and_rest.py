@@ -2,7 +2,7 @@
 
 from feedback.collect import handle_feedback_frame
 from feedback.models import Feedback
-from tests.feedback.factories import AnswerFactory, SessionFactory
+from tests.factories import AnswerFactory, SessionFactory
 
 
 def test_it_acknowledges_a_frame_with_the_feedback_id(session, answer):

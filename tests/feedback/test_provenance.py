@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from feedback.models import Feedback
 from feedback.provenance import coefficient_of_variation, score_feedback, timing_kind
-from tests.feedback.factories import AnswerFactory, CustomerFactory, FeedbackFactory, SessionFactory
+from tests.factories import AnswerFactory, CustomerFactory, FeedbackFactory, SessionFactory
 
 NOW = timezone.now()
 

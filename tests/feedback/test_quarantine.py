@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from feedback.models import Feedback, QuarantineEvent
 from feedback.quarantine import QuarantineError, do_quarantine, do_release
-from tests.feedback.factories import FeedbackFactory
+from tests.factories import FeedbackFactory
 
 CHANGELIST = "/admin/feedback/feedback/"
 

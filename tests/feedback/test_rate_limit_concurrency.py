@@ -6,7 +6,7 @@ from django.db import connection
 
 from feedback.collect import RateLimited, do_record_feedback
 from feedback.models import Feedback
-from tests.feedback.factories import AnswerFactory, SessionFactory
+from tests.factories import AnswerFactory, SessionFactory
 
 
 def test_it_lets_exactly_ten_of_sixteen_racing_thumbs_through(transactional_db):

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from feedback.collect import RateLimited, do_record_feedback
-from tests.feedback.factories import AnswerFactory, SessionFactory
+from tests.factories import AnswerFactory, SessionFactory
 
 CORRECTION = "It should recommend Kingdom or Claymore, which are closer in tone."
 

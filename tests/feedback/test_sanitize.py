@@ -48,7 +48,7 @@ def test_it_does_not_flag_related_corrections_in_either_language(db):
 
 
 def test_it_stores_only_the_sanitised_text_and_keeps_the_raw_for_audits(db):
-    from tests.feedback.factories import AnswerFactory, QuestionFactory, SessionFactory
+    from tests.factories import AnswerFactory, QuestionFactory, SessionFactory
 
     session = SessionFactory()
     answer = AnswerFactory(session=session, text=ANSWER, reply_to=QuestionFactory(session=session, text=QUESTION))
@@ -63,7 +63,7 @@ def test_it_refuses_a_correction_that_is_nothing_but_a_link(db):
     import pytest
 
     from feedback.collect import InvalidFeedback
-    from tests.feedback.factories import AnswerFactory, SessionFactory
+    from tests.factories import AnswerFactory, SessionFactory
 
     session = SessionFactory()
     answer = AnswerFactory(session=session)

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from chat.models import Category
 from prompts.models import PromptVersion
-from tests.feedback.factories import AnswerFactory, FeedbackFactory
+from tests.factories import AnswerFactory, FeedbackFactory
 
 URL = "/admin/feedback/feedback/satisfaction/"
 

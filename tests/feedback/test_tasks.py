@@ -5,7 +5,7 @@ import pytest
 from feedback.models import AuditReport
 from feedback.schedule import BEAT_SCHEDULE
 from mangaassist.celery import app
-from tests.feedback.factories import FeedbackFactory
+from tests.factories import FeedbackFactory
 from tests.support.processes import celery_worker
 
 

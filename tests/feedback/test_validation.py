@@ -6,7 +6,7 @@ from chat.models import Category, Message
 from feedback.collect import InvalidFeedback, MessageNotFound, do_record_feedback
 from feedback.models import Feedback
 from prompts.models import PromptVersion
-from tests.feedback.factories import AnswerFactory, QuestionFactory, SessionFactory
+from tests.factories import AnswerFactory, QuestionFactory, SessionFactory
 
 
 def thumb(message_id, value="up"):

@@ -3,7 +3,6 @@ import pytest
 from chat.memory import Memory
 from chat.models import ChatSession, Message
 from chat.pipeline import produce_draft
-from tests.catalog.conftest import catalog_data  # noqa: F401  (the shared fixture data)
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@
 import pytest
 
 from chat import degradation
-from mangaassist import metrics
+from common import metrics
 from reviews.models import Alert
 
 FULL, HAIKU, OFFLINE = degradation.TIERS

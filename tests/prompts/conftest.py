@@ -9,7 +9,7 @@ from feedback import quarantine
 from prompts import lifecycle
 from prompts.models import PromptVersion
 from prompts.seed import seed_content
-from tests.feedback.factories import AnswerFactory, FeedbackFactory
+from tests.factories import AnswerFactory, FeedbackFactory
 
 
 def make_ml_lead(username: str) -> User:

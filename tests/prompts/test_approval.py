@@ -6,7 +6,8 @@ from django.contrib.auth.models import User
 
 from prompts import lifecycle
 from prompts.models import PromptFreeze, PromptVersion
-from tests.prompts.conftest import api_as, evaluated, propose
+from tests.factories import api_as
+from tests.support.prompt_versions import evaluated, propose
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from feedback import prompt_canary
 from prompts import canary, lifecycle, serving
 from prompts.models import PromptVersion
-from tests.prompts.conftest import canary_of, feed
+from tests.support.prompt_versions import canary_of, feed
 
 pytestmark = pytest.mark.django_db
 

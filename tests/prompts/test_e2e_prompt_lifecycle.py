@@ -13,15 +13,13 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from chat.models import ChatSession, Message
-from chat.turn import answer_message
+from mangaassist.turn import answer_message
 from prompts import serving
 from prompts.models import PromptVersion
 from prompts.tasks import serving_version
 from reviews.models import ReviewTask
-from tests.catalog.conftest import catalog_data  # noqa: F401
-from tests.pipeline.conftest import trained_classifier  # noqa: F401
-from tests.prompts.conftest import api_as, evaluated, feed, make_ml_lead
-from tests.reviews.conftest import thresholds  # noqa: F401
+from tests.factories import api_as, make_ml_lead
+from tests.support.prompt_versions import evaluated, feed
 from tests.support.processes import celery_beat, celery_worker, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

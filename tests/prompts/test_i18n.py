@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.prompts.conftest import api_as, evaluated, propose
+from tests.factories import api_as
+from tests.support.prompt_versions import evaluated, propose
 
 pytestmark = pytest.mark.django_db
 

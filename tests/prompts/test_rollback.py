@@ -6,7 +6,8 @@ from django.core.management import CommandError, call_command
 from feedback import prompt_canary
 from prompts import lifecycle, serving
 from prompts.models import PromptVersion
-from tests.prompts.conftest import api_as, canary_of, feed
+from tests.factories import api_as
+from tests.support.prompt_versions import canary_of, feed
 
 pytestmark = pytest.mark.django_db
 

@@ -4,13 +4,12 @@ and the response cache never hands one version's answer to another version's ses
 import pytest
 
 from chat.models import ChatSession, Message
-from chat.turn import answer_one
+from mangaassist.turn import answer_one
 from feedback.collect import do_record_feedback
 from prompts import lifecycle, serving
 from prompts.models import PromptVersion
-from tests.catalog.conftest import catalog_data  # noqa: F401
-from tests.pipeline.conftest import ask, trained_classifier  # noqa: F401
-from tests.prompts.conftest import evaluated, make_ml_lead
+from tests.support.prompt_versions import evaluated
+from tests.factories import make_ml_lead
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 
 from prompts import validation
 from prompts.models import PromptVersion
-from tests.prompts.conftest import api_as
+from tests.factories import api_as
 
 pytestmark = pytest.mark.django_db
 TOOLS = ["search_manga_catalog", "check_inventory", "lookup_order", "search_faq"]

@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 
 from prompts import lifecycle
 from prompts.models import ImmutablePromptError, PromptTransition, PromptVersion
-from tests.prompts.conftest import propose
+from tests.support.prompt_versions import propose
 
 pytestmark = pytest.mark.django_db
 

@@ -6,21 +6,21 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
+from django_redis import get_redis_connection
 from django.utils import timezone
 
 from chat.models import ChatSession, Message
-from mangaassist.metrics import incr
+from common.metrics import incr
 from reviews.alerts import SAMPLES_KEY, check_signal_alerts as check_alerts
 from reviews.escalation import route_draft
 from reviews.models import Alert, ReviewTask
 
-from .conftest import customer_message, draft
+from tests.factories import customer_message, draft
 
 
 @pytest.fixture(autouse=True)
 def _clean_samples(settings):
-    cache._cache.get_client(write=True).delete(SAMPLES_KEY)
+    get_redis_connection().delete(SAMPLES_KEY)
     settings.ALERT_EMAILS = ["ops@example.com"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

@@ -4,7 +4,7 @@ from reviews.alerts import check_alerts
 from reviews.escalation import route_draft
 from reviews.models import Alert
 
-from .conftest import customer_message, draft
+from tests.factories import customer_message, draft
 
 
 def test_it_opens_one_alert_per_kind_mails_it_and_resolves_it(settings, thresholds, django_capture_on_commit_callbacks):

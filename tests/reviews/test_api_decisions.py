@@ -2,7 +2,7 @@ from chat.models import Message
 from reviews.escalation import route_draft
 from reviews.models import ReviewTask
 
-from .conftest import api_client, assistant_messages, customer_message, draft
+from tests.factories import api_client, assistant_messages, customer_message, draft
 
 
 def _task(confidence=0.6, category="general", locale="ja"):

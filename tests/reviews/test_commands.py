@@ -3,7 +3,7 @@ from io import StringIO
 from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 
-from .conftest import api_client
+from tests.factories import api_client
 
 
 def test_it_creates_a_staff_reviewer_with_a_token(thresholds, client):

@@ -12,7 +12,7 @@ from reviews.escalation import route_draft
 from reviews.models import Alert, ReviewTask
 from reviews.sweeps import sweep
 
-from .conftest import customer_message, draft, make_user
+from tests.factories import customer_message, draft, make_user
 
 DASHBOARD = "/admin/reviews/reviewtask/dashboard/"
 

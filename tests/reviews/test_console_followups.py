@@ -12,7 +12,7 @@ from reviews.escalation import route_draft
 from reviews.models import Alert, ReviewTask
 from reviews.sweeps import sweep
 
-from .conftest import assistant_messages, customer_message, draft
+from tests.factories import assistant_messages, customer_message, draft
 
 
 def _later(seconds):

@@ -15,8 +15,6 @@ from reviews import roles
 from reviews.escalation import open_task
 from reviews.models import ReviewTask, Route
 from reviews.thresholds import decide, ensure_default_thresholds
-from tests.catalog.conftest import catalog_data  # noqa: F401
-from tests.pipeline.conftest import trained_classifier  # noqa: F401
 
 CONSOLE = "/admin/reviews/reviewtask/console/"
 

@@ -11,7 +11,7 @@ from reviews import roles
 from reviews.escalation import route_draft
 from reviews.models import CannedResponse, ReviewerAvailability, ReviewTask
 
-from .conftest import customer_message, draft, make_user
+from tests.factories import customer_message, draft, make_user
 
 CONSOLE = "/admin/reviews/reviewtask/console/"
 

@@ -12,7 +12,7 @@ from reviews.models import ReviewTask
 from reviews.sweeps import sweep
 from reviews.waits import estimated_wait_seconds, estimator
 
-from .conftest import customer_message, draft, make_user
+from tests.factories import customer_message, draft, make_user
 
 
 def _decided(n, seconds, user):

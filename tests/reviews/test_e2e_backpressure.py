@@ -7,7 +7,8 @@ from reviews.models import ReviewTask, ThresholdOverride
 from reviews.tasks import decide_task
 from tests.support.processes import celery_beat, celery_worker, wait_until
 
-from .conftest import customer_message, draft, fast_env
+from tests.factories import customer_message, draft
+from tests.support.processes import fast_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,8 @@ from reviews.escalation import route_draft
 from reviews.models import ReviewTask
 from tests.support.processes import celery_beat, celery_worker, wait_until
 
-from .conftest import api_client, customer_message, draft, fast_env
+from tests.factories import api_client, customer_message, draft
+from tests.support.processes import fast_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -2,11 +2,11 @@
 the circuit breaker restores the last known-good thresholds on its own, alerts, and leaves the revert in the history."""
 
 import pytest
-from django.core.cache import cache
+from django_redis import get_redis_connection
 from django.utils import timezone
 
 from chat.models import Message
-from mangaassist.metrics import COUNTERS_KEY
+from common.metrics import COUNTERS_KEY
 from reviews import roles
 from reviews.escalation import route_draft
 from reviews.history import insert_answers
@@ -17,14 +17,15 @@ from reviews.threshold_changes import canary_band, canary_observed, do_approve, 
 from reviews.thresholds import reset_cache
 from tests.support.processes import celery_beat, celery_worker, wait_until
 
-from .conftest import customer_message, draft, fast_env, make_user
+from tests.factories import customer_message, draft, make_user
+from tests.support.processes import fast_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def leads(django_user_model, thresholds):
-    cache._cache.get_client(write=True).delete(COUNTERS_KEY)  # canary counters are keyed by proposal id
+    get_redis_connection().delete(COUNTERS_KEY)  # canary counters are keyed by proposal id
     return make_user(django_user_model, "mika", roles.ML_LEAD), make_user(django_user_model, "kenji", roles.ML_LEAD)
 
 

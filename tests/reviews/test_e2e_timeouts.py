@@ -7,7 +7,8 @@ from reviews.escalation import route_draft
 from reviews.models import ReviewTask
 from tests.support.processes import celery_beat, celery_worker, wait_until
 
-from .conftest import assistant_messages, customer_message, draft, fast_env
+from tests.factories import assistant_messages, customer_message, draft
+from tests.support.processes import fast_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

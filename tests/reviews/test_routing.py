@@ -6,7 +6,7 @@ from chat.models import Message
 from reviews.escalation import route_draft
 from reviews.models import ReviewTask
 
-from .conftest import assistant_messages, customer_message, draft
+from tests.factories import assistant_messages, customer_message, draft
 
 
 def test_it_sends_a_confident_draft_at_once(thresholds):

@@ -15,7 +15,7 @@ from reviews.escalation import route_draft
 from reviews.models import ReviewTask
 from reviews.sweeps import sweep
 
-from .conftest import draft
+from tests.factories import draft
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,7 +8,7 @@ from reviews.escalation import route_draft
 from reviews.models import ReviewTask
 from reviews.sweeps import sweep
 
-from .conftest import assistant_messages, customer_message, draft
+from tests.factories import assistant_messages, customer_message, draft
 
 
 def _later(seconds):

@@ -7,7 +7,7 @@ from chat.models import ChatSession, Message
 from reviews import roles
 from reviews.threshold_panel import panel_data
 
-from .conftest import make_user
+from tests.factories import make_user
 
 
 def _answers(category, confidences):

@@ -13,7 +13,7 @@ from reviews.models import (EscalationThreshold, KnownGoodState, ThresholdChange
 from reviews.threshold_changes import do_approve, do_propose, do_restore, promote
 from reviews.thresholds import decide, in_canary, reset_cache
 
-from .conftest import api_client, make_user
+from tests.factories import api_client, make_user
 
 BLANKET = {"all": {"auto_respond_min": 0.95}}
 

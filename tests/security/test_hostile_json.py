@@ -112,7 +112,7 @@ def test_it_checks_the_nul_rule_in_the_action_too():
 
 @pytest.mark.django_db
 def test_it_answers_huge_ids_with_4xx_not_500(senior):
-    from tests.reviews.conftest import api_client
+    from tests.factories import api_client
 
     client = api_client(senior)
     bulk = client.post("/api/v1/reviews/bulk-approve/", {"task_ids": [2**63]}, format="json")
@@ -129,7 +129,7 @@ def test_it_answers_huge_ids_with_4xx_not_500(senior):
 
 @pytest.mark.django_db
 def test_it_validates_the_bulk_approve_category(senior):
-    from tests.reviews.conftest import api_client
+    from tests.factories import api_client
 
     response = api_client(senior).post("/api/v1/reviews/bulk-approve/", {"category": "<script>"}, format="json")
     assert response.status_code == 400 and "category" in response.json()["errors"]
@@ -148,7 +148,7 @@ def test_it_answers_api_errors_as_json_not_html(client):
 
 
 def test_it_answers_a_server_error_under_api_as_json(rf):
-    from mangaassist.api import server_error
+    from common.api import server_error
 
     response = server_error(rf.get("/api/v1/reviews/"))
     assert response.status_code == 500 and json.loads(response.content)["code"] == "server_error"

@@ -2,7 +2,7 @@
 
 from reviews.escalation import route_draft
 from reviews.models import ReviewTask
-from tests.reviews.conftest import api_client, customer_message, draft
+from tests.factories import api_client, customer_message, draft
 
 
 def test_a_regular_reviewer_cannot_read_a_senior_pool_task(reviewer, senior):
