@@ -3,14 +3,15 @@ from datetime import timedelta
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Demographic(models.TextChoices):
-    SHONEN = "shonen", "少年 / Shonen"
-    SHOUJO = "shoujo", "少女 / Shoujo"
-    SEINEN = "seinen", "青年 / Seinen"
-    JOSEI = "josei", "女性 / Josei"
-    KODOMO = "kodomo", "児童 / Kodomo"
+    SHONEN = "shonen", _("Shonen")
+    SHOUJO = "shoujo", _("Shoujo")
+    SEINEN = "seinen", _("Seinen")
+    JOSEI = "josei", _("Josei")
+    KODOMO = "kodomo", _("Kodomo")
 
 
 GENRES = (
@@ -38,33 +39,34 @@ class MangaQuerySet(models.QuerySet):
 
 class Manga(models.Model):
     class Status(models.TextChoices):
-        ONGOING = "ongoing", "連載中 / Ongoing"
-        COMPLETED = "completed", "完結 / Completed"
+        ONGOING = "ongoing", _("Ongoing")
+        COMPLETED = "completed", _("Completed")
 
-    slug = models.SlugField(max_length=120, unique=True)
-    title_ja = models.CharField(max_length=200)
-    title_en = models.CharField(max_length=200)
-    romaji = models.CharField(max_length=200, blank=True)
-    aliases = models.JSONField(default=list, blank=True)
-    author = models.CharField(max_length=200)
-    author_en = models.CharField(max_length=200, blank=True)
-    publisher = models.CharField(max_length=100, blank=True)
-    demographic = models.CharField(max_length=10, choices=Demographic.choices)
-    genres = models.JSONField(default=list, blank=True)
-    synopsis_ja = models.TextField(blank=True)
-    synopsis_en = models.TextField(blank=True)
-    total_volumes = models.PositiveIntegerField(default=1)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ONGOING)
-    rare = models.BooleanField(default=False)
-    start_year = models.PositiveIntegerField(null=True, blank=True)
-    embedding = models.BinaryField(null=True, blank=True, editable=False)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    title_ja = models.CharField(_("title (Japanese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    romaji = models.CharField(_("romaji"), max_length=200, blank=True)
+    aliases = models.JSONField(_("aliases"), default=list, blank=True)
+    author = models.CharField(_("author"), max_length=200)
+    author_en = models.CharField(_("author (English)"), max_length=200, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=100, blank=True)
+    demographic = models.CharField(_("demographic"), max_length=10, choices=Demographic.choices)
+    genres = models.JSONField(_("genres"), default=list, blank=True)
+    synopsis_ja = models.TextField(_("synopsis (Japanese)"), blank=True)
+    synopsis_en = models.TextField(_("synopsis (English)"), blank=True)
+    total_volumes = models.PositiveIntegerField(_("total volumes"), default=1)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ONGOING)
+    rare = models.BooleanField(_("rare"), default=False)
+    start_year = models.PositiveIntegerField(_("start year"), null=True, blank=True)
+    embedding = models.BinaryField(_("embedding"), null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     objects = MangaQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("manga")
+        verbose_name_plural = _("manga")
         ordering = ["title_en"]
-        verbose_name_plural = "manga"
 
     def __str__(self) -> str:
         return f"{self.title_ja} / {self.title_en}"
@@ -94,22 +96,24 @@ class ProductQuerySet(models.QuerySet):
 
 class Product(models.Model):
     class Edition(models.TextChoices):
-        STANDARD = "standard", "通常版 / Standard"
-        SPECIAL = "special", "特装版 / Special"
-        BOX_SET = "box_set", "BOXセット / Box set"
+        STANDARD = "standard", _("Standard")
+        SPECIAL = "special", _("Special")
+        BOX_SET = "box_set", _("Box set")
 
-    sku = models.CharField(max_length=64, unique=True)
-    series = models.ForeignKey(Manga, on_delete=models.CASCADE, related_name="products")
-    volume = models.PositiveIntegerField(null=True, blank=True)
-    edition = models.CharField(max_length=10, choices=Edition.choices, default=Edition.STANDARD)
-    price_jpy = models.PositiveIntegerField()
-    stock = models.PositiveIntegerField(default=0)
-    release_date = models.DateField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    series = models.ForeignKey(Manga, verbose_name=_("series"), on_delete=models.CASCADE, related_name="products")
+    volume = models.PositiveIntegerField(_("volume"), null=True, blank=True)
+    edition = models.CharField(_("edition"), max_length=10, choices=Edition.choices, default=Edition.STANDARD)
+    price_jpy = models.PositiveIntegerField(_("price (JPY)"))
+    stock = models.PositiveIntegerField(_("stock"), default=0)
+    release_date = models.DateField(_("release date"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     objects = ProductQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
         ordering = ["series_id", "edition", "volume"]
         constraints = [
             models.CheckConstraint(condition=Q(price_jpy__gte=0), name="product_price_not_negative"),
@@ -125,12 +129,16 @@ class Product(models.Model):
 
 
 class Customer(models.Model):
-    external_id = models.CharField(max_length=64, unique=True)
-    email = models.EmailField(blank=True)
-    name = models.CharField(max_length=200, blank=True)
-    is_vip = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now)
-    purchase_count = models.PositiveIntegerField(default=0)
+    external_id = models.CharField(_("external ID"), max_length=64, unique=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    is_vip = models.BooleanField(_("VIP"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    purchase_count = models.PositiveIntegerField(_("purchase count"), default=0)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
 
     def __str__(self) -> str:
         return f"{self.external_id} {self.name}"
@@ -142,29 +150,31 @@ class Customer(models.Model):
 
 class Order(models.Model):
     class Status(models.TextChoices):
-        PLACED = "placed", "注文受付 / Placed"
-        PAID = "paid", "入金済み / Paid"
-        SHIPPED = "shipped", "発送済み / Shipped"
-        DELIVERED = "delivered", "配達完了 / Delivered"
-        CANCELLED = "cancelled", "キャンセル / Cancelled"
-        REFUND_REQUESTED = "refund_requested", "返金申請中 / Refund requested"
+        PLACED = "placed", _("Placed")
+        PAID = "paid", _("Paid")
+        SHIPPED = "shipped", _("Shipped")
+        DELIVERED = "delivered", _("Delivered")
+        CANCELLED = "cancelled", _("Cancelled")
+        REFUND_REQUESTED = "refund_requested", _("Refund requested")
 
     class Carrier(models.TextChoices):
-        YAMATO = "yamato", "ヤマト運輸 / Yamato Transport"
-        SAGAWA = "sagawa", "佐川急便 / Sagawa Express"
-        JAPAN_POST = "japan_post", "日本郵便 / Japan Post"
+        YAMATO = "yamato", _("Yamato Transport")
+        SAGAWA = "sagawa", _("Sagawa Express")
+        JAPAN_POST = "japan_post", _("Japan Post")
 
-    order_number = models.CharField(max_length=32, unique=True)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLACED)
-    carrier = models.CharField(max_length=12, choices=Carrier.choices, blank=True)
-    tracking_number = models.CharField(max_length=40, blank=True)
-    placed_at = models.DateTimeField()
-    paid_at = models.DateTimeField(null=True, blank=True)
-    shipped_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    order_number = models.CharField(_("order number"), max_length=32, unique=True)
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLACED)
+    carrier = models.CharField(_("carrier"), max_length=12, choices=Carrier.choices, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
+    placed_at = models.DateTimeField(_("placed at"))
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
         ordering = ["-placed_at"]
 
     def __str__(self) -> str:
@@ -172,36 +182,39 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_lines")
-    quantity = models.PositiveIntegerField(default=1)
-    unit_price_jpy = models.PositiveIntegerField()
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, verbose_name=_("product"),
+                                on_delete=models.PROTECT, related_name="order_lines")
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    unit_price_jpy = models.PositiveIntegerField(_("unit price (JPY)"))
 
     class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
         constraints = [models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive")]
 
 
 class FaqEntry(models.Model):
     class Topic(models.TextChoices):
-        SHIPPING = "shipping", "配送 / Shipping"
-        RETURNS = "returns", "返品 / Returns"
-        PAYMENT = "payment", "お支払い / Payment"
-        ACCOUNT = "account", "アカウント / Account"
-        STORE = "store", "ストア / Store"
+        SHIPPING = "shipping", _("Shipping")
+        RETURNS = "returns", _("Returns")
+        PAYMENT = "payment", _("Payment")
+        ACCOUNT = "account", _("Account")
+        STORE = "store", _("Store")
 
-    key = models.SlugField(max_length=80, unique=True)
-    topic = models.CharField(max_length=10, choices=Topic.choices)
-    question_ja = models.TextField()
-    question_en = models.TextField()
-    answer_ja = models.TextField()
-    answer_en = models.TextField()
-    embedding = models.BinaryField(null=True, blank=True, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    key = models.SlugField(_("key"), max_length=80, unique=True)
+    topic = models.CharField(_("topic"), max_length=10, choices=Topic.choices)
+    question_ja = models.TextField(_("question (Japanese)"))
+    question_en = models.TextField(_("question (English)"))
+    answer_ja = models.TextField(_("answer (Japanese)"))
+    answer_en = models.TextField(_("answer (English)"))
+    embedding = models.BinaryField(_("embedding"), null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("FAQ entry")
+        verbose_name_plural = _("FAQ entries")
         ordering = ["topic", "key"]
-        verbose_name = "FAQ entry"
-        verbose_name_plural = "FAQ entries"
 
     def __str__(self) -> str:
         return self.key

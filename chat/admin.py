@@ -6,6 +6,7 @@ unblocked (or blocked) by editing blocked_until.
 
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from chat.models import ChatSession, Message
 
@@ -41,17 +42,17 @@ class ChatSessionAdmin(admin.ModelAdmin):
     fields = ("public_id", "customer", "locale", "blocked_until", *readonly_fields[1:], "previous")
     inlines = [MessageInline]
 
-    @admin.display(boolean=True, description="blocked")
+    @admin.display(boolean=True, description=_("blocked"))
     def blocked(self, obj):
         return obj.is_blocked()
 
 
 class OverdueFilter(admin.SimpleListFilter):
-    title = "promise"
+    title = _("answer owed")
     parameter_name = "promise"
 
     def lookups(self, request, model_admin):
-        return [("overdue", "past deadline, no final answer"), ("open", "awaiting a final answer")]
+        return [("overdue", _("past deadline, no final answer")), ("open", _("awaiting a final answer"))]
 
     def queryset(self, request, queryset):
         if self.value() == "overdue":
@@ -80,6 +81,6 @@ class MessageAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="text")
+    @admin.display(description=_("text"))
     def short_text(self, obj):
         return obj.text[:80]

@@ -32,7 +32,7 @@ class QuarantineEventInline(admin.TabularInline):
 class FeedbackAdmin(admin.ModelAdmin):
     change_list_template = "admin/feedback/feedback/change_list.html"
     list_display = ["id", "created_at", "kind", "value", "topic_category", "prompt_version", "provenance_score",
-                    "trusted", "quarantined", "message_id", "session_id", "customer_id"]
+                    "trusted", "quarantined", "message_ref", "session_ref", "customer_ref"]
     list_filter = ["kind", "value", "quarantined", "topic_category", "created_at"]
     search_fields = ["=id", "text", "quarantine_reason"]
     list_select_related = ["prompt_version"]
@@ -49,9 +49,22 @@ class FeedbackAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(boolean=True)
+    @admin.display(boolean=True, description=_("trusted"))
     def trusted(self, obj):
         return obj.is_trusted
+
+    # The ids, not the rows' names: a name would cost a query per row on a table of millions.
+    @admin.display(description=_("message"), ordering="message_id")
+    def message_ref(self, obj):
+        return obj.message_id
+
+    @admin.display(description=_("session"), ordering="session_id")
+    def session_ref(self, obj):
+        return obj.session_id
+
+    @admin.display(description=_("customer"), ordering="customer_id")
+    def customer_ref(self, obj):
+        return obj.customer_id
 
     def _reason_action(self, request, queryset, title, do, done):
         """An intermediate page asking for the reason, then the action on the selected rows."""
@@ -101,9 +114,13 @@ class CompetitorNameAdmin(admin.ModelAdmin):
 
 @admin.register(QuarantineEvent)
 class QuarantineEventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "action", "feedback_id", "actor_label", "reason", "audit_report"]
+    list_display = ["created_at", "action", "feedback_ref", "actor_label", "reason", "audit_report"]
     list_filter = ["action", "actor_label"]
     readonly_fields = [f.name for f in QuarantineEvent._meta.fields]
+
+    @admin.display(description=_("feedback"), ordering="feedback_id")
+    def feedback_ref(self, obj):
+        return obj.feedback_id
 
 
 @admin.register(AuditReport)

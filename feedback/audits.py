@@ -51,7 +51,7 @@ def raise_alert(report: AuditReport) -> None:
     metrics.incr("feedback_audit_alerts_total", kind=report.kind)
     if settings.ALERT_EMAILS:
         try:
-            send_mail(f"[MangaAssist] feedback audit alert: {report.get_kind_display()}",
+            send_mail(f"[MangaAssist] feedback audit alert: {report.get_kind_display()} ({report.kind})",
                       f"{report.summary}\n\n{settings.SITE_URL}/admin/feedback/auditreport/{report.pk}/change/",
                       settings.DEFAULT_FROM_EMAIL, settings.ALERT_EMAILS)
         except Exception:  # an unreachable mail server must not lose the report
@@ -102,7 +102,7 @@ def find_adversarial(now, window=ADVERSARIAL_WINDOW) -> tuple[list[dict], list[i
             .values("id", "session_id", "customer_id", "kind", "value", "flags", "created_at"))
     for row in rows.iterator(chunk_size=2000):
         negative = row["kind"] == Feedback.Kind.CORRECTION or row["value"] == Feedback.Value.DOWN
-        linked = row["kind"] == Feedback.Kind.CORRECTION and bool({"url", "competitor"} & set(row["flags"] or []))
+        linked = row["kind"] == Feedback.Kind.CORRECTION and bool({Feedback.Flag.URL, Feedback.Flag.COMPETITOR} & set(row["flags"] or []))
         if linked:
             link_corrections.append(row["id"])
         for key in _actor_keys(row):

@@ -131,6 +131,9 @@ def check_message(session: ChatSession, message_id: int) -> Message:
     if message.role != Message.Role.ASSISTANT or message.kind != Message.Kind.ANSWER:
         raise InvalidFeedback(f"Only assistant answers can be rated; message {message_id} is a "
                               f"{message.role} {message.kind} message.")
+    if message.status == Message.Status.SPECIALIST:
+        raise InvalidFeedback(f"Message {message_id} is the store's notice that a specialist will follow up, "
+                              "not an answer to rate.")
     if message.category not in Category.values:
         raise InvalidFeedback(f"Message {message_id} has no known topic category ({message.category!r}), "
                               "so feedback on it could not be attributed.")

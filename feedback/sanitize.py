@@ -16,6 +16,8 @@ off-topic text ("I like turtles", "Click here for free iPhone", keyboard mash) s
 import re
 from dataclasses import dataclass, field
 
+from feedback.models import Feedback
+
 RELATED_MIN = 0.10
 MAX_CORRECTION_LENGTH = 2000
 
@@ -80,12 +82,12 @@ def sanitize_correction(raw: str, question: str = "", answer: str = "", names: l
     found = find_competitors(raw, names)
     text, had_url = strip_urls(raw)
     if had_url:
-        flags.append("url")
+        flags.append(Feedback.Flag.URL)
     if found:
         text = remove_names(text, found)
-        flags.append("competitor")
+        flags.append(Feedback.Flag.COMPETITOR)
     text = "\n".join(_SPACES_RE.sub(" ", line).strip() for line in text.strip().splitlines()).strip()
     score = relatedness(text, question, answer)
     if score is not None and score < RELATED_MIN:
-        flags.append("unrelated")
+        flags.append(Feedback.Flag.UNRELATED)
     return Sanitized(text=text, flags=flags, competitors=found, relatedness=score)

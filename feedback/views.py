@@ -7,12 +7,13 @@ from rest_framework.views import APIView
 
 from chat.models import ChatSession
 from feedback import collect
+from feedback.models import Feedback
 
 
 class FeedbackRequest(serializers.Serializer):
     message_id = serializers.IntegerField(min_value=1)
-    kind = serializers.ChoiceField(choices=["thumb", "correction", "preference"])
-    value = serializers.ChoiceField(choices=["up", "down"], required=False)
+    kind = serializers.ChoiceField(choices=Feedback.Kind.values)
+    value = serializers.ChoiceField(choices=Feedback.Value.values, required=False)
     text = serializers.CharField(required=False, max_length=collect.MAX_TEXT)
     chosen = serializers.CharField(required=False, max_length=collect.MAX_TEXT)
     rejected = serializers.CharField(required=False, max_length=collect.MAX_TEXT)

@@ -174,7 +174,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Separate request and response components, so 4xx bodies and nullable fields are stated exactly.
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"CategoryEnum": "chat.models.Category.choices"},
+    "ENUM_NAME_OVERRIDES": {"CategoryEnum": "chat.models.Category.choices",
+                            # choices used by more than one field (the proposal and its history rows), or
+                            # sharing a field name with another set (a task's decision, the decision request's)
+                            "ReviewDecisionEnum": "reviews.models.ReviewTask.Decision",
+                            "ThresholdProposalStatusEnum": "reviews.models.ThresholdProposal.Status",
+                            "DecisionEnum": "reviews.decisions.DECISIONS", "LocaleEnum": "chat.models.Locale.values"},
 }
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 

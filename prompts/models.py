@@ -38,35 +38,44 @@ class PromptVersion(models.Model):
         REJECTED = "rejected", _("rejected")
         ROLLED_BACK = "rolled_back", _("rolled back")
 
-    name = models.CharField(max_length=64, default="answer")
-    version = models.PositiveIntegerField()
-    text = models.TextField(help_text=_("The Bedrock system prompt."))
-    templates = models.JSONField(default=dict, blank=True,
+    name = models.CharField(_("name"), max_length=64, default="answer")
+    version = models.PositiveIntegerField(_("version"))
+    text = models.TextField(_("text"), help_text=_("The Bedrock system prompt."))
+    templates = models.JSONField(_("answer templates"), default=dict, blank=True,
                                  help_text=_("Offline answer wording: {key: {ja: …, en: …}} with {placeholders}."))
-    reason = models.TextField(blank=True, help_text=_("Why this version exists (what it changes and why)."))
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    reason = models.TextField(_("reason"),
+                              blank=True, help_text=_("Why this version exists (what it changes and why)."))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
+                                   null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"),
+                                    null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    proposed_at = models.DateTimeField(null=True, blank=True)
-    approved_at = models.DateTimeField(null=True, blank=True)
-    override_reason = models.TextField(blank=True)  # why a version that evaluated worse was approved anyway
-    evaluation = models.JSONField(default=dict, blank=True)  # eval_prompt's numbers, with the live baseline
-    evaluated_at = models.DateTimeField(null=True, blank=True)
-    canary_percent = models.FloatField(default=5.0)
-    canary_started_at = models.DateTimeField(null=True, blank=True)
-    canary_until = models.DateTimeField(null=True, blank=True)
-    canary_extended = models.BooleanField(default=False)
-    canary_result = models.JSONField(default=dict, blank=True)  # the numbers the canary sweep decided on
-    needs_decision = models.BooleanField(default=False)  # the canary could not decide: a human must
-    activated_at = models.DateTimeField(null=True, blank=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    override_reason = models.TextField(_("override reason"),
+                                       blank=True)  # why a version that evaluated worse was approved anyway
+    evaluation = models.JSONField(_("evaluation"),
+                                  default=dict, blank=True)  # eval_prompt's numbers, with the live baseline
+    evaluated_at = models.DateTimeField(_("evaluated at"), null=True, blank=True)
+    canary_percent = models.FloatField(_("canary share (%)"), default=5.0)
+    canary_started_at = models.DateTimeField(_("canary started at"), null=True, blank=True)
+    canary_until = models.DateTimeField(_("canary until"), null=True, blank=True)
+    canary_extended = models.BooleanField(_("canary extended"), default=False)
+    canary_result = models.JSONField(_("canary result"),
+                                     default=dict, blank=True)  # the numbers the canary sweep decided on
+    needs_decision = models.BooleanField(_("needs a decision"),
+                                         default=False)  # the canary could not decide: a human must
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
 
     objects = PromptVersionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("prompt version")
+        verbose_name_plural = _("prompt versions")
         constraints = [
             models.UniqueConstraint(fields=["name", "version"], name="prompt_name_version_unique"),
             models.UniqueConstraint(fields=["name"], condition=Q(status="live"), name="one_live_prompt_per_name"),
@@ -101,17 +110,22 @@ class PromptVersion(models.Model):
 class PromptTransition(models.Model):
     """One status change of one version: who, when, from, to, why and the numbers. Never updated or deleted."""
 
-    version = models.ForeignKey(PromptVersion, on_delete=models.PROTECT, related_name="transitions")
-    from_status = models.CharField(max_length=16, choices=PromptVersion.Status.choices, blank=True)
-    to_status = models.CharField(max_length=16, choices=PromptVersion.Status.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+    version = models.ForeignKey(PromptVersion, verbose_name=_("prompt version"),
+                                on_delete=models.PROTECT, related_name="transitions")
+    from_status = models.CharField(_("from status"), max_length=16, choices=PromptVersion.Status.choices, blank=True)
+    to_status = models.CharField(_("to status"), max_length=16, choices=PromptVersion.Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("actor"),
+                              null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
-    actor_label = models.CharField(max_length=64, blank=True)  # "canary sweep", "rollback_prompt" when no person
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    reason = models.TextField(blank=True)
-    numbers = models.JSONField(default=dict, blank=True)
+    actor_label = models.CharField(_("actor label"),
+                                   max_length=64, blank=True)  # "canary sweep", "rollback_prompt" when no person
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    reason = models.TextField(_("reason"), blank=True)
+    numbers = models.JSONField(_("numbers"), default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("prompt transition")
+        verbose_name_plural = _("prompt transitions")
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
@@ -129,17 +143,21 @@ class PromptTransition(models.Model):
 class PromptFreeze(models.Model):
     """While a freeze is in force (not lifted), nothing is promoted and no canary starts. At most one in force."""
 
-    reason = models.TextField()
-    in_force = models.BooleanField(default=True)
-    frozen_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    reason = models.TextField(_("reason"))
+    in_force = models.BooleanField(_("in force"), default=True)
+    frozen_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("frozen by"),
+                                  null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
-    frozen_at = models.DateTimeField(default=timezone.now)
-    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    frozen_at = models.DateTimeField(_("frozen at"), default=timezone.now)
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("lifted by"),
+                                  null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
-    lifted_at = models.DateTimeField(null=True, blank=True)
-    lift_reason = models.TextField(blank=True)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lift_reason = models.TextField(_("lift reason"), blank=True)
 
     class Meta:
+        verbose_name = _("prompt freeze")
+        verbose_name_plural = _("prompt freezes")
         ordering = ["-frozen_at"]
         constraints = [models.UniqueConstraint(fields=["in_force"], condition=Q(in_force=True),
                                                name="one_prompt_freeze_in_force")]

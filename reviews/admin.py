@@ -7,13 +7,11 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from reviews.labels import category_label, label
-
 from common.admin import ReadOnlyAdmin
-from reviews import simulation, threshold_changes
+from reviews import backpressure, simulation, threshold_changes
 from reviews.models import (Alert, BulkApproval, CannedResponse, EscalationThreshold, KnownGoodState,
                             ReviewerAvailability, ReviewTask, ThresholdChange, ThresholdOverride, ThresholdProposal,
                             ThresholdProposalEvent)
@@ -227,40 +225,15 @@ class ThresholdOverrideAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Lift the selected overrides now")
+    @admin.action(description=_("Lift the selected overrides now"))
     def lift(self, request, queryset):
-        lifted = queryset.filter(lifted_at__isnull=True).update(lifted_at=timezone.now(),
-                                                                lifted_reason=f"lifted by {request.user}")
-        from reviews.thresholds import bump_version
-
-        bump_version()
-        self.message_user(request, f"Lifted {lifted} override(s).")
-
-
-class TranslatedChoices:
-    """Columns showing a choice field's label in the reader's language (the models' TextChoices labels are English
-    words made from their values; reviews/labels.py translates them)."""
-
-    @admin.display(description=_("kind"), ordering="kind")
-    def kind_label(self, obj):
-        return label(obj.get_kind_display())
-
-    @admin.display(description=_("status"), ordering="status")
-    def status_label(self, obj):
-        return label(obj.get_status_display())
-
-    @admin.display(description=_("pool"), ordering="pool")
-    def pool_label(self, obj):
-        return label(obj.get_pool_display())
-
-    @admin.display(description=_("category"), ordering="category")
-    def category_name(self, obj):
-        return category_label(obj.category)
+        lifted = backpressure.do_lift_overrides(queryset.filter(lifted_at__isnull=True), request.user)
+        self.message_user(request, ngettext("Lifted %(n)d override.", "Lifted %(n)d overrides.", lifted) % {"n": lifted})
 
 
 @admin.register(ReviewTask)
-class ReviewTaskAdmin(TranslatedChoices, admin.ModelAdmin):
-    list_display = ["id", "kind_label", "status_label", "pool_label", "priority", "category_name", "confidence",
+class ReviewTaskAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "status", "pool", "priority", "category", "confidence",
                     "created_at", "sla_deadline", "sla_breached", "claimed_by", "release_count", "decision",
                     "decided_by"]
     list_filter = ["status", "kind", "pool", "priority", "risk_class", "sla_breached", "category"]
@@ -294,12 +267,7 @@ class ReviewerAvailabilityAdmin(admin.ModelAdmin):
 
 @admin.register(Alert)
 class AlertAdmin(admin.ModelAdmin):
-    list_display = ["opened_at", "kind_label", "message", "value", "resolved_at", "emailed_at"]
-
-    @admin.display(description=_("kind"), ordering="kind")
-    def kind_label(self, obj):
-        return label(obj.get_kind_display())
-
+    list_display = ["opened_at", "kind", "message", "value", "resolved_at", "emailed_at"]
     list_filter = ["kind", ("resolved_at", admin.EmptyFieldListFilter)]
     readonly_fields = ["kind", "message", "value", "opened_at", "emailed_at"]
     actions = ["resolve"]
@@ -315,12 +283,7 @@ class AlertAdmin(admin.ModelAdmin):
 
 @admin.register(CannedResponse)
 class CannedResponseAdmin(admin.ModelAdmin):
-    list_display = ["title", "locale", "category_name", "position", "is_active"]
-
-    @admin.display(description=_("category"), ordering="category")
-    def category_name(self, obj):
-        return category_label(obj.category) if obj.category else "—"
-
+    list_display = ["title", "locale", "category", "position", "is_active"]
     list_editable = ["position", "is_active"]
     list_filter = ["locale", "category", "is_active"]
     search_fields = ["title", "text"]

@@ -37,8 +37,8 @@ BREACH_WINDOW = timedelta(hours=1)
 
 def breach_rate(priority: int, now) -> tuple[float, int]:
     """Share of the last hour's tasks of this priority whose SLA passed without a decision in time."""
-    counts = ReviewTask.objects.filter(priority=priority, created_at__gte=now - BREACH_WINDOW).filter(
-        Q(sla_deadline__lt=now) | Q(decided_at__isnull=False)).aggregate(
+    counts = ReviewTask.objects.filter(priority=priority, created_at__gte=now - BREACH_WINDOW).sla_decided_or_due(
+        now).aggregate(
         total=Count("pk"), breached=Count("pk", filter=Q(sla_breached=True)))
     total = counts["total"] or 0
     return ((counts["breached"] or 0) / total if total else 0.0), total
@@ -113,7 +113,7 @@ def signal_conditions(now) -> dict[str, tuple[bool, str, float]]:
     rate, turns = escalation_rate(since, now)
     load, created, active = reviewer_load(since, now)
     decided = ReviewTask.objects.filter(decided_at__gte=since, decided_at__lte=now).aggregate(
-        total=Count("pk"), timeouts=Count("pk", filter=Q(decision="timeout")))
+        total=Count("pk"), timeouts=Count("pk", filter=Q(decision=ReviewTask.Decision.TIMEOUT)))
     timeout_rate = (decided["timeouts"] or 0) / decided["total"] if decided["total"] else 0.0
     promises = Message.objects.filter(role=Message.Role.USER, answer_deadline__gte=since,
                                       answer_deadline__lt=now).aggregate(
@@ -185,7 +185,8 @@ def conditions(now) -> dict[str, tuple[bool, str, float]]:
 def _email(alert_id: int) -> None:
     alert = Alert.objects.get(pk=alert_id)
     try:
-        send_mail(f"[MangaAssist] {alert.get_kind_display()}", f"{alert.message}\n\nOpened {alert.opened_at:%Y-%m-%d %H:%M:%S %Z}"
+        # the label in the store's language, the code for mail filters
+        send_mail(f"[MangaAssist] {alert.get_kind_display()} ({alert.kind})", f"{alert.message}\n\nOpened {alert.opened_at:%Y-%m-%d %H:%M:%S %Z}"
                   f"\n{settings.SITE_URL}/admin/reviews/alert/{alert.pk}/change/",
                   settings.DEFAULT_FROM_EMAIL, settings.ALERT_EMAILS)
     except Exception:

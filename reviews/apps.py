@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReviewsConfig(AppConfig):
     name = "reviews"
-    verbose_name = "Human review"
+    verbose_name = _("Human review")
 
     def ready(self):
         from common.metrics import register_gauge

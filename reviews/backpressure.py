@@ -51,15 +51,32 @@ def current_level(now=None) -> int:
     return max((o.level for o in active_overrides(now)), default=0)
 
 
-def _lift(overrides, now, reason: str) -> None:
+def _lift(overrides, now, reason: str, changed_by=None, source=ThresholdChange.Source.BACKPRESSURE) -> int:
+    lifted = 0
     for override in overrides:
         if ThresholdOverride.objects.filter(pk=override.pk, lifted_at__isnull=True).update(
-                lifted_at=now, lifted_reason=reason):
+                lifted_at=now, lifted_reason=reason[:200]):
+            lifted += 1
             ThresholdChange.objects.create(
-                category=override.category, source=ThresholdChange.Source.BACKPRESSURE, changed_at=now,
+                category=override.category, source=source, changed_at=now, changed_by=changed_by,
                 threshold=EscalationThreshold.objects.filter(category=override.category).first(),
                 before={"auto_respond_min": override.auto_respond_min},
-                after={"auto_respond_min": None}, reason=f"override lifted: {reason}")
+                after={"auto_respond_min": None}, reason=f"override lifted: {reason}"[:200])
+    return lifted
+
+
+def do_lift_overrides(overrides, user, now=None) -> int:
+    """Lift the given overrides now, by hand (the admin's action); returns how many were still active.
+
+    Each lift is recorded as a ThresholdChange by `user` (source admin), like every other threshold change, and every
+    process reloads its thresholds after the commit. Lifting one that was already lifted does nothing.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        lifted = _lift(list(overrides), now, f"lifted by {user}", changed_by=user, source=ThresholdChange.Source.ADMIN)
+        if lifted:
+            transaction.on_commit(bump_version)
+    return lifted
 
 
 def apply_backpressure(now=None, depth: int | None = None) -> int:

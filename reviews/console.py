@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from chat.models import Message
-from reviews import availability, dashboard, decisions, labels
+from chat.models import Category, Message
+from reviews import availability, dashboard, decisions
 from reviews.models import CannedResponse, ReviewerAvailability, ReviewTask
 from reviews.queue import pending_queue
 from reviews.roles import allowed_pools, is_reviewer
@@ -148,14 +148,20 @@ def resolve_sources(sources: list, locale: str) -> list[dict]:
     return rows
 
 
-ORDER_STATUS = {"placed": gettext_lazy("Placed"), "paid": gettext_lazy("Paid"), "shipped": gettext_lazy("Shipped"),
-                "delivered": gettext_lazy("Delivered"), "cancelled": gettext_lazy("Cancelled"),
-                "refund_requested": gettext_lazy("Refund requested")}
+def category_label(code: str) -> str:
+    try:
+        return str(Category(code).label)
+    except ValueError:
+        return code
 
 
 def order_status_label(status: str) -> str:
-    """The catalog's status choices carry both languages in one label; the console shows the active one only."""
-    return str(ORDER_STATUS.get(status, status))
+    from catalog.models import Order
+
+    try:
+        return str(Order.Status(status).label)
+    except ValueError:
+        return status
 
 
 def customer_context(session) -> dict:
@@ -404,7 +410,7 @@ def dashboard_view(request, admin_site):
     alerts = [{"kind": a["kind"], "text": alert_text(a, now_figures)} for a in now_figures["open_alerts"]]
     for key in ("escalation", "approval"):
         for row in data[key]:
-            row["category_label"] = labels.category_label(row["category"])
+            row["category_label"] = category_label(row["category"])
     context = {**admin_site.each_context(request), "title": _("Review operations dashboard"), "data": data,
                "alerts": alerts, "customers": data["customers"],
                "hours": int(hours) if hours == int(hours) else hours, "hour_choices": (6, 24, 72, 168),

@@ -67,7 +67,7 @@ def sla_breach_rates(window: Window, now=None) -> list[dict]:
     """
     now = now or timezone.now()
     rows = (ReviewTask.objects.filter(created_at__gt=window.start, created_at__lte=window.end)
-            .filter(Q(sla_deadline__lt=now) | Q(decided_at__isnull=False))
+            .sla_decided_or_due(now)
             .values("priority").annotate(total=Count("pk"), breached=Count("pk", filter=Q(sla_breached=True))))
     by_priority = {row["priority"]: row for row in rows}
     result = []
@@ -103,8 +103,8 @@ def approval_rates(window: Window) -> list[dict]:
     rows = (ReviewTask.objects.filter(kind=ReviewTask.Kind.REVIEW, decision__in=HUMAN_DECISIONS,
                                       decided_at__gt=window.start, decided_at__lte=window.end)
             .values("category")
-            .annotate(total=Count("pk"), approved=Count("pk", filter=Q(decision="approve")),
-                      edited=Count("pk", filter=Q(decision="edit")), rejected=Count("pk", filter=Q(decision="reject")))
+            .annotate(total=Count("pk"), approved=Count("pk", filter=Q(decision=ReviewTask.Decision.APPROVE)),
+                      edited=Count("pk", filter=Q(decision=ReviewTask.Decision.EDIT)), rejected=Count("pk", filter=Q(decision=ReviewTask.Decision.REJECT)))
             .order_by("category"))
     return [{**r, "rate": _rate(r["approved"], r["total"])} for r in rows]
 
@@ -157,7 +157,8 @@ def customer_side(window: Window) -> dict:
                                      **in_window)
     by_status = dict(answers.values_list("status").annotate(n=Count("reply_to", distinct=True)))
     answered = sum(by_status.values())
-    without_review = sum(by_status.get(s, 0) for s in ("auto", "clarify", "fallback"))
+    without_review = sum(by_status.get(s, 0) for s in (Message.Status.AUTO, Message.Status.CLARIFY,
+                                                        Message.Status.FALLBACK))
     reviewed_ids = set(ReviewTask.objects.filter(message__in=questions).values_list("message_id", flat=True))
     waits, review_waits = [], []
     for pk, asked, done in questions.filter(answered_at__isnull=False).values_list("pk", "created_at", "answered_at"):
@@ -165,11 +166,12 @@ def customer_side(window: Window) -> dict:
         waits.append(seconds)
         if pk in reviewed_ids:
             review_waits.append(seconds)
-    unverified = ReviewTask.objects.filter(status=ReviewTask.Status.AUTO_DELIVERED, decided_at__gt=window.start,
-                                           decided_at__lte=window.end).count()
+    # Drafts that went out with the disclaimer after a review timeout (a P2 one as well as the P3/P4 ones); a
+    # high-risk timeout's specialist notice is not an unverified answer.
+    unverified = by_status.get(Message.Status.TIMEOUT, 0)
     Feedback = apps.get_model("feedback", "Feedback")
-    thumbs = Feedback.objects.filter(kind="thumb", **in_window).aggregate(
-        total=Count("pk"), down=Count("pk", filter=Q(value="down")))
+    thumbs = Feedback.objects.thumbs().filter(**in_window).aggregate(
+        total=Count("pk"), down=Count("pk", filter=Q(value=Feedback.Value.DOWN)))
     failed = sum(1 for meta in answers.values_list("meta", flat=True)
                  if any(not t.get("performed", True) for t in (meta or {}).get("tools", []) if isinstance(t, dict)))
     cost = Message.objects.filter(**in_window).aggregate(total=Sum("cost_usd"))["total"] or 0
@@ -196,7 +198,7 @@ def current(now=None) -> dict:
     now = now or timezone.now()
     return {"queue_depth": queue_depth(), "oldest_pending_s": round(oldest_pending_seconds(now)),
             "active_reviewers": active_reviewer_count(now),
-            "open_followups": ReviewTask.objects.filter(followup=True, status__in=ReviewTask.OPEN_STATUSES).count(),
+            "open_followups": ReviewTask.objects.open_followups().count(),
             "open_alerts": list(Alert.objects.filter(resolved_at__isnull=True)
                                 .values("kind", "message", "value", "opened_at")),
             "answer_tier": _answer_tier()}

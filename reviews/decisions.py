@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,14 +16,13 @@ from chat.models import Message
 from common.metrics import incr
 from reviews import availability, followups
 from reviews.escalation import deliver_task_answer
-from reviews.labels import label
 from reviews.models import BulkApproval, ReviewTask, RiskClass
 from reviews.realtime import push_reviewer_event
 from reviews.roles import allowed_pools, is_reviewer, is_senior
 
 log = logging.getLogger(__name__)
 
-APPROVE, EDIT, REJECT = "approve", "edit", "reject"
+APPROVE, EDIT, REJECT = ReviewTask.Decision.APPROVE, ReviewTask.Decision.EDIT, ReviewTask.Decision.REJECT
 DECISIONS = (APPROVE, EDIT, REJECT)
 
 
@@ -54,8 +53,8 @@ def _conflict_message(task_id: int, user) -> str:
     if task.pool == ReviewTask.Pool.SENIOR and not is_senior(user):
         return _("This task is in the senior pool.")
     if not task.is_open:
-        return _("This task is already closed (%(status)s).") % {"status": label(task.get_status_display())}
-    return _("This task is %(status)s.") % {"status": label(task.get_status_display())}
+        return _("This task is already closed (%(status)s).") % {"status": task.get_status_display()}
+    return _("This task is %(status)s.") % {"status": task.get_status_display()}
 
 
 def do_claim(task_id: int, user, *, now=None) -> ReviewTask:
@@ -91,11 +90,6 @@ def do_release(task_id: int, user) -> ReviewTask:
         task.refresh_from_db()
         push_reviewer_event("released", task)
     return task
-
-
-def _breached_by(now):
-    """The SLA is to a first human decision: deciding after the deadline counts as a breach (set-based)."""
-    return Case(When(sla_deadline__lt=now, then=Value(True)), default=F("sla_breached"))
 
 
 def check_decision(task: ReviewTask, decision: str, text: str, reason: str) -> None:
@@ -135,7 +129,7 @@ def do_decide(task_id: int, user, decision: str, *, text: str = "", reason: str 
             status=new_status, decision=decision, decided_by=user, decided_at=now, edited_text=text,
             reject_reason=reason, notes=notes or F("notes"), claim_expires_at=None,
             review_duration_s=max(0.0, (now - started).total_seconds()),
-            sla_breached=_breached_by(now),
+            sla_breached=ReviewTask.sla_breached_by(now),
         ) == 1
         if not won:
             raise ReviewConflict(_conflict_message(task_id, user))
@@ -205,8 +199,8 @@ def do_bulk_approve(user, *, min_confidence: float | None = None, category: str 
     for task_id in list(candidates.values_list("pk", flat=True)[: max(1, min(limit, 1000))]):
         with transaction.atomic():
             if not bulk_candidates(min_confidence).filter(pk=task_id).update(
-                    status=ReviewTask.Status.APPROVED, decision="bulk_approve", decided_by=user, decided_at=now,
-                    review_duration_s=0.0, sla_breached=_breached_by(now)):
+                    status=ReviewTask.Status.APPROVED, decision=ReviewTask.Decision.BULK_APPROVE, decided_by=user, decided_at=now,
+                    review_duration_s=0.0, sla_breached=ReviewTask.sla_breached_by(now)):
                 continue
             task = ReviewTask.objects.select_related("message", "session").get(pk=task_id)
             task.answer = deliver_task_answer(task, task.draft_text, Message.Status.REVIEWED, followup_if_answered=False)
@@ -216,5 +210,5 @@ def do_bulk_approve(user, *, min_confidence: float | None = None, category: str 
     record = BulkApproval.objects.create(approved_by=user, min_confidence=min_confidence, category=category,
                                          task_ids=approved, count=len(approved), created_at=now)
     availability.touch(user, now)
-    incr("review_decisions_total", len(approved), decision="bulk_approve")
+    incr("review_decisions_total", len(approved), decision=ReviewTask.Decision.BULK_APPROVE)
     return record

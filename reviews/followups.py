@@ -29,7 +29,7 @@ EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 
 
 def open_followups(session_id: int):
-    return ReviewTask.objects.filter(session_id=session_id, followup=True, status__in=ReviewTask.OPEN_STATUSES)
+    return ReviewTask.objects.open_followups().filter(session_id=session_id)
 
 
 def notice_text(session: ChatSession, locale: str) -> str:
@@ -62,7 +62,8 @@ def capture_contact(message: Message) -> Message | None:
                 notes=(task.notes + "\n" if task.notes else "") + f"contact e-mail: {address}")
         ack = delivery.send_to_customer(session, kind=Message.Kind.ANSWER, reply_to=message,
                                         text=texts.text("contact_saved", session.locale, email=address),
-                                        status=Message.Status.AUTO,
+                                        # the store's note about the follow-up, not an answer to rate
+                                        status=Message.Status.SPECIALIST,
                                         category="general", meta={"contact_saved": True})
     log.info("session %s left a contact address for its follow-up", session.pk)
     return ack
@@ -105,4 +106,4 @@ def check_followup_alerts(now=None) -> list[str]:
 
 
 def open_followups_all():
-    return ReviewTask.objects.filter(followup=True, status__in=ReviewTask.OPEN_STATUSES)
+    return ReviewTask.objects.open_followups()

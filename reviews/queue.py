@@ -26,9 +26,9 @@ def pending_queue(user=None, *, pool: str | None = None, include_claimed: bool =
 
 def queue_depth() -> int:
     """Tasks waiting for a reviewer (pending or dead-lettered; claimed ones are being worked)."""
-    return ReviewTask.objects.filter(status__in=ReviewTask.CLAIMABLE_STATUSES).count()
+    return ReviewTask.objects.claimable().count()
 
 
 def oldest_pending_seconds(now=None) -> float:
-    oldest = ReviewTask.objects.filter(status__in=ReviewTask.CLAIMABLE_STATUSES).aggregate(m=Min("created_at"))["m"]
+    oldest = ReviewTask.objects.claimable().aggregate(m=Min("created_at"))["m"]
     return ((now or timezone.now()) - oldest).total_seconds() if oldest else 0.0

@@ -51,7 +51,7 @@ def send_heartbeats(now, batch: int) -> int:
     """
     step = timedelta(seconds=settings.REVIEW_HEARTBEAT_SECONDS)
     with transaction.atomic():
-        due = ReviewTask.objects.filter(status__in=OPEN, next_heartbeat_at__lte=now)
+        due = ReviewTask.objects.open().filter(next_heartbeat_at__lte=now)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True, of=("self",))
         rows = list(due.select_related("message", "session").order_by("next_heartbeat_at")[:batch])
@@ -83,7 +83,7 @@ def send_heartbeats(now, batch: int) -> int:
 
 def mark_sla_breaches(now) -> int:
     """Set-based and idempotent: open tasks past their SLA without a first decision are breached."""
-    count = ReviewTask.objects.filter(status__in=OPEN, sla_breached=False, sla_deadline__lt=now).update(
+    count = ReviewTask.objects.open().filter(sla_breached=False, sla_deadline__lt=now).update(
         sla_breached=True)
     if count:
         incr("review_sla_breaches_total", count)
@@ -129,9 +129,9 @@ def time_out(task_id: int, now) -> bool:
         new_status = (ReviewTask.Status.AUTO_DELIVERED if unverified_ok and task.priority >= Priority.P3
                       else ReviewTask.Status.TIMED_OUT)
         # Claimed tasks time out too: the customer's wait does not stop because a reviewer opened the task.
-        if not ReviewTask.objects.filter(pk=task_id, status__in=OPEN, timeout_at__lte=now).update(
-                status=new_status, decision="timeout", decided_at=now, claim_expires_at=None,
-                sla_breached=Case(When(sla_deadline__lt=now, then=Value(True)), default=F("sla_breached"))):
+        if not ReviewTask.objects.due_for_timeout(now).filter(pk=task_id).update(
+                status=new_status, decision=ReviewTask.Decision.TIMEOUT, decided_at=now, claim_expires_at=None,
+                sla_breached=ReviewTask.sla_breached_by(now)):
             return False
         task.refresh_from_db()
         if unverified_ok:
@@ -139,7 +139,7 @@ def time_out(task_id: int, now) -> bool:
                                          Message.Status.TIMEOUT, followup_if_answered=False)
         else:
             answer = deliver_task_answer(task, followups.notice_text(task.session, task.locale),
-                                         Message.Status.TIMEOUT, followup_if_answered=False)
+                                         Message.Status.SPECIALIST, followup_if_answered=False)
             # The follow-up's own deadline: the SLA of the specialist's reply, counted from now (the original
             # SLA has long passed), so it sorts and breaches in the senior queue on its own terms.
             child = _handoff_from(task, now, pool=ReviewTask.Pool.SENIOR, followup=True, timeout_at=None,
@@ -154,7 +154,7 @@ def time_out(task_id: int, now) -> bool:
 
 
 def time_out_due(now, batch: int) -> int:
-    ids = list(ReviewTask.objects.filter(status__in=OPEN, timeout_at__lte=now).order_by("timeout_at")
+    ids = list(ReviewTask.objects.due_for_timeout(now).order_by("timeout_at")
                .values_list("pk", flat=True)[:batch])
     return sum(1 for pk in ids if time_out(pk, now))
 

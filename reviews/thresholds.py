@@ -22,7 +22,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from reviews.models import (DEFAULT_THRESHOLDS, EscalationThreshold, Priority, RiskClass, Route,
-                            ThresholdOverride, ThresholdProposal)
+                            ThresholdOverride, ThresholdProposal, default_limits)
 
 log = logging.getLogger(__name__)
 VERSION_KEY = "reviews:thresholds:version"
@@ -182,8 +182,8 @@ def is_peak(now: datetime | None = None) -> bool:
 
 def _fallback_limits(category: str) -> Limits:
     risk, priority = DEFAULT_THRESHOLDS.get(category, (RiskClass.NORMAL, Priority.P4))
-    auto = 0.95 if risk == RiskClass.HIGH else 0.85
-    return Limits(category, risk, priority, auto, 0.50, 0.30)
+    values = default_limits(risk)
+    return Limits(category, risk, priority, values["auto_respond_min"], values["review_min"], values["handoff_below"])
 
 
 def decide(category: str, confidence: float, *, customer=None, now: datetime | None = None,
@@ -228,8 +228,6 @@ def ensure_default_thresholds() -> int:
     created = 0
     for category, (risk, priority) in DEFAULT_THRESHOLDS.items():
         _, new = EscalationThreshold.objects.get_or_create(
-            category=category, defaults={"risk_class": risk, "priority": priority, "review_min": 0.50,
-                                         "handoff_below": 0.30,
-                                         "auto_respond_min": 0.95 if risk == RiskClass.HIGH else 0.85})
+            category=category, defaults={"risk_class": risk, "priority": priority, **default_limits(risk)})
         created += new
     return created

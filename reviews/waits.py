@@ -39,7 +39,7 @@ def median_review_seconds(now=None) -> float | None:
 def tasks_ahead(task: ReviewTask) -> int:
     """Open tasks a reviewer of this task's pool takes first (priority, then deadline — the console's order)."""
     earlier = Q(priority__lt=task.priority) | Q(priority=task.priority, sla_deadline__lt=task.sla_deadline)
-    return (ReviewTask.objects.filter(status__in=ReviewTask.CLAIMABLE_STATUSES, pool=task.pool)
+    return (ReviewTask.objects.claimable().filter(pool=task.pool)
             .filter(earlier).exclude(pk=task.pk).count())
 
 
@@ -67,7 +67,7 @@ def estimator(now):
     if median is None:
         return lambda task: estimated_wait_seconds(task, now, median=None)
     active = active_reviewer_count(now)
-    queue = list(ReviewTask.objects.filter(status__in=ReviewTask.CLAIMABLE_STATUSES)
+    queue = list(ReviewTask.objects.claimable()
                  .order_by("pool", "priority", "sla_deadline").values_list("pk", "pool", "priority", "sla_deadline"))
     rank, seen = {}, {}
     for pk, pool, priority, deadline in queue:

@@ -135,10 +135,16 @@ def test_it_keeps_the_refund_promise_and_asks_the_customer_for_an_address(custom
     notice = page.locator(".msg.assistant", has_text="専門の担当者")
     expect(notice).to_be_visible(timeout=150_000)
     expect(notice).to_contain_text("メールアドレス")
+    # The store's notice, not an unverified answer: its own label, no thumbs to rate it.
+    expect(notice).to_have_class(re.compile("store-notice"))
+    expect(notice.locator(".state")).to_have_text("ストアからのお知らせ")
+    expect(notice.locator(".thumbs")).to_have_count(0)
     expect(page.locator(".msg.checking")).to_have_count(0)
     page.fill("#input", "連絡先は taro.yamada@example.jp です")
     page.keyboard.press("Enter")
-    expect(page.locator(".msg.assistant", has_text="taro.yamada@example.jp")).to_be_visible(timeout=60_000)
+    saved = page.locator(".msg.assistant", has_text="taro.yamada@example.jp")
+    expect(saved).to_be_visible(timeout=60_000)
+    expect(saved.locator(".thumbs")).to_have_count(0)
     save_screenshot(page, "customer-04-specialist-and-address-390.png")
 
 
@@ -204,4 +210,57 @@ def test_it_lets_a_senior_answer_the_followup_by_chat_and_mail(stack, browser, c
     page.locator("#rc-edit-form button[type=submit]").click()
     expect(customer.locator(".msg.assistant", has_text="返送用の伝票")).to_be_visible(timeout=30_000)
     save_screenshot(customer, "customer-06-specialist-reply-390.png")
+    page.context.close()
+
+
+ADMIN_CHANGELISTS = [
+    "catalog/manga", "catalog/product", "catalog/customer", "catalog/order", "catalog/faqentry",
+    "prompts/promptversion", "prompts/prompttransition", "prompts/promptfreeze", "chat/chatsession", "chat/message",
+    "reviews/escalationthreshold", "reviews/thresholdproposal", "reviews/thresholdproposalevent",
+    "reviews/knowngoodstate", "reviews/thresholdchange", "reviews/thresholdoverride", "reviews/reviewtask",
+    "reviews/bulkapproval", "reviews/revieweravailability", "reviews/alert", "reviews/cannedresponse", "feedback/feedback",
+    "feedback/competitorname", "feedback/quarantineevent", "feedback/auditreport",
+]
+# Words of the English labels (model, field and choice names) that must not show on a Japanese admin page.
+ENGLISH = re.compile(r"\b(Pending|Claimed|Approved|Rejected|Timed Out|Auto Delivered|Dead Lettered|Order Status|Refund|"
+                     r"Payment|Complaint|Availability|Product Info|Rare Manga|Recommendation|General|Review|Handoff|"
+                     r"Regular|Senior|Normal|High|Assistant|Heartbeat|Notice|Thumb|Correction|Quarantine|Release|"
+                     r"Ongoing|Completed|Standard|Shipped|Delivered|Placed|Paid|Cancelled|Followup|Alert|Proposal|"
+                     r"Threshold|Feedback|Session|Message|Customer|Product|Order|Manga|created at|updated at|status|"
+                     r"category|kind|priority|confidence|reason)\b")
+JST_TIME = """
+from zoneinfo import ZoneInfo
+from django.utils import dateformat, timezone
+from reviews.models import ReviewTask
+task = ReviewTask.objects.order_by("-created_at").first()
+print(dateformat.format(timezone.localtime(task.created_at, ZoneInfo("Asia/Tokyo")), "Y年n月j日G:i"))
+"""
+
+
+def test_it_labels_every_admin_page_in_japanese_with_times_in_jst(stack, browser):
+    stack.manage("shell", "-c", "from django.contrib.auth.models import User; "
+                 f"User.objects.create_superuser('ada', 'ada@example.com', '{PASSWORD}')")
+    page = staff_page(stack, browser, "ada", "/admin/")
+    expect(page.locator("#content")).to_contain_text("人によるレビュー")
+    found = {}
+    for changelist in ADMIN_CHANGELISTS:
+        path = f"/admin/{changelist}/"
+        assert page.goto(stack.base + path).status == 200, path
+        labels = " | ".join(" ".join(page.locator(selector).all_inner_texts())
+                            for selector in ("#content h1", "#result_list thead th", "#changelist-filter h3",
+                                             "#changelist-filter li a", "select[name=action] option"))
+        # choice columns (status badges and the like) show their label: those cells are checked too
+        cells = page.locator("#result_list td.field-status, #result_list td.field-kind, #result_list "
+                             "td.field-category, #result_list td.field-pool, #result_list td.field-risk_class, "
+                             "#result_list td.field-source, #result_list td.field-action, "
+                             "#result_list td.field-role, #result_list td.field-value").all_inner_texts()
+        text = labels + " | " + " ".join(cells)
+        english = sorted(set(ENGLISH.findall(text)))
+        if english:
+            found[path] = english
+    save_screenshot(page, "superuser-01-admin-changelist-ja.png")
+    assert found == {}
+    page.goto(stack.base + "/admin/reviews/reviewtask/")
+    jst = stack.manage("shell", "-c", JST_TIME).strip().splitlines()[-1]  # the shell announces its imports first
+    expect(page.locator("#result_list")).to_contain_text(jst)
     page.context.close()

@@ -23,3 +23,21 @@ def test_it_relaxes_normal_risk_categories_only_and_lifts_it(thresholds):
     assert not ThresholdOverride.objects.filter(lifted_at__isnull=True).exists()
     reset_cache()
     assert decide("general", 0.72).route == "review"
+
+
+def test_it_records_who_lifted_an_override_from_the_admin(thresholds, admin_client, admin_user):
+    assert apply_backpressure(depth=120) == 2
+    general = ThresholdOverride.objects.get(category="general", lifted_at__isnull=True)
+    response = admin_client.post("/admin/reviews/thresholdoverride/",
+                                 {"action": "lift", "_selected_action": [general.pk]}, follow=True)
+    assert response.status_code == 200
+    general.refresh_from_db()
+    assert general.lifted_at is not None
+    change = ThresholdChange.objects.get(category="general", source=ThresholdChange.Source.ADMIN)
+    assert change.changed_by == admin_user
+    assert change.before == {"auto_respond_min": 0.70} and change.after == {"auto_respond_min": None}
+    reset_cache()
+    assert decide("general", 0.72).route == "review"  # the lifted override no longer relaxes the category
+    # lifting it again changes nothing and records nothing
+    admin_client.post("/admin/reviews/thresholdoverride/", {"action": "lift", "_selected_action": [general.pk]})
+    assert ThresholdChange.objects.filter(source=ThresholdChange.Source.ADMIN).count() == 1

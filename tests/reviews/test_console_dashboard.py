@@ -34,6 +34,16 @@ def test_it_counts_what_customers_experienced(fast, thresholds):
     assert side["wait_median_s"] is not None
 
 
+def test_it_counts_every_draft_sent_unverified_and_no_specialist_notice(fast, thresholds):
+    for category, text in (("order_status", "注文は？"), ("recommendation", "おすすめは？"), ("refund", "返金は？")):
+        route_draft(customer_message(text=text), draft(0.6, category))
+    sweep(timezone.now() + timedelta(seconds=5))  # all three time out: P2 and P4 with the disclaimer, the refund not
+    statuses = sorted(Message.objects.filter(kind="answer").values_list("status", flat=True))
+    assert statuses == ["specialist", "timeout", "timeout"]
+    side = dashboard.customer_side(dashboard.Window.last(1, timezone.now() + timedelta(seconds=10)))
+    assert side["unverified"] == 2
+
+
 def test_it_shows_alerts_in_japanese_with_the_live_reviewer_count(client, thresholds, django_user_model):
     staff = make_user(django_user_model, "olga", "ops")
     Alert.objects.create(kind="reviewers_low", message="0 active reviewers, minimum 2", value=0)

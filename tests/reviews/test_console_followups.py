@@ -61,6 +61,7 @@ def test_it_asks_an_anonymous_customer_for_an_address_and_stores_the_reply(fast,
                                    text="連絡先は taro.yamada@example.jp です")
     ack = route_draft(reply, draft(0.9, "general", text="pipeline answer"))
     assert ack is not None and "taro.yamada@example.jp" in ack.text and ack.reply_to_id == reply.pk
+    assert ack.status == "specialist"  # shown as the store's notice, without thumbs
     assert ChatSession.objects.get(pk=message.session_id).contact_email == "taro.yamada@example.jp"
     followup.refresh_from_db()
     assert "taro.yamada@example.jp" in followup.notes

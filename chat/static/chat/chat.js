@@ -16,7 +16,7 @@
       sending: "送信中…", sent: "送信済み", answered: "回答済み", review: "担当者が確認中です", underReview: "確認中",
       up: "役に立った", down: "いまひとつ", conversation: "会話", thanks: "ご意見ありがとうございます",
       status: { auto: "", reviewed: "担当者確認済み", edited: "担当者が編集", human: "担当者より", clarify: "確認のご質問",
-                timeout: "未確認の回答", fallback: "" },
+                timeout: "未確認の回答", fallback: "", specialist: "ストアからのお知らせ" },
       errors: { empty: "メッセージが空です", too_long: "2,000文字以内で入力してください", rate_limited: "送信が多すぎます。少し待ってからお試しください",
                 blocked: "この会話は一時的に制限されています", invalid: "送信できませんでした", not_found: "新しい会話を始めます",
                 identity_invalid: "ログイン情報を確認できませんでした。ログインせずにご利用いただけます",
@@ -35,7 +35,7 @@
       sending: "Sending…", sent: "Sent", answered: "Answered", review: "A staff member is checking", underReview: "Under review",
       up: "Helpful", down: "Not helpful", conversation: "Conversation", thanks: "Thanks for your feedback",
       status: { auto: "", reviewed: "Checked by staff", edited: "Edited by staff", human: "From our staff", clarify: "A question for you",
-                timeout: "Unverified answer", fallback: "" },
+                timeout: "Unverified answer", fallback: "", specialist: "A notice from the store" },
       errors: { empty: "The message is empty", too_long: "Please keep it under 2,000 characters", rate_limited: "Too many messages; please wait a moment",
                 blocked: "This conversation is paused for now", invalid: "Could not send", not_found: "Starting a new conversation",
                 identity_invalid: "We could not confirm your sign-in; you can still chat without it",
@@ -180,6 +180,8 @@
     li.insertBefore(q, li.firstChild);
   }
 
+  var NOT_RATED = ["fallback", "specialist"];
+
   function showAnswer(frame) {
     var li = document.getElementById("m-" + frame.message_id);
     var mine = userBubbleFor(frame.reply_to);
@@ -188,7 +190,9 @@
                   frame.reply_to ? frame.reply_to + 0.5 : frame.message_id);
       li.dataset.status = frame.status; li.dataset.replyTo = frame.reply_to || "";
       setState(li, "status." + frame.status);
-      if (frame.status !== "fallback") thumbs(li, frame.message_id);
+      // The store's own notices (a fallback, a specialist's promise) are not answers to rate.
+      if (NOT_RATED.indexOf(frame.status) === -1) thumbs(li, frame.message_id);
+      if (frame.status === "specialist") li.classList.add("store-notice");
       // A later question was asked meanwhile: say which question this answers.
       if (mine && list.querySelector('.msg.user[data-order]') && Array.prototype.some.call(
           list.querySelectorAll(".msg.user"), function (u) { return Number(u.dataset.order) > frame.reply_to; })) {

@@ -97,7 +97,7 @@ class Command(BaseCommand):
         client = Client()
         client.force_login(user)
         url = reverse("admin:reviews_reviewtask_console")
-        existing = ReviewTask.objects.filter(status__in=ReviewTask.OPEN_STATUSES).count()
+        existing = ReviewTask.objects.open().count()
 
         self.add_tasks(baseline - existing, now)
         self.line(f"baseline ({baseline} pending)", self.measure(client, url, runs))
