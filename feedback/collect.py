@@ -14,6 +14,7 @@ from chat.models import Category, ChatSession, Message
 from feedback import provenance, sanitize
 from feedback.models import Feedback
 from common import inputs, metrics
+from common.errors import ActionError
 from common.observability import log_event
 
 MAX_TEXT = sanitize.MAX_CORRECTION_LENGTH
@@ -38,35 +39,29 @@ LIMITS = {
 }
 
 
-class FeedbackError(Exception):
-    code = "invalid"
-    http_status = 400
-
-    def __init__(self, detail: str):
-        super().__init__(detail)
-        self.detail = detail
+class FeedbackError(ActionError):
+    """A refused feedback frame or request (HTTP 400 unless a subclass says otherwise)."""
 
 
 class InvalidFeedback(FeedbackError):
-    code, http_status = "invalid", 400
+    pass
 
 
 class MessageNotFound(FeedbackError):
-    code, http_status = "not_found", 404
+    code, status = "not_found", 404
 
 
 class RateLimited(FeedbackError):
-    code, http_status = "rate_limited", 429
+    code, status = "rate_limited", 429
 
-    def __init__(self, limit: Limit, resets_at: datetime):
+    def __init__(self, limit: Limit, resets_at: datetime, now: datetime | None = None):
         local = timezone.localtime(resets_at)
+        retry_after = max(1, int((resets_at - (now or timezone.now())).total_seconds() + 0.999))
         super().__init__(f"Limit of {limit.describe()} reached for this chat session; "
-                         f"it resets at {local:%Y-%m-%d %H:%M:%S %Z} ({resets_at.isoformat()}).")
+                         f"it resets at {local:%Y-%m-%d %H:%M:%S %Z} ({resets_at.isoformat()}).",
+                         retry_after=retry_after, resets_at=resets_at.isoformat())
         self.limit = limit
         self.resets_at = resets_at
-
-    def retry_after(self, now: datetime | None = None) -> int:
-        return max(1, int((self.resets_at - (now or timezone.now())).total_seconds() + 0.999))
 
 
 @dataclass(frozen=True)
@@ -152,7 +147,8 @@ def check_rate_limit(session: ChatSession, kind: str, now: datetime) -> None:
                 .values_list("created_at", flat=True)[:limit.count])
     if len(used) >= limit.count:
         # A rolling window: the allowance comes back when the oldest counted signal falls out of it.
-        raise RateLimited(limit, used[0] + limit.window)
+        metrics.incr("feedback_rate_limited_total", kind=limit.kind)
+        raise RateLimited(limit, used[0] + limit.window, now)
 
 
 def _question_for(message: Message) -> str:
@@ -213,20 +209,12 @@ def do_record_feedback(session: ChatSession, data, now: datetime | None = None) 
     return feedback
 
 
-def error_frame(error: FeedbackError) -> dict:
-    return {"type": "error", "code": error.code, "detail": error.detail, "client_id": None}
-
-
 def handle_feedback_frame(session: ChatSession, content: dict) -> dict:
-    """The consumer's entry point for a `{"type":"feedback",...}` frame: returns the frame to send back.
+    """The consumer's entry point for a `{"type":"feedback",...}` frame: returns the frame to send back (a refusal
+    raises FeedbackError, which the consumer sends as an `error` frame).
 
     Registered with chat.frames by FeedbackConfig.ready(); synchronous (it uses the ORM).
     """
-    try:
-        feedback = do_record_feedback(session, content)
-    except FeedbackError as error:
-        if isinstance(error, RateLimited):
-            metrics.incr("feedback_rate_limited_total", kind=error.limit.kind)
-        return error_frame(error)
+    feedback = do_record_feedback(session, content)
     return {"type": "feedback_ack", "feedback_id": feedback.pk}
 

@@ -1,11 +1,13 @@
 """POST /api/v1/feedback — the REST twin of the WebSocket `feedback` frame (same action, same errors)."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chat.models import ChatSession
+from chat.authentication import IsChatSession, SessionTokenAuthentication
 from feedback import collect
 from feedback.models import Feedback
 
@@ -19,36 +21,23 @@ class FeedbackRequest(serializers.Serializer):
     rejected = serializers.CharField(required=False, max_length=collect.MAX_TEXT)
 
 
+ERROR = inline_serializer("FeedbackError", {"code": serializers.CharField(), "detail": serializers.CharField()})
+
+
+@method_decorator(never_cache, name="dispatch")
 class FeedbackView(APIView):
     # The customer is identified by the session token, not by Django auth (and so needs no CSRF token).
-    authentication_classes: list = []
-    permission_classes: list = []
+    authentication_classes = [SessionTokenAuthentication]
+    permission_classes = [IsChatSession]
 
     @extend_schema(
         request=FeedbackRequest,
-        parameters=[OpenApiParameter("X-Session-Token", str, OpenApiParameter.HEADER, required=True)],
         responses={201: inline_serializer("FeedbackAck", {"feedback_id": serializers.IntegerField()}),
-                   400: inline_serializer("FeedbackError", {"detail": serializers.CharField()}),
-                   401: inline_serializer("FeedbackUnauthorized", {"detail": serializers.CharField()}),
-                   404: inline_serializer("FeedbackNotFound", {"detail": serializers.CharField()}),
-                   429: inline_serializer("FeedbackRateLimited", {"detail": serializers.CharField(),
+                   400: ERROR, 401: ERROR, 404: ERROR,
+                   429: inline_serializer("FeedbackRateLimited", {"code": serializers.CharField(),
+                                                                   "detail": serializers.CharField(),
                                                                    "resets_at": serializers.DateTimeField()})},
     )
     def post(self, request):
-        session = ChatSession.from_token(request.headers.get("X-Session-Token", ""))
-        if session is None:
-            return self._no_store(Response({"detail": "Missing or invalid X-Session-Token."}, status=401))
-        try:
-            feedback = collect.do_record_feedback(session, request.data)
-        except collect.RateLimited as error:
-            response = Response({"detail": error.detail, "resets_at": error.resets_at.isoformat()}, status=429)
-            response["Retry-After"] = str(error.retry_after())
-            return self._no_store(response)
-        except collect.FeedbackError as error:
-            return self._no_store(Response({"detail": error.detail}, status=error.http_status))
-        return self._no_store(Response({"feedback_id": feedback.pk}, status=201))
-
-    @staticmethod
-    def _no_store(response):
-        response["Cache-Control"] = "no-store"
-        return response
+        feedback = collect.do_record_feedback(request.auth, request.data)
+        return Response({"feedback_id": feedback.pk}, status=201)

@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import permissions, serializers, status
+from rest_framework import permissions, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -101,13 +101,6 @@ VALIDATION_ERROR = inline_serializer("ReviewValidationError", {
 AUTH_ERRORS = {401: ERROR, 403: ERROR}
 
 
-def _error(exc: decisions.ReviewError) -> Response:
-    code, http = (("conflict", status.HTTP_409_CONFLICT) if isinstance(exc, decisions.ReviewConflict)
-                  else ("forbidden", status.HTTP_403_FORBIDDEN) if isinstance(exc, decisions.ReviewForbidden)
-                  else ("invalid", status.HTTP_400_BAD_REQUEST))
-    return Response({"code": code, "detail": str(exc)}, status=http)
-
-
 def _visible_task(request, pk: int) -> ReviewTask:
     """A task this reviewer may see: a senior-pool task is 404 to a regular reviewer, as if it did not exist."""
     if not 0 < pk <= MAX_ID:
@@ -155,10 +148,7 @@ class ClaimView(APIView):
                                             **AUTH_ERRORS},
                    summary="Claim a task (atomic: of two reviewers one wins, the other gets 409)")
     def post(self, request, pk: int):
-        try:
-            task = decisions.do_claim(pk, request.user)
-        except decisions.ReviewError as exc:
-            return _error(exc)
+        task = decisions.do_claim(pk, request.user)
         return Response(ReviewTaskSerializer(task).data)
 
 
@@ -171,12 +161,9 @@ class DecisionView(APIView):
     def post(self, request, pk: int):
         data = DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            task = decisions.do_decide(pk, request.user, data.validated_data["decision"],
-                                       text=data.validated_data["text"], reason=data.validated_data["reason"],
-                                       notes=data.validated_data["notes"])
-        except decisions.ReviewError as exc:
-            return _error(exc)
+        task = decisions.do_decide(pk, request.user, data.validated_data["decision"],
+                                   text=data.validated_data["text"], reason=data.validated_data["reason"],
+                                   notes=data.validated_data["notes"])
         return Response(ReviewTaskSerializer(task).data)
 
 
@@ -189,10 +176,7 @@ class BulkApproveView(APIView):
     def post(self, request):
         data = BulkApproveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            record = decisions.do_bulk_approve(request.user, **data.validated_data)
-        except decisions.ReviewError as exc:
-            return _error(exc)
+        record = decisions.do_bulk_approve(request.user, **data.validated_data)
         return Response(BulkApprovalSerializer(record).data)
 
 
@@ -272,10 +256,6 @@ CHANGE_ERROR = inline_serializer("ThresholdChangeError", {"code": serializers.Ch
 CHANGE_DENIED = {401: CHANGE_ERROR, 403: CHANGE_ERROR}  # ML leads only
 
 
-def _change_error(exc: threshold_changes.ThresholdChangeError) -> Response:
-    return Response({"code": exc.code, "detail": str(exc)}, status=exc.http_status)
-
-
 def _proposal(pk: int) -> ThresholdProposal:
     return get_object_or_404(ThresholdProposal.objects.select_related("proposed_by", "approved_by"), pk=pk)
 
@@ -300,12 +280,9 @@ class ThresholdChangeListView(APIView):
         data = ThresholdProposeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        try:
-            proposal = threshold_changes.do_propose(
-                request.user, v["values"], v["reason"], canary_percent=v.get("canary_percent"),
-                canary_hours=v.get("canary_hours"), hours=v.get("hours"))
-        except threshold_changes.ThresholdChangeError as exc:
-            return _change_error(exc)
+        proposal = threshold_changes.do_propose(
+            request.user, v["values"], v["reason"], canary_percent=v.get("canary_percent"),
+            canary_hours=v.get("canary_hours"), hours=v.get("hours"))
         return Response(ThresholdProposalSerializer(_proposal(proposal.pk)).data, status=201)
 
 
@@ -327,10 +304,7 @@ class ThresholdChangeSimulateView(APIView):
     def post(self, request, pk: int):
         data = ThresholdSimulateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            threshold_changes.do_simulate(_proposal(pk), request.user, hours=data.validated_data.get("hours"))
-        except threshold_changes.ThresholdChangeError as exc:
-            return _change_error(exc)
+        threshold_changes.do_simulate(_proposal(pk), request.user, hours=data.validated_data.get("hours"))
         return Response(ThresholdProposalSerializer(_proposal(pk)).data)
 
 
@@ -344,10 +318,7 @@ class ThresholdChangeApproveView(APIView):
         data = ThresholdApproveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         _proposal(pk)
-        try:
-            threshold_changes.do_approve(pk, request.user, data.validated_data["acknowledgement"])
-        except threshold_changes.ThresholdChangeError as exc:
-            return _change_error(exc)
+        threshold_changes.do_approve(pk, request.user, data.validated_data["acknowledgement"])
         return Response(ThresholdProposalSerializer(_proposal(pk)).data)
 
 
@@ -361,8 +332,5 @@ class ThresholdChangeRejectView(APIView):
         data = ThresholdRejectSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         _proposal(pk)
-        try:
-            threshold_changes.do_reject(pk, request.user, data.validated_data["reason"])
-        except threshold_changes.ThresholdChangeError as exc:
-            return _change_error(exc)
+        threshold_changes.do_reject(pk, request.user, data.validated_data["reason"])
         return Response(ThresholdProposalSerializer(_proposal(pk)).data)

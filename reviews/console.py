@@ -294,9 +294,8 @@ def _done(request, task_id, message, status=200, task=None):
 
 
 def _failed(request, task_id, exc: decisions.ReviewError):
-    status = (409 if isinstance(exc, decisions.ReviewConflict)
-              else 403 if isinstance(exc, decisions.ReviewForbidden) else 400)
-    return _done(request, task_id, str(exc), status=status)
+    """The console answers a refusal itself: a flash message on the page, or JSON for its fetch calls."""
+    return _done(request, task_id, exc.detail, status=exc.status)
 
 
 def _checked_out(request, task_id):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chat.models import Message
+from common.errors import ActionError
 from common.metrics import incr
 from reviews import availability, followups
 from reviews.escalation import deliver_task_answer
@@ -26,16 +27,20 @@ APPROVE, EDIT, REJECT = ReviewTask.Decision.APPROVE, ReviewTask.Decision.EDIT, R
 DECISIONS = (APPROVE, EDIT, REJECT)
 
 
-class ReviewError(Exception):
+class ReviewError(ActionError):
     """Invalid input (HTTP 400)."""
 
 
 class ReviewConflict(ReviewError):
-    """The task is not in a state that allows this (HTTP 409): someone else claimed or decided it first."""
+    """The task is not in a state that allows this: someone else claimed or decided it first."""
+
+    code, status = "conflict", 409
 
 
 class ReviewForbidden(ReviewError):
-    """The user's role does not allow this (HTTP 403)."""
+    """The user's role does not allow this."""
+
+    code, status = "forbidden", 403
 
 
 def check_reviewer(user) -> None:

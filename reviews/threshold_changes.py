@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.errors import ActionError
 from common.metrics import counter_value
 from reviews import alerts, simulation
 from reviews.models import (Alert, EscalationThreshold, KnownGoodState, Route, ThresholdChange, ThresholdProposal,
@@ -30,19 +31,16 @@ Status = ThresholdProposal.Status
 BREAKER_SINCE_KEY = "reviews:threshold_breaker:above_since"
 
 
-class ThresholdChangeError(Exception):
-    code = "invalid"
-    http_status = 400
+class ThresholdChangeError(ActionError):
+    """A refused threshold change (HTTP 400 unless a subclass says otherwise)."""
 
 
 class Forbidden(ThresholdChangeError):
-    code = "forbidden"
-    http_status = 403
+    code, status = "forbidden", 403
 
 
 class Conflict(ThresholdChangeError):
-    code = "conflict"
-    http_status = 409
+    code, status = "conflict", 409
 
 
 # --- history -------------------------------------------------------------------------------------------------------

@@ -4,9 +4,10 @@ import time
 
 import pytest
 
-from chat import response_cache, turn
+from chat import response_cache
 from chat.models import ChatSession, Message
 from common import metrics
+from mangaassist import turn
 from tests.factories import all_drafts_auto
 
 QUESTION = "Is One Piece volume 1 in stock?"

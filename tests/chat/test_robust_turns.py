@@ -57,7 +57,8 @@ async def test_it_answers_the_messages_after_a_failing_turn_at_once_on_a_real_wo
 
 
 def test_it_keeps_the_alert_open_while_a_crashed_turn_is_in_the_window(transactional_db, monkeypatch):
-    from chat import pipeline, turn
+    from chat import pipeline
+    from mangaassist import turn
     from reviews import alerts
 
     alerts.check_signal_alerts()  # the beat has been sampling the counters before the crash

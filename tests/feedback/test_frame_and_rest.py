@@ -1,6 +1,8 @@
 """The two ways in: the WebSocket frame handler the consumer calls, and POST /api/v1/feedback."""
 
-from feedback.collect import handle_feedback_frame
+import pytest
+
+from feedback.collect import FeedbackError, handle_feedback_frame
 from feedback.models import Feedback
 from tests.factories import AnswerFactory, SessionFactory
 
@@ -11,12 +13,14 @@ def test_it_acknowledges_a_frame_with_the_feedback_id(session, answer):
     assert reply == {"type": "feedback_ack", "feedback_id": Feedback.objects.get().pk}
 
 
-def test_it_answers_a_bad_frame_with_an_error_frame(session):
-    reply = handle_feedback_frame(session, {"type": "feedback", "message_id": 424242, "kind": "thumb",
-                                            "value": "up"})
-    assert reply["type"] == "error" and reply["code"] == "not_found" and reply["client_id"] is None
-    assert "424242" in reply["detail"]
-    assert handle_feedback_frame(session, {"type": "feedback"})["code"] == "invalid"
+def test_it_refuses_a_bad_frame_with_the_error_the_consumer_sends(session):
+    with pytest.raises(FeedbackError) as missing:
+        handle_feedback_frame(session, {"type": "feedback", "message_id": 424242, "kind": "thumb", "value": "up"})
+    frame = missing.value.as_frame()
+    assert frame["type"] == "error" and frame["code"] == "not_found" and "424242" in frame["detail"]
+    with pytest.raises(FeedbackError) as shapeless:
+        handle_feedback_frame(session, {"type": "feedback"})
+    assert shapeless.value.code == "invalid"
 
 
 def test_it_answers_rest_with_201_and_the_id(client, session, answer):

@@ -65,5 +65,8 @@ def test_it_answers_a_rate_limited_frame(session):
     answers = AnswerFactory.create_batch(4, session=session)
     for a in answers[:3]:
         handle_feedback_frame(session, payload("correction", a.pk, 0))
-    reply = handle_feedback_frame(session, payload("correction", answers[3].pk, 0))
+    with pytest.raises(RateLimited) as limited:
+        handle_feedback_frame(session, payload("correction", answers[3].pk, 0))
+    reply = limited.value.as_frame()  # what the consumer sends
     assert reply["type"] == "error" and reply["code"] == "rate_limited" and "resets at" in reply["detail"]
+    assert 0 < reply["retry_after"] <= 24 * 3600 and reply["resets_at"]
