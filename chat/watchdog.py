@@ -18,7 +18,6 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.dispatch import Signal
@@ -27,6 +26,7 @@ from django.utils import timezone
 from chat import delivery, turnlock
 from chat.models import Message
 from common import metrics
+from common.mail import mail_customer
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -40,13 +40,6 @@ FALLBACK_TEXT = {
     "ja": "お待たせして申し訳ありません。ただいま回答をお届けできませんでした。担当者が確認のうえ、改めてご連絡いたします。",
     "en": "We're sorry for the wait: we could not answer in time. A member of our team will look into it and get back to you.",
 }
-EMAIL_SUBJECT = "【MangaAssist】お問い合わせについて / About your question"
-EMAIL_BODY = (
-    "お問い合わせいただいた内容について、時間内に回答をお届けできませんでした。担当者より改めてご連絡いたします。\n"
-    "お問い合わせ内容: {question}\n\n"
-    "We could not answer your question in time. A member of our team will get back to you.\n"
-    "Your question: {question}\n\n{site}\n"
-)
 
 
 def keep_promises(now=None) -> int:
@@ -65,8 +58,7 @@ def keep_promises(now=None) -> int:
         log.warning("promise fallback for message %s", message.pk)
         address = session.contact_address()  # a signed-in customer's, or one an anonymous customer left us
         if address:
-            send_mail(EMAIL_SUBJECT, EMAIL_BODY.format(question=message.text[:300], site=settings.SITE_URL),
-                      settings.DEFAULT_FROM_EMAIL, [address], fail_silently=True)
+            mail_customer(address, "customer_fallback", session.locale, question=message.text)
     return kept
 
 

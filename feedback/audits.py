@@ -17,14 +17,13 @@ import random
 from collections import Counter, defaultdict
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 
 from chat.models import Message
 from feedback import provenance, quarantine, satisfaction
 from feedback.models import AuditReport, Feedback
+from common.mail import mail_operations
 from common import metrics
 
 log = logging.getLogger("feedback.audits")
@@ -49,13 +48,8 @@ EXAMPLES = 20  # ids listed in findings, so a report stays readable
 def raise_alert(report: AuditReport) -> None:
     log.warning("feedback audit alert: %s", report.summary, extra={"audit": report.kind, "report_id": report.pk})
     metrics.incr("feedback_audit_alerts_total", kind=report.kind)
-    if settings.ALERT_EMAILS:
-        try:
-            send_mail(f"[MangaAssist] feedback audit alert: {report.get_kind_display()} ({report.kind})",
-                      f"{report.summary}\n\n{settings.SITE_URL}/admin/feedback/auditreport/{report.pk}/change/",
-                      settings.DEFAULT_FROM_EMAIL, settings.ALERT_EMAILS)
-        except Exception:  # an unreachable mail server must not lose the report
-            log.exception("could not e-mail the feedback audit alert", extra={"report_id": report.pk})
+    mail_operations(f"feedback audit alert: {report.get_kind_display()} ({report.kind})", report.summary,
+                    f"/admin/feedback/auditreport/{report.pk}/change/")
 
 
 def _run(kind: str, body) -> AuditReport:

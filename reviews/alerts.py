@@ -14,13 +14,13 @@ import logging
 from datetime import datetime, time as dtime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django_redis import get_redis_connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from chat.models import Message
+from common.mail import mail_operations
 from common.metrics import counter_total, incr
 from reviews.availability import active_reviewer_count
 from reviews.models import Alert, Priority, ReviewTask
@@ -184,15 +184,10 @@ def conditions(now) -> dict[str, tuple[bool, str, float]]:
 
 def _email(alert_id: int) -> None:
     alert = Alert.objects.get(pk=alert_id)
-    try:
-        # the label in the store's language, the code for mail filters
-        send_mail(f"[MangaAssist] {alert.get_kind_display()} ({alert.kind})", f"{alert.message}\n\nOpened {alert.opened_at:%Y-%m-%d %H:%M:%S %Z}"
-                  f"\n{settings.SITE_URL}/admin/reviews/alert/{alert.pk}/change/",
-                  settings.DEFAULT_FROM_EMAIL, settings.ALERT_EMAILS)
-    except Exception:
-        log.exception("could not e-mail alert %s", alert.pk)
-        return
-    Alert.objects.filter(pk=alert_id).update(emailed_at=timezone.now())
+    # the label in the store's language, the code for mail filters
+    if mail_operations(f"{alert.get_kind_display()} ({alert.kind})", alert.message,
+                       f"/admin/reviews/alert/{alert.pk}/change/", raised_at=alert.opened_at):
+        Alert.objects.filter(pk=alert_id).update(emailed_at=timezone.now())
 
 
 def open_alert(kind: str, message: str, value: float | None = None, now=None) -> Alert | None:

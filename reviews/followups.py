@@ -13,13 +13,12 @@ The customer was told a specialist will follow up (reviews.sweeps.time_out). Beh
 import logging
 import re
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from chat import delivery
 from chat.models import ChatSession, Message
+from common.mail import mail_customer
 from reviews import texts
 from reviews.models import Alert, ReviewTask
 
@@ -74,13 +73,9 @@ def email_reply(task: ReviewTask, body: str) -> None:
     address = task.session.contact_address()
     if not (task.followup and address):
         return
-    subject = texts.text("followup_subject", task.locale)
 
     def send():
-        try:
-            send_mail(subject, f"{body}\n\n{settings.SITE_URL}/", settings.DEFAULT_FROM_EMAIL, [address])
-        except Exception:
-            log.exception("could not e-mail the follow-up of task %s", task.pk)
+        mail_customer(address, "customer_followup", task.locale, body=body)
 
     transaction.on_commit(send)
 

@@ -33,10 +33,6 @@ TEXTS = {
         "ja": "ありがとうございます。担当者から {email} 宛てにもご連絡いたします。",
         "en": "Thank you: the specialist will also write to {email}.",
     },
-    "followup_subject": {
-        "ja": "【MangaAssist】お問い合わせへの担当者からの回答",
-        "en": "[MangaAssist] A specialist's reply to your question",
-    },
     "clarify": {
         "ja": "もう少し詳しく教えていただけますか？（作品名、巻数、ご注文番号など）",
         "en": "Could you tell me a little more? (the title, the volume, or your order number)",

@@ -75,14 +75,20 @@ def test_it_sends_no_operations_mail_when_nobody_is_listed(settings):
     assert mail_operations("x", "y", "/admin/") is False and mail.outbox == []
 
 
-@pytest.mark.parametrize(("locale", "subject", "line"), [
-    ("ja", "【MangaAssist】お問い合わせについて", "お問い合わせ内容: 「ワンピース」の100巻はありますか？"),
-    ("en", "About your question to MangaAssist", "Your question: 「ワンピース」の100巻はありますか？"),
-])
-def test_it_mails_a_customer_in_their_language(locale, subject, line):
-    assert mail_customer("reader@example.com", "customer_fallback", locale, question="「ワンピース」の100巻はありますか？")
+def test_it_mails_the_broken_promise_in_both_languages():
+    assert mail_customer("reader@example.com", "customer_fallback", "en", question="「ワンピース」の100巻はありますか？")
     (sent,) = mail.outbox
-    assert sent.subject == subject and line in sent.body and "&" not in sent.body
+    assert sent.subject == "【MangaAssist】お問い合わせについて / About your question to MangaAssist"
+    assert "お問い合わせ内容: 「ワンピース」の100巻はありますか？" in sent.body
+    assert "Your question: 「ワンピース」の100巻はありますか？" in sent.body and "&" not in sent.body
+
+
+@pytest.mark.parametrize(("locale", "subject"), [("ja", "【MangaAssist】担当者からのご回答"),
+                                                 ("en", "Our specialist's reply to your question")])
+def test_it_mails_a_specialists_reply_in_the_customers_language(locale, subject):
+    assert mail_customer("reader@example.com", "customer_followup", locale, body="返金手続きを完了しました。")
+    (sent,) = mail.outbox
+    assert sent.subject == subject and sent.body.startswith("返金手続きを完了しました。")
 
 
 def test_it_reports_a_mail_server_failure_instead_of_raising(settings):
