@@ -73,10 +73,13 @@ class FeedbackAdmin(admin.ModelAdmin):
             count = do(list(queryset.values_list("pk", flat=True)), form.cleaned_data["reason"], actor=request.user)
             self.message_user(request, done % {"n": count}, messages.SUCCESS)
             return None
-        return TemplateResponse(request, "admin/feedback/feedback/reason.html", {
+        return TemplateResponse(request, "admin/action_reason.html", {
             **self.admin_site.each_context(request), "title": title, "form": form, "queryset": queryset,
             "action": request.POST.get("action"), "opts": self.model._meta,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "intro": gettext("%(n)s feedback selected. Give the reason; it is recorded with your name, the time, "
+                             "and the state before and after.") % {"n": queryset.count()},
+            "cancel_url": reverse("admin:feedback_feedback_changelist"),
         })
 
     @admin.action(description=_("Quarantine selected feedback…"), permissions=["change"])

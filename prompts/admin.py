@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ReadOnlyAdmin
 from prompts import lifecycle
 from prompts.models import PromptFreeze, PromptTransition, PromptVersion
 
@@ -140,10 +141,12 @@ class PromptVersionAdmin(admin.ModelAdmin):
             except lifecycle.PromptError as exc:
                 self.message_user(request, exc.detail, messages.ERROR)
             return None
-        return TemplateResponse(request, "admin/prompts/reason.html", {
+        return TemplateResponse(request, "admin/action_reason.html", {
             **self.admin_site.each_context(request), "opts": self.model._meta, "title": title, "form": form,
             "queryset": queryset, "action": request.POST.get("action"),
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME})
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "intro": _("Give the reason; it is recorded with your name, the time, and the states before and after."),
+            "cancel_url": reverse("admin:prompts_promptversion_changelist")})
 
     @admin.action(description=_("Submit the selected drafts for review (validated)"))
     def submit_for_review(self, request, queryset):
@@ -172,17 +175,6 @@ class PromptVersionAdmin(admin.ModelAdmin):
     def lift_freeze(self, request, queryset):
         freeze = lifecycle.do_lift_freeze(request.user, _("lifted in the admin"))
         self.message_user(request, _("freeze lifted") if freeze else _("no freeze was in force"), messages.SUCCESS)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PromptTransition)

@@ -11,16 +11,13 @@ reads the same version's wording through `templates()` without a second lookup.
 
 import hashlib
 import logging
-import threading
-import time
-import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 
+from common.snapshots import SharedSnapshot
 from prompts.models import PromptVersion
 
 log = logging.getLogger(__name__)
@@ -39,26 +36,6 @@ class Serving:
     canary: PromptVersion | None
 
 
-class _Cache:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.version: str | None = None
-        self.checked_at = 0.0
-        self.snapshot: dict[str, Serving] | None = None
-
-
-_cache = _Cache()
-
-
-def bump_version() -> None:
-    """Tell every process to reload (lifecycle.py calls this after commit of any status change)."""
-    try:
-        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    except Exception:  # Redis down: processes fall back to their check interval
-        log.exception("could not bump the prompt serving version")
-    _cache.checked_at = 0.0
-
-
 def _load() -> dict[str, Serving]:
     rows = PromptVersion.objects.filter(status__in=[PromptVersion.Status.LIVE, PromptVersion.Status.CANARY])
     live, canary = {}, {}
@@ -67,31 +44,20 @@ def _load() -> dict[str, Serving]:
     return {name: Serving(live.get(name), canary.get(name)) for name in set(live) | set(canary)}
 
 
+_snapshot = SharedSnapshot(VERSION_KEY, _load, lambda: settings.PROMPT_CHECK_SECONDS)
+
+
 def snapshot() -> dict[str, Serving]:
-    now_mono = time.monotonic()
-    with _cache.lock:
-        if _cache.snapshot is not None and now_mono - _cache.checked_at < settings.PROMPT_CHECK_SECONDS:
-            return _cache.snapshot
-        try:
-            version = cache.get(VERSION_KEY)
-        except Exception:
-            version = None
-        if _cache.snapshot is None or version is None or version != _cache.version:
-            if version is None:  # first process up (or Redis flushed): publish a version everyone shares
-                version = uuid.uuid4().hex
-                try:
-                    cache.add(VERSION_KEY, version, timeout=None)
-                    version = cache.get(VERSION_KEY) or version
-                except Exception:
-                    pass
-            _cache.snapshot = _load()
-            _cache.version = version
-        _cache.checked_at = now_mono
-        return _cache.snapshot
+    return _snapshot.get()
+
+
+def bump_version() -> None:
+    """Tell every process to reload (lifecycle.py calls this after commit of any status change)."""
+    _snapshot.bump()
 
 
 def reset_cache() -> None:
-    _cache.snapshot, _cache.version, _cache.checked_at = None, None, 0.0
+    _snapshot.reset()
 
 
 def in_canary(session_key: str, canary: PromptVersion) -> bool:

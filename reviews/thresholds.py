@@ -10,17 +10,14 @@ sessions, chosen by a hash of the session id, so a customer never flips between 
 
 import hashlib
 import logging
-import threading
-import time
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
+from common.snapshots import SharedSnapshot
 from reviews.models import (DEFAULT_THRESHOLDS, EscalationThreshold, Priority, RiskClass, Route,
                             ThresholdOverride, ThresholdProposal, default_limits)
 
@@ -65,23 +62,12 @@ class Decision:
         return self.risk_class == RiskClass.HIGH
 
 
-class _Cache:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.version: str | None = None
-        self.checked_at = 0.0
-        self.limits: dict[str, Limits] | None = None
-        self.canary: Canary | None = None
-
-
 @dataclass(frozen=True)
 class Canary:
     proposal_id: int
     percent: float
     limits: dict  # category → Limits with the proposal's values applied
 
-
-_cache = _Cache()
 
 
 def live_values() -> dict[str, dict]:
@@ -101,15 +87,6 @@ def in_canary(session_key: str, proposal_id: int, percent: float) -> bool:
     """Sticky: the same session always lands on the same side of one proposal's canary."""
     digest = hashlib.sha256(f"{proposal_id}:{session_key}".encode()).hexdigest()
     return int(digest[:8], 16) % 10000 < percent * 100
-
-
-def bump_version() -> None:
-    """Tell every process to reload (called after commit of any threshold/override change)."""
-    try:
-        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    except Exception:  # Redis down: processes fall back to their check interval below
-        log.exception("could not bump the threshold version")
-    _cache.checked_at = 0.0
 
 
 def _load(now) -> tuple[dict[str, Limits], Canary | None]:
@@ -136,37 +113,26 @@ def _load(now) -> tuple[dict[str, Limits], Canary | None]:
     return limits, canary
 
 
+_snapshot = SharedSnapshot(VERSION_KEY, lambda: _load(timezone.now()),
+                           lambda: settings.REVIEW_THRESHOLD_CHECK_SECONDS)
+
+
+def bump_version() -> None:
+    """Tell every process to reload (called after commit of any threshold/override change)."""
+    _snapshot.bump()
+
+
 def current_limits() -> dict[str, Limits]:
     """The per-category limits, from memory; reloaded when the Redis version changed (checked at most every N s)."""
-    now_mono = time.monotonic()
-    with _cache.lock:
-        if _cache.limits is not None and now_mono - _cache.checked_at < settings.REVIEW_THRESHOLD_CHECK_SECONDS:
-            return _cache.limits
-        try:
-            version = cache.get(VERSION_KEY)
-        except Exception:
-            version = None
-        if _cache.limits is None or version is None or version != _cache.version:
-            if version is None:  # first process up (or Redis flushed): publish a version everyone shares
-                version = uuid.uuid4().hex
-                try:
-                    cache.add(VERSION_KEY, version, timeout=None)
-                    version = cache.get(VERSION_KEY) or version
-                except Exception:
-                    pass
-            _cache.limits, _cache.canary = _load(timezone.now())
-            _cache.version = version
-        _cache.checked_at = now_mono
-        return _cache.limits
+    return _snapshot.get()[0]
 
 
 def current_canary() -> Canary | None:
-    current_limits()
-    return _cache.canary
+    return _snapshot.get()[1]
 
 
 def reset_cache() -> None:
-    _cache.limits, _cache.canary, _cache.version, _cache.checked_at = None, None, None, 0.0
+    _snapshot.reset()
 
 
 def peak_window() -> tuple[int, int]:
@@ -197,7 +163,7 @@ def decide(category: str, confidence: float, *, customer=None, now: datetime | N
     """
     confidence = min(1.0, max(0.0, float(confidence)))
     limits = current_limits().get(category) or _fallback_limits(category)
-    canary = _cache.canary
+    canary = current_canary()
     canary_id = None
     if canary is not None and session_key and category in canary.limits and in_canary(
             session_key, canary.proposal_id, canary.percent):
