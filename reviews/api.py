@@ -41,6 +41,8 @@ class ReviewTaskSerializer(serializers.ModelSerializer):
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     session = serializers.UUIDField(source="session.public_id", read_only=True)
     sources = serializers.SerializerMethodField()
+    decision = serializers.ChoiceField(ReviewTask.Decision.choices, allow_blank=True, read_only=True,
+                                       help_text="empty until a person (or a sweep) decided")
 
     class Meta:
         model = ReviewTask
