@@ -13,14 +13,12 @@ hold it to that.
 import json
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -357,20 +355,6 @@ def check_out(request, admin_site):
     return _done(request, None, _("Checked out."))
 
 
-@require_POST
-def set_language(request, admin_site):
-    """Reviewers may read Japanese or English: remember the choice in Django's language cookie."""
-    lang = request.POST.get("language", "")
-    nxt = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-        nxt = reverse("admin:reviews_reviewtask_console")
-    response = HttpResponseRedirect(nxt)
-    if lang in dict(settings.LANGUAGES):
-        translation.activate(lang)
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, lang, max_age=365 * 24 * 3600, samesite="Lax")
-    return response
-
-
 # --- the operations dashboard ---------------------------------------------------------------------------------
 
 def alert_text(alert: dict, now_figures: dict) -> str:
@@ -443,6 +427,5 @@ def console_urls(admin_site) -> list:
         path("console/task/<int:task_id>/decide/", view(decide), name="reviews_reviewtask_console_decide"),
         path("console/check-in/", view(check_in), name="reviews_reviewtask_console_check_in"),
         path("console/check-out/", view(check_out), name="reviews_reviewtask_console_check_out"),
-        path("console/language/", view(set_language), name="reviews_reviewtask_console_language"),
         path("dashboard/", view(dashboard_view), name="reviews_reviewtask_dashboard"),
     ]

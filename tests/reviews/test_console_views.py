@@ -178,8 +178,10 @@ def test_it_serves_the_queue_fragment_with_its_total(console_client):
 
 def test_it_speaks_japanese_by_default_and_english_on_request(console_client):
     assert "レビューコンソール" in console_client.get(CONSOLE).content.decode()
-    response = console_client.post(f"{CONSOLE}language/", {"language": "en", "next": CONSOLE})
-    assert response.status_code == 302
+    page = console_client.get(CONSOLE).content.decode()
+    assert 'action="/i18n/setlang/"' in page  # the admin header's switch (templates/includes/language_switch.html)
+    response = console_client.post("/i18n/setlang/", {"language": "en", "next": CONSOLE})
+    assert response.status_code == 302 and response["Location"] == CONSOLE
     assert "Review console" in console_client.get(CONSOLE).content.decode()
 
 
