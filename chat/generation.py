@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from catalog import search, tools
-from chat import identity, intents
+from chat import intents
 from chat.answer_texts import say
 from chat.classifier import Classification
 from prompts.serving import wording as _w
@@ -245,8 +245,6 @@ def compose_recommendation(text: str, classification: Classification, locale: st
 
 
 def compose_order(text: str, customer, locale: str) -> Composed:
-    if customer is None:  # nobody's order can be looked up for an anonymous customer: no lookup, say how to sign in
-        return Composed(identity.sign_in_text(locale), retrieval=1.0, category="order_status", certain=True)
     number = ORDER_NUMBER.search(text)
     if not number:
         return Composed(_w("order.ask_number", locale), clarify=True)

@@ -17,8 +17,8 @@ from chat.models import ChatSession
 NEEDS_SIGN_IN = {"order_status"}
 SIGN_IN = gettext_noop(
     "To check an order I need to know who you are: please sign in to your account on the store and open this chat "
-    "again from there, and I will look it up. If you cannot sign in, use \u201cForgot your password?\u201d on the "
-    "sign-in page, or write to %(email)s with your order number.")
+    "again from there, and I will look it up. If you cannot sign in, reset your password from the sign-in page, or "
+    "write to %(email)s with your order number.")
 
 
 def sign_in_text(locale: str) -> str:
