@@ -315,7 +315,7 @@ CHAT_REENQUEUE_MAX = env.int("CHAT_REENQUEUE_MAX", default=3)
 CHAT_REENQUEUE_SWEEP_SECONDS = env.float("CHAT_REENQUEUE_SWEEP_SECONDS", default=10)
 
 # --- security (issue 16): limits, tokens, transport. Every knob from the environment; README "Security". ----------
-INSTALLED_APPS += ["axes", "csp", "drf_spectacular_sidecar"]
+INSTALLED_APPS += ["common.apps.AxesConfig", "csp", "drf_spectacular_sidecar"]
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes requires
 

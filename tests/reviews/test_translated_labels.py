@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import label_for_field
 from django.utils import translation
 
-PROJECT_APPS = {"catalog", "prompts", "chat", "reviews", "feedback"}
+PROJECT_APPS = {"catalog", "prompts", "chat", "reviews", "feedback", "axes"}  # axes: translated in locale/
 # Identical in both languages by choice: identifiers, priorities, and languages named in their own language.
 SAME_IN_BOTH = {"ID", "P1", "P2", "P3", "P4", "API", "English", "日本語"}
 
