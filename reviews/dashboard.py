@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from chat.models import Message
+from common.stats import percentile
 from reviews.alerts import BREACH_RATE_LIMITS
 from reviews.availability import active_reviewer_count
 from reviews.models import Alert, Priority, ReviewTask
@@ -136,13 +137,6 @@ def reviewer_stats(window: Window) -> list[dict]:
     return sorted(result, key=lambda e: (-e["decisions"], e["reviewer"]))
 
 
-def _percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    values = sorted(values)
-    return values[min(len(values) - 1, int(q * len(values)))]
-
-
 def customer_side(window: Window) -> dict:
     """What customers experienced in the window: volume, how they were answered, how long they waited, what was
     sent unverified, what they disliked, lookups that failed, and what it cost. A handful of queries; the waits and
@@ -178,9 +172,9 @@ def customer_side(window: Window) -> dict:
     return {
         "volume": volume, "answered": answered, "by_status": by_status,
         "without_review": without_review, "without_review_rate": _rate(without_review, answered),
-        "wait_median_s": _round(_percentile(waits, 0.5)), "wait_p90_s": _round(_percentile(waits, 0.9)),
-        "review_wait_median_s": _round(_percentile(review_waits, 0.5)),
-        "review_wait_p90_s": _round(_percentile(review_waits, 0.9)),
+        "wait_median_s": _round(percentile(waits, 50)), "wait_p90_s": _round(percentile(waits, 90)),
+        "review_wait_median_s": _round(percentile(review_waits, 50)),
+        "review_wait_p90_s": _round(percentile(review_waits, 90)),
         "unverified": unverified, "thumbs": thumbs["total"], "thumbs_down": thumbs["down"],
         "thumbs_down_rate": _rate(thumbs["down"], thumbs["total"]), "failed_lookups": failed,
         "cost_usd": float(cost),

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chat.models import ChatSession, Message
+from common.stats import percentile
 from reviews.console import QUEUE_PAGE_SIZE
 from reviews.models import ReviewTask
 
@@ -30,11 +31,6 @@ CATEGORIES = ["availability", "product_info", "shipping", "general", "order_stat
 
 class _Rollback(Exception):
     pass
-
-
-def _percentile(values, pct):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 class Command(BaseCommand):
@@ -84,7 +80,7 @@ class Command(BaseCommand):
             client.get(url)
             times.append((time.perf_counter() - started) * 1000)
         total = int(re.search(rb'data-total="(\d+)"', response.content).group(1))
-        return statistics.median(times), _percentile(times, 95), len(queries), total
+        return statistics.median(times), percentile(times, 95), len(queries), total
 
     def line(self, label, result):
         p50, p95, queries, total = result
