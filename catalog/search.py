@@ -10,6 +10,7 @@ in [0, 1]; a series scores the stronger of the two. The score is comparable acro
 uses it as retrieval strength.
 """
 
+import logging
 import math
 import re
 import threading
@@ -19,8 +20,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
+from django_redis import get_redis_connection
 
 from catalog import embeddings
+from catalog.models import Manga, Product
 from catalog.text import EN_STOPWORDS, content_words, has_japanese, ngrams, normalize
 
 SERIES_VERSION_KEY = "catalog:version:series"  # titles, synopses, embeddings: a full rebuild
@@ -307,8 +310,6 @@ _lock = threading.Lock()
 
 
 def _redis():
-    from django_redis import get_redis_connection
-
     return get_redis_connection()
 
 
@@ -324,14 +325,10 @@ def bump_version(series_changed: bool) -> None:
     try:
         _redis().incr(SERIES_VERSION_KEY if series_changed else STOCK_VERSION_KEY)
     except Exception:  # Redis down: other processes notice on their next rebuild; never fail the write itself
-        import logging
-
         logging.getLogger(__name__).warning("could not announce a catalog change (Redis unavailable)")
 
 
 def _load_products() -> dict[int, list[tuple[int, int]]]:
-    from catalog.models import Product
-
     products: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for series_id, price, stock in Product.objects.values_list("series_id", "price_jpy", "stock").iterator():
         products[series_id].append((price, stock))
@@ -339,8 +336,6 @@ def _load_products() -> dict[int, list[tuple[int, int]]]:
 
 
 def build_from_database(version: tuple[int, int]) -> SearchIndex:
-    from catalog.models import Manga
-
     records = []
     for manga in Manga.objects.all().iterator(chunk_size=500):
         records.append(

@@ -10,10 +10,13 @@ from datetime import timedelta
 
 from celery import current_app
 from django.conf import settings
+from django.core.validators import validate_ipv46_address
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from catalog.models import Customer
 from chat import throttle
+from chat.memory import fold_all
 from chat.models import ChatSession, Locale, Message
 from common import inputs, metrics
 from common.errors import ActionError
@@ -124,8 +127,6 @@ def check_may_start_session(client_ip: str | None, connection: str | None = None
 
 
 def _ip_or_none(client_ip: str | None) -> str | None:
-    from django.core.validators import validate_ipv46_address
-
     try:
         validate_ipv46_address(client_ip)
     except Exception:
@@ -151,8 +152,6 @@ def do_start_session(locale: str = Locale.JA, previous: ChatSession | None = Non
 def check_customer_identity(token):
     """The Customer a signed identity token (common.security) vouches for; ChatError identity_invalid,
     identity_expired or identity_unavailable otherwise (an unknown customer id is identity_invalid too)."""
-    from catalog.models import Customer
-
     try:
         external_id = verify_customer_identity(token)
     except IdentityError as exc:
@@ -197,8 +196,6 @@ def _resume(token, locale, client_ip, connection) -> tuple[ChatSession, bool]:
         return do_start_session(locale or Locale.JA, client_ip=client_ip, connection=connection), True
     session = check_session_token(token)
     if timezone.now() - session.last_activity_at > IDLE_SESSION:
-        from chat.memory import fold_all
-
         fold_all(session)
         session.refresh_from_db()
         return do_start_session(locale or session.locale, previous=session, client_ip=client_ip,

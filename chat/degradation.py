@@ -24,11 +24,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django_redis import get_redis_connection
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_redis import get_redis_connection
 
+from chat.corrupt import dropped
 from common import metrics
 
 log = logging.getLogger(__name__)
@@ -74,8 +75,6 @@ def state() -> dict:
         if not isinstance(value, dict) or isinstance(value.get("tier"), bool) or not isinstance(value.get("tier"), int):
             raise ValueError("not a tier state")
     except (ValueError, TypeError) as exc:  # a garbled state: full tier until the next decision writes a good one
-        from chat.corrupt import dropped
-
         dropped("degradation", TIER_KEY, exc)
         value = {"tier": 0, "since": None, "reason": "unknown"}
     except Exception:  # without Redis nothing else works either; answer at full tier
@@ -134,8 +133,6 @@ def _window(level: int) -> list[tuple[float, float]]:
             wait_s, latency_s = json.loads(raw)
             samples.append((float(wait_s), float(latency_s)))
         except (ValueError, TypeError) as exc:  # a garbled sample is skipped; the window trims it away soon
-            from chat.corrupt import dropped
-
             dropped("degradation", SAMPLES_KEY.format(level), exc)
     return samples
 

@@ -8,7 +8,7 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
-from catalog.models import Manga, Product
+from catalog.models import FaqEntry, Manga, Product
 from chat import classifier, response_cache
 from chat.answer_data import facts
 from chat.drafts import StatusHint
@@ -202,8 +202,6 @@ class CatalogAudit:
     answer or a synopsis; prices of products or FAQ amounts; stock figures of the products the answer cites)."""
 
     def __init__(self):
-        from catalog.models import FaqEntry
-
         self.names = set()
         for row in Manga.objects.values_list("title_ja", "title_en", "romaji", "aliases"):
             self.names.update(facts.normalise(n) for n in (*row[:3], *(row[3] or [])) if n)

@@ -15,6 +15,7 @@ title the tools returned or the store sells, appears in a policy text, or is mad
 import re
 from dataclasses import dataclass, field
 
+from catalog.models import Manga
 from catalog.tools import FaqHit, OrderInfo, SeriesHit, ToolResult
 
 TITLE = re.compile(r"「([^」]{1,80})」|\"([^\"]{1,80})\"")
@@ -94,16 +95,12 @@ def _number(raw: str) -> int:
 
 def _store_names() -> set[str]:
     """Authors and publishers the store knows: a capitalised name that is not a title ("Eiichiro Oda")."""
-    from catalog.models import Manga
-
     rows = Manga.objects.values_list("author", "author_en", "publisher")
     return {n for row in rows for n in row if n}
 
 
 def _store_titles() -> set[str]:
     """Every series title the store knows (both languages): an unquoted mention of one must be grounded too."""
-    from catalog.models import Manga
-
     rows = Manga.objects.values_list("title_ja", "title_en")
     return {t for pair in rows for t in pair if t and len(t) >= MIN_TITLE_CHARS}
 

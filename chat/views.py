@@ -3,7 +3,9 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from catalog.models import Customer
 from chat.actions import MAX_TEXT
+from common.security import sign_customer_identity
 
 DEMO_CUSTOMERS = 10
 DEMO_IDENTITY_TTL_SECONDS = 12 * 3600  # a demo page left open all day still signs in
@@ -14,9 +16,6 @@ def demo_customers() -> list[dict]:
     it. Only in DEBUG: in production the store's page passes the signed-in customer's token (README)."""
     if not settings.DEBUG:
         return []
-    from catalog.models import Customer
-    from common.security import sign_customer_identity
-
     return [{"id": c.external_id, "label": f"{c.name or c.external_id} ({c.external_id})",
              "token": sign_customer_identity(c.external_id, DEMO_IDENTITY_TTL_SECONDS)}
             for c in Customer.objects.order_by("external_id")[:DEMO_CUSTOMERS]]

@@ -40,6 +40,9 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q
 
+from chat.models import Message
+from feedback.models import Feedback
+
 PURCHASES = 0.3
 NO_PURCHASES = -0.3
 ESTABLISHED_ACCOUNT = 0.2
@@ -108,8 +111,6 @@ def score_feedback(session, customer, now: datetime) -> Provenance:
 
     Precondition: the new feedback is not saved yet; it is counted as one more signal at `now`.
     """
-    from feedback.models import Feedback
-
     signals: dict[str, float] = {}
     if customer is not None and (customer.purchase_count or 0) > 0:
         signals["purchases"] = PURCHASES
@@ -148,8 +149,6 @@ def score_feedback(session, customer, now: datetime) -> Provenance:
 
 def is_organic_session(session, now: datetime) -> bool:
     """Whether the chat session behaves like a person (the rules in the module docstring). Two queries."""
-    from chat.models import Message
-
     if session is None or now - session.created_at < ORGANIC_MIN_AGE:
         return False
     typed = list(Message.objects.filter(session=session, role=Message.Role.USER, created_at__lte=now)
@@ -162,8 +161,6 @@ def is_organic_session(session, now: datetime) -> bool:
         return False
     if len(gaps) >= 3 and statistics.pstdev(gaps) / statistics.fmean(gaps) < UNIFORM_CV_BELOW:
         return False
-    from feedback.models import Feedback
-
     answered = (Message.objects.filter(session=session, role=Message.Role.ASSISTANT, kind=Message.Kind.ANSWER,
                                        reply_to__role=Message.Role.USER,
                                        created_at__lte=now - timedelta(seconds=ORGANIC_READ_SECONDS))

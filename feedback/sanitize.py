@@ -16,7 +16,7 @@ off-topic text ("I like turtles", "Click here for free iPhone", keyboard mash) s
 import re
 from dataclasses import dataclass, field
 
-from feedback.models import Feedback
+from feedback.models import CompetitorName, Feedback
 
 RELATED_MIN = 0.10
 MAX_CORRECTION_LENGTH = 2000
@@ -43,8 +43,6 @@ def _squash(name: str) -> str:
 
 
 def competitor_names() -> list[str]:
-    from feedback.models import CompetitorName
-
     return list(CompetitorName.objects.filter(active=True).values_list("name", flat=True))
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db.models import Count, Q
 
 from feedback.models import Feedback
+from prompts.models import PromptVersion
 
 
 def _rows(queryset, field: str) -> list[dict]:
@@ -39,8 +40,6 @@ def by_category(since: datetime | None = None, until: datetime | None = None) ->
 
 def by_prompt_version(since: datetime | None = None, until: datetime | None = None) -> list[dict]:
     rows = _rows(trusted_thumbs(since, until), "prompt_version")
-    from prompts.models import PromptVersion
-
     names = {pv.pk: str(pv) for pv in PromptVersion.objects.filter(pk__in=[r["key"] for r in rows if r["key"]])}
     for row in rows:
         row["label"] = names.get(row["key"], "(none)")

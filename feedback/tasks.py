@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from feedback import audits
+from feedback import audits, prompt_canary
 
 
 @shared_task(name="feedback.adversarial_audit")
@@ -32,6 +32,4 @@ def consistency_audit() -> int:
 
 @shared_task(name="feedback.prompt_canary_sweep")
 def prompt_canary_sweep() -> dict:
-    from feedback import prompt_canary
-
     return prompt_canary.sweep()

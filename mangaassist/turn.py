@@ -26,7 +26,9 @@ from chat.models import ChatSession, Message, bump_state_version
 from chat.watchdog import person_promised
 from common import metrics
 from common.observability import bind_correlation_id, log_event
+from reviews.alerts import open_alert
 from reviews.escalation import route_draft
+from reviews.models import Alert
 
 log = logging.getLogger(__name__)
 
@@ -89,9 +91,6 @@ def fail_turn(message: Message, exc: BaseException) -> Message | None:
     its final answer (the turn failed after sending it)."""
     log.exception("turn of message %s failed", message.pk, exc_info=exc)
     metrics.incr("chat_turn_failures_total", error=type(exc).__name__)
-    from reviews.alerts import open_alert
-    from reviews.models import Alert
-
     sent = None
     try:
         message.refresh_from_db()
