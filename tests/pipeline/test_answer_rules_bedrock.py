@@ -7,11 +7,7 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from chat import bedrock
-
-
-def _response(text):
-    return {"output": {"message": {"role": "assistant", "content": [{"text": text}]}}, "stopReason": "end_turn",
-            "usage": {"inputTokens": 120, "outputTokens": 30, "totalTokens": 150}, "metrics": {"latencyMs": 300}}
+from tests.support.converse import response
 
 
 @pytest.fixture
@@ -24,7 +20,7 @@ def stubbed(settings, monkeypatch):
 
 
 def _classify(stubber, category):
-    stubber.add_response("converse", _response(json.dumps(
+    stubber.add_response("converse", response(json.dumps(
         {"category": category, "intent": "x", "genre": None, "language": "en", "confidence": 0.9})),
         {"modelId": ANY, "system": ANY, "messages": ANY, "inferenceConfig": ANY})
 

@@ -8,17 +8,9 @@ from botocore.exceptions import ReadTimeoutError
 from botocore.stub import ANY, Stubber
 
 from catalog.models import Product
-from chat.models import ChatSession
 from chat import bedrock
-
-
-def _usage(tokens_in=900, tokens_out=120):
-    return {"inputTokens": tokens_in, "outputTokens": tokens_out, "totalTokens": tokens_in + tokens_out}
-
-
-def _response(content, stop_reason="end_turn", usage=None):
-    return {"output": {"message": {"role": "assistant", "content": content}}, "stopReason": stop_reason,
-            "usage": usage or _usage(), "metrics": {"latencyMs": 812}}
+from chat.models import ChatSession
+from tests.support.converse import response, usage
 
 
 @pytest.fixture
@@ -31,19 +23,19 @@ def stubbed(settings, monkeypatch):
 
 
 def _classify(stubber, category="availability"):
-    stubber.add_response("converse", _response([{"text": json.dumps(
+    stubber.add_response("converse", response([{"text": json.dumps(
         {"category": category, "intent": "stock_check", "genre": None, "language": "ja", "confidence": 0.93})}],
-        usage=_usage(120, 30)), {"modelId": ANY, "system": ANY, "messages": ANY, "inferenceConfig": ANY})
+        tokens=usage(120, 30)), {"modelId": ANY, "system": ANY, "messages": ANY, "inferenceConfig": ANY})
 
 
 def test_it_answers_through_a_tool_call_and_records_tokens_and_cost(ask, stubbed):
     product = Product.objects.get(sku="naruto-001")
     _classify(stubbed)
-    stubbed.add_response("converse", _response(
+    stubbed.add_response("converse", response(
         [{"text": "在庫を確認します。"},
          {"toolUse": {"toolUseId": "tooluse_1", "name": "check_inventory", "input": {"sku_or_title": "naruto-001"}}}],
         stop_reason="tool_use"))
-    stubbed.add_response("converse", _response(
+    stubbed.add_response("converse", response(
         [{"text": f"「NARUTO -ナルト-」1巻は在庫あり（{product.stock}冊）、価格は{product.price_jpy:,}円です。 [confidence: 0.9]"}]))
     draft = ask("ナルトの1巻ありますか")
     stubbed.assert_no_pending_responses()
@@ -68,7 +60,7 @@ def test_a_session_over_its_cost_cap_is_answered_offline_without_calling_bedrock
 
 def test_an_invented_price_from_the_model_is_replaced(ask, stubbed):
     _classify(stubbed)
-    stubbed.add_response("converse", _response([{"text": "「NARUTO -ナルト-」1巻は1円です。 [confidence: 0.99]"}]))
+    stubbed.add_response("converse", response([{"text": "「NARUTO -ナルト-」1巻は1円です。 [confidence: 0.99]"}]))
     draft = ask("ナルトの1巻ありますか")
     assert draft.confidence == 0.0 and "正確な情報" in draft.text
 
@@ -83,7 +75,7 @@ def test_throttling_falls_back_to_the_offline_backend(ask, stubbed):
 
 def test_a_classifier_error_falls_back_to_the_offline_classifier(ask, stubbed):
     stubbed.add_client_error("converse", service_error_code="ModelTimeoutException", http_status_code=408)
-    stubbed.add_response("converse", _response([{"text": "送料は3,000円以上で無料です。 [confidence: 0.8]"}]))
+    stubbed.add_response("converse", response([{"text": "送料は3,000円以上で無料です。 [confidence: 0.8]"}]))
     draft = ask("送料はいくらですか")
     assert draft.category == "shipping"
 
@@ -105,7 +97,7 @@ def test_a_read_timeout_falls_back_to_the_offline_backend(ask, stubbed, monkeypa
 
 def test_an_empty_model_reply_falls_back_to_the_offline_backend(ask, stubbed):
     _classify(stubbed)
-    stubbed.add_response("converse", _response([]))
+    stubbed.add_response("converse", response([]))
     draft = ask("ナルトの1巻ありますか")
     assert "「NARUTO -ナルト-」1巻は" in draft.text
 
@@ -117,10 +109,10 @@ def test_a_faq_tool_call_uses_the_customers_language_and_names_its_source(ask, s
     real = tools.search_faq
     monkeypatch.setattr(tools, "search_faq", lambda query, locale, **kw: (asked.append(locale), real(query, locale, **kw))[1])
     _classify(stubbed, category="shipping")
-    stubbed.add_response("converse", _response(
+    stubbed.add_response("converse", response(
         [{"toolUse": {"toolUseId": "tooluse_faq", "name": "search_faq", "input": {"query": "shipping cost"}}}],
         stop_reason="tool_use"))
-    stubbed.add_response("converse", _response(
+    stubbed.add_response("converse", response(
         [{"text": "Domestic shipping is free on orders of ¥3,000 or more; below that it costs ¥550. [confidence: 0.9]"}]))
     draft = ask("How much is shipping?", locale="en")
     stubbed.assert_no_pending_responses()

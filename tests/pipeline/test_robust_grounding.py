@@ -10,15 +10,7 @@ from botocore.stub import ANY, Stubber
 from catalog.models import Product
 from chat import bedrock
 from chat.pipeline import SAFE_FALLBACK
-
-
-def _usage(tokens_in=900, tokens_out=120):
-    return {"inputTokens": tokens_in, "outputTokens": tokens_out, "totalTokens": tokens_in + tokens_out}
-
-
-def _response(content, stop_reason="end_turn"):
-    return {"output": {"message": {"role": "assistant", "content": content}}, "stopReason": stop_reason,
-            "usage": _usage(), "metrics": {"latencyMs": 812}}
+from tests.support.converse import response
 
 
 @pytest.fixture
@@ -30,14 +22,14 @@ def bedrock_says(ask, settings, monkeypatch):
 
     def _ask(question, reply, locale="ja", category="availability"):
         with Stubber(client) as stubber:
-            stubber.add_response("converse", _response([{"text": json.dumps(
+            stubber.add_response("converse", response([{"text": json.dumps(
                 {"category": category, "intent": "stock_check", "genre": None, "language": locale,
                  "confidence": 0.93})}]), {"modelId": ANY, "system": ANY, "messages": ANY, "inferenceConfig": ANY})
-            stubber.add_response("converse", _response(
+            stubber.add_response("converse", response(
                 [{"text": "在庫を確認します。" if locale == "ja" else "Let me check."},
                  {"toolUse": {"toolUseId": "tooluse_inv1", "name": "check_inventory",
                               "input": {"sku_or_title": "naruto-001"}}}], stop_reason="tool_use"))
-            stubber.add_response("converse", _response([{"text": reply + " [confidence: 0.9]"}]))
+            stubber.add_response("converse", response([{"text": reply + " [confidence: 0.9]"}]))
             draft = ask(question, locale=locale)
             stubber.assert_no_pending_responses()
         return draft

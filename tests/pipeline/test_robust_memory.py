@@ -9,13 +9,9 @@ from chat import bedrock
 from chat.memory import load_memory
 from chat.models import ChatSession, Message
 from prompts.validation import estimate_tokens
+from tests.support.converse import response
 
 SUMMARY = "- 送料はいくらですか\n- ワンピースの1巻はありますか"
-
-
-def _response(content, stop_reason="end_turn"):
-    return {"output": {"message": {"role": "assistant", "content": content}}, "stopReason": stop_reason,
-            "usage": {"inputTokens": 900, "outputTokens": 80, "totalTokens": 980}, "metrics": {"latencyMs": 700}}
 
 
 def test_it_answers_a_follow_up_offline_from_the_summary_of_earlier_turns(ask):
@@ -30,11 +26,11 @@ def test_it_gives_bedrock_the_summary_of_earlier_turns(ask, settings, monkeypatc
     monkeypatch.setattr(bedrock, "client", lambda kind="answer": client)
     session = ChatSession.objects.create(locale="ja", summary=SUMMARY, summary_upto_id=0)
     with Stubber(client) as stubber:
-        stubber.add_response("converse", _response([{"text": json.dumps(
+        stubber.add_response("converse", response([{"text": json.dumps(
             {"category": "availability", "intent": "stock", "genre": None, "language": "ja", "confidence": 0.9})}]),
             {"modelId": ANY, "system": ANY, "messages": ANY, "inferenceConfig": ANY})
         # The answer call: the summary opens the conversation, in the customer's turn, not in the system prompt
-        stubber.add_response("converse", _response([{"text": "少々お待ちください。 [confidence: 0.3]"}]), {
+        stubber.add_response("converse", response([{"text": "少々お待ちください。 [confidence: 0.3]"}]), {
             "modelId": ANY, "system": ANY, "toolConfig": ANY, "inferenceConfig": ANY,
             "messages": [{"role": "user", "content": [{"text": bedrock.SUMMARY_PREFIX + SUMMARY},
                                                       {"text": "2巻は？"}]}]})

@@ -9,6 +9,7 @@ from botocore.stub import ANY, Stubber
 from catalog import search, tools
 from catalog.models import Customer
 from chat import bedrock
+from tests.support.converse import response
 
 
 def _broken(*args, **kwargs):
@@ -45,11 +46,6 @@ def test_it_says_it_could_not_check_when_the_order_lookup_fails(ask, monkeypatch
     assert draft.meta["tools"][0]["performed"] is False
 
 
-def _response(content, stop_reason="end_turn"):
-    return {"output": {"message": {"role": "assistant", "content": content}}, "stopReason": stop_reason,
-            "usage": {"inputTokens": 900, "outputTokens": 80, "totalTokens": 980}, "metrics": {"latencyMs": 700}}
-
-
 @pytest.mark.parametrize("locale,question,expected", [
     ("ja", "ワンピースの1巻は在庫ありますか？", "確認できませんでした"),
     ("en", "Is One Piece volume 1 in stock?", "could not check"),
@@ -60,14 +56,14 @@ def test_on_bedrock_a_failed_lookup_is_never_answered_with_which_title(ask, sear
     client = bedrock.client("classify")
     monkeypatch.setattr(bedrock, "client", lambda kind="answer": client)
     with Stubber(client) as stubber:
-        stubber.add_response("converse", _response([{"text": json.dumps(
+        stubber.add_response("converse", response([{"text": json.dumps(
             {"category": "availability", "intent": "stock", "genre": None, "language": locale, "confidence": 0.92})}]),
             {"modelId": ANY, "system": ANY, "messages": ANY, "inferenceConfig": ANY})
-        stubber.add_response("converse", _response(
+        stubber.add_response("converse", response(
             [{"toolUse": {"toolUseId": "tooluse_q1", "name": "check_inventory", "input": {"sku_or_title": "ワンピース"}}}],
             stop_reason="tool_use"))
         # what a model tends to say after an error result: ask for the title again
-        stubber.add_response("converse", _response([{"text": (
+        stubber.add_response("converse", response([{"text": (
             "どの作品についてのお問い合わせか、作品名を教えていただけますか？" if locale == "ja"
             else "Could you tell me the title you are looking for?") + " [confidence: 0.6]"}]))
         draft = ask(question, locale=locale)
