@@ -9,6 +9,7 @@ import time
 import redis
 from celery import Celery, signals
 from django.conf import settings
+from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mangaassist.settings")
 log = logging.getLogger(__name__)
@@ -39,6 +40,14 @@ def _setup_periodic(sender, **_):
 from common.observability import connect_celery_signals  # noqa: E402
 
 connect_celery_signals()
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def _recycle_connections(**_):
+    """A task is a request as far as the database is concerned: its connections follow CONN_MAX_AGE and
+    CONN_HEALTH_CHECKS. Celery's own fixup would close them at every task (see CELERY_DB_REUSE_MAX)."""
+    close_old_connections()
 
 
 @signals.worker_process_init.connect
