@@ -6,12 +6,11 @@ events to the socket; whatever the customer has not confirmed with `seen` is sen
 
 import logging
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 
 from chat.models import ChatSession, Message
+from common import realtime
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +18,7 @@ log = logging.getLogger(__name__)
 def push_frame(group: str, frame: dict) -> None:
     """Send one frame to every socket of a session (every tab, every web process)."""
     try:
-        async_to_sync(get_channel_layer().group_send)(group, {"type": "chat.frame", "frame": frame})
+        realtime.group_send(group, {"type": "chat.frame", "frame": frame})
     except Exception:  # the row is stored: a failed push is repaired by the resend on reconnect
         log.exception("push to %s failed", group)
 

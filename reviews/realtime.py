@@ -2,9 +2,9 @@
 
 import logging
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
+
+from common import realtime
 
 log = logging.getLogger(__name__)
 GROUP = "reviewers"
@@ -18,7 +18,7 @@ def task_event_payload(task) -> dict:
 
 def _send(event: dict) -> None:
     try:
-        async_to_sync(get_channel_layer().group_send)(GROUP, {"type": "review.event", "event": event})
+        realtime.group_send(GROUP, {"type": "review.event", "event": event})
     except Exception:  # the console also polls; a lost push only delays a refresh
         log.exception("reviewer push failed")
 
