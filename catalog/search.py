@@ -45,6 +45,7 @@ class SeriesRecord:
     genres: tuple[str, ...]
     demographic: str
     embedding: np.ndarray | None = None
+    publisher: str = ""
 
 
 @dataclass(frozen=True)
@@ -346,6 +347,7 @@ def build_from_database(version: tuple[int, int]) -> SearchIndex:
                 text=" ".join([manga.synopsis_en, manga.synopsis_ja, " ".join(manga.genres)]),
                 genres=tuple(manga.genres), demographic=manga.demographic,
                 embedding=embeddings.from_bytes(manga.embedding) if manga.embedding else None,
+                publisher=manga.publisher,
             )
         )
     return SearchIndex(records, _load_products(), version=version)

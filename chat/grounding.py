@@ -13,9 +13,10 @@ title the tools returned or the store sells, appears in a policy text, or is mad
 """
 
 import re
+import threading
 from dataclasses import dataclass, field
 
-from catalog.models import Manga
+from catalog import search
 from catalog.tools import FaqHit, OrderInfo, SeriesHit, ToolResult
 
 TITLE = re.compile(r"「([^」]{1,80})」|\"([^\"]{1,80})\"")
@@ -93,21 +94,34 @@ def _number(raw: str) -> int:
     return int(raw.replace(",", ""))
 
 
-def _store_names() -> set[str]:
-    """Authors and publishers the store knows: a capitalised name that is not a title ("Eiichiro Oda")."""
-    rows = Manga.objects.values_list("author", "author_en", "publisher")
-    return {n for row in rows for n in row if n}
+@dataclass(frozen=True)
+class StoreWords:
+    titles: frozenset[str]  # every series title the store knows (both languages): an unquoted mention is a claim
+    names: frozenset[str]  # authors and publishers: a capitalised name that is not a title ("Eiichiro Oda")
 
 
-def _store_titles() -> set[str]:
-    """Every series title the store knows (both languages): an unquoted mention of one must be grounded too."""
-    rows = Manga.objects.values_list("title_ja", "title_en")
-    return {t for pair in rows for t in pair if t and len(t) >= MIN_TITLE_CHARS}
+_store_words: tuple[object, StoreWords] | None = None
+_store_lock = threading.Lock()
+
+
+def store_words() -> StoreWords:
+    """Read from the process's search index and kept until the catalog's series change: this used to be two
+    queries over the whole catalog on every turn."""
+    global _store_words
+    index = search.get_index()
+    with _store_lock:
+        if _store_words is None or _store_words[0] is not index:
+            titles = {n for r in index.records for n in r.names[:2] if n and len(n) >= MIN_TITLE_CHARS}
+            names = {n for r in index.records for n in (*r.authors, r.publisher) if n}
+            _store_words = (index, StoreWords(frozenset(titles), frozenset(names)))
+        return _store_words[1]
 
 
 def _mentions(title: str, text: str) -> bool:
     if title.isascii():
-        return re.search(rf"(?<![\w]){re.escape(title)}(?![\w])", text, re.IGNORECASE) is not None
+        # The substring test first: most titles are not in the text, and their patterns would crowd re's cache.
+        return (title.lower() in text.lower()
+                and re.search(rf"(?<![\w]){re.escape(title)}(?![\w])", text, re.IGNORECASE) is not None)
     return title in text
 
 
@@ -190,15 +204,15 @@ def check(text: str, results: list[ToolResult], allowed_titles: set[str] = froze
         claim = match.group(1) or match.group(2)
         if claim not in facts.titles and claim not in allowed_titles and claim not in policy:
             unverified.append(f"title {claim}")
-    store = _store_titles()
+    store = store_words()
     spans = _title_like_spans(text)
-    names = facts.titles | set(allowed_titles) | store | ({n for h in facts.hits for n in (h.author, h.author_en) if n}
-                                                          | _store_names() if spans else set())
+    names = facts.titles | set(allowed_titles) | store.titles | (
+        {n for h in facts.hits for n in (h.author, h.author_en) if n} | store.names if spans else set())
     for span in spans:
         if not _known_span(span, names, policy):
             unverified.append(f"title {span}")
     known = {t.lower() for t in facts.titles | set(allowed_titles)}
-    for title in store:
+    for title in store.titles:
         if title.lower() not in known and _mentions(title, text) and not _mentions(title, policy):
             unverified.append(f"title {title}")
     for match in PRICE.finditer(text):
