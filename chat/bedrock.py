@@ -23,6 +23,7 @@ from chat import classifier, generation
 from chat.guards import Budget
 from chat.memory import Memory
 from chat.models import Category, Message
+from common import cpu
 from prompts.serving import wording
 
 log = logging.getLogger(__name__)
@@ -104,9 +105,10 @@ def classify(text: str, usage: Usage | None = None, vector=None) -> classifier.C
 
     Haiku's tokens and cost are added to `usage` (when given), so the message and the session pay for them too."""
     try:
-        response = client("classify").converse(
-            modelId=settings.BEDROCK_CLASSIFY_MODEL, system=[{"text": CLASSIFY_PROMPT}],
-            messages=[{"role": "user", "content": [{"text": text}]}], inferenceConfig={"maxTokens": 200})
+        with cpu.waiting():
+            response = client("classify").converse(
+                modelId=settings.BEDROCK_CLASSIFY_MODEL, system=[{"text": CLASSIFY_PROMPT}],
+                messages=[{"role": "user", "content": [{"text": text}]}], inferenceConfig={"maxTokens": 200})
         if usage is not None:
             usage.add(response.get("usage", {}), "classify")
         data = json.loads(_text_of(response))
@@ -166,9 +168,10 @@ def answer(message: Message, memory: Memory, category: str, locale: str, prompt,
     results: list[tools.ToolResult] = []
     try:
         while not budget.exhausted():
-            response = client("answer").converse(
-                modelId=model, system=system, messages=conversation,
-                toolConfig={"tools": TOOL_SPECS}, inferenceConfig={"maxTokens": 800, "temperature": 0.2})
+            with cpu.waiting():
+                response = client("answer").converse(
+                    modelId=model, system=system, messages=conversation,
+                    toolConfig={"tools": TOOL_SPECS}, inferenceConfig={"maxTokens": 800, "temperature": 0.2})
             cost = usage.add(response.get("usage", {}), model_kind)
             budget.spend(steps=1, call_tokens=response.get("usage", {}).get("totalTokens", 0), cost_usd=cost)
             reply = response["output"]["message"]

@@ -396,6 +396,8 @@ PROMPT_SYSTEM_TOKEN_BUDGET = env.int("PROMPT_SYSTEM_TOKEN_BUDGET", default=1200)
 BEDROCK_ENDPOINT_URL = env.str("BEDROCK_ENDPOINT_URL", default="")
 BEDROCK_CALL_TIMEOUT_SECONDS = env.float("BEDROCK_CALL_TIMEOUT_SECONDS", default=10)  # one Sonnet call's read timeout
 BEDROCK_MAX_CONNECTIONS = env.int("BEDROCK_MAX_CONNECTIONS", default=64)  # per process: >= the worker's threads
+# Turn threads of one process computing at once (common/cpu.py); the rest of CELERY_CONCURRENCY waits on Bedrock.
+WORKER_CPU_SLOTS = env.int("WORKER_CPU_SLOTS", default=2)
 # Graceful degradation (chat/degradation.py): limits over the last DEGRADE_WINDOW turns, p90
 DEGRADE_QUEUE_WAIT_SECONDS = env.float("DEGRADE_QUEUE_WAIT_SECONDS", default=1.0)  # message stored → turn started
 DEGRADE_TURN_SECONDS = env.float("DEGRADE_TURN_SECONDS", default=3.0)  # turn started → draft ready

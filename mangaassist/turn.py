@@ -24,7 +24,7 @@ from django.db.models import Exists, OuterRef
 from chat import delivery, memory, pipeline, turnlock
 from chat.models import ChatSession, Message, bump_state_version
 from chat.watchdog import person_promised
-from common import metrics
+from common import cpu, metrics
 from common.observability import bind_correlation_id, log_event
 from reviews.alerts import open_alert
 from reviews.escalation import route_draft
@@ -71,7 +71,7 @@ def answer_message(message_id: int) -> None:
     if not lock.acquire():
         raise TimeoutError(f"session {message.session_id} is busy")
     try:
-        with turnlock.kept(lock):
+        with turnlock.kept(lock), cpu.busy():  # the slot after the lock: never hold one while waiting for a session
             for pending in _pending(message.session, message.pk).select_related("session"):
                 try:
                     answer_one(pending)
