@@ -62,3 +62,11 @@ def test_the_days_spend_goes_straight_to_offline_and_stops_probes(tiers, setting
     assert degradation.current() == OFFLINE
     settings.DEGRADE_PROBE_SHARE = 1.0
     assert degradation.choose() == OFFLINE
+
+
+def test_every_turn_is_counted_under_the_tier_that_answered_it(ask, settings):
+    settings.LLM_BACKEND = "local"
+    before = metrics.counter_value("chat_turns_total", tier="offline")
+    ask("ワンピースの最新刊はありますか？")
+    ask("How much is shipping?", locale="en")
+    assert metrics.counter_value("chat_turns_total", tier="offline") == before + 2

@@ -9,6 +9,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import shlex
 import shutil
 import signal
@@ -18,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 import uuid
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -73,6 +75,22 @@ def question_mix(customers: int, per_customer: int, seed: int = 7) -> list[tuple
     return plan
 
 
+BENCH_METRICS_TOKEN = "bench-metrics"
+TURNS_BY_TIER = re.compile(r'^chat_turns_total\{tier="(\w+)"\} ([0-9.e+]+)$', re.M)
+
+
+def read_turn_tiers(ws_url: str) -> dict[str, float] | None:
+    """Turns per answer tier so far, from the stack's /metrics (None when it cannot be read)."""
+    url = re.sub(r"^ws", "http", ws_url).split("/ws/")[0] + "/metrics"
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {BENCH_METRICS_TOKEN}"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            text = response.read().decode()
+    except (OSError, ValueError):
+        return None
+    return {tier: float(value) for tier, value in TURNS_BY_TIER.findall(text)}
+
+
 class Stats:
     def __init__(self):
         self.latencies: list[float] = []
@@ -84,6 +102,8 @@ class Stats:
         self.connect_failures = 0
         self.first_send = None
         self.last_reply = None
+        self.client_cpu = 0.0
+        self.tiers: dict[str, int] | None = None  # turns per answer tier during the measured load
 
 
 async def _recv_until(ws, match, timeout: float):
@@ -107,7 +127,7 @@ async def _ping(ws, timeout: float) -> float:
 
 
 async def _customer(url: str, locale: str, questions: list[str], stats: Stats, start: asyncio.Event,
-                    connected: list, timeout: float, think: float):
+                    connected: list, timeout: float, think: float, client_seed: int = 0):
     import websockets
 
     try:
@@ -123,6 +143,9 @@ async def _customer(url: str, locale: str, questions: list[str], stats: Stats, s
         stats.pongs_idle.append(await _ping(ws, 60))
         connected.append(True)
         await start.wait()
+        pause = random.Random(client_seed)
+        if think:  # customers are mid-conversation at different moments, not all typing at the same instant
+            await asyncio.sleep(pause.uniform(0, think))
         for text in questions:
             stats.pongs_load.append(await _ping(ws, timeout))
             client_id = uuid.uuid4().hex
@@ -151,8 +174,8 @@ async def _customer(url: str, locale: str, questions: list[str], stats: Stats, s
             key = reply["type"] + (f":{reply.get('status')}" if reply.get("status") else "")
             stats.kinds[key] = stats.kinds.get(key, 0) + 1
             await ws.send(json.dumps({"type": "seen", "message_id": reply["message_id"]}))
-            if think:
-                await asyncio.sleep(think)
+            if think:  # reading the answer and typing the next question: think time on average, jittered
+                await asyncio.sleep(think * pause.uniform(0.5, 1.5))
     except Exception as exc:  # a dropped socket: everything it had not answered yet is lost
         stats.errors += 1
         print(f"customer socket failed: {type(exc).__name__}: {exc}", file=sys.stderr)
@@ -181,7 +204,8 @@ async def run_customers(url: str, plan, timeout: float, think: float, progress, 
     connected: list = []
     tasks = []
     for i, (locale, questions) in enumerate(plan):
-        tasks.append(asyncio.create_task(_customer(url, locale, questions, stats, start, connected, timeout, think)))
+        tasks.append(asyncio.create_task(_customer(url, locale, questions, stats, start, connected, timeout, think,
+                                                   client_seed=i)))
         if i % 25 == 24:
             await asyncio.sleep(0.05)  # do not open 200 sockets in one burst: the server's accept queue is 100
     while len(connected) < len(plan):
@@ -308,6 +332,7 @@ def start_stack(code_dir: Path, var_dir: Path, backend: str, workers: int, bedro
     # C customers from one address would trip the per-IP limits meant for one office NAT: a store's customers come
     # from C addresses. The per-session limits stay on.
     env.setdefault("RATELIMIT_ENABLED", "0")
+    env.setdefault("METRICS_TOKEN", BENCH_METRICS_TOKEN)  # read_turn_tiers: which answer tier served the turns
     env.update(extra_env)
     processes: dict[str, int] = {}
     with ExitStack() as stack:
@@ -409,9 +434,16 @@ class Command(BaseCommand):
                 profiler.extend(self.start_profile(o["profile"], processes.get("worker1"),
                                                    Path(settings.BASE_DIR) / "var") or [])
 
+            tiers_before = read_turn_tiers(url)
+            client_cpu = time.process_time()
             stats, elapsed = asyncio.run(run_customers(url, plan, o["timeout"], o["think"], self.progress, on_start,
                                                        o["warmup"]))
             sampler.stop()
+            stats.client_cpu = time.process_time() - client_cpu  # the customers share the stack's cores here
+            tiers_after = read_turn_tiers(url)
+            if tiers_before is not None and tiers_after is not None:
+                stats.tiers = {t: round(n - tiers_before.get(t, 0)) for t, n in tiers_after.items()
+                               if n - tiers_before.get(t, 0)}
         self.report(o, stats, elapsed, sampler)
         if profiler:
             profiler[0].wait()
@@ -480,7 +512,7 @@ class Command(BaseCommand):
             "p99": pct(stats.latencies, 99),
             "pong_idle_p50": pct(stats.pongs_idle, 50), "pong_load_p50": pct(stats.pongs_load, 50),
             "pong_load_p95": pct(stats.pongs_load, 95),
-            "kinds": stats.kinds, "peak_rss_mb": {k: round(v) for k, v in sampler.peak.items()},
+            "kinds": stats.kinds, "tiers": stats.tiers, "peak_rss_mb": {k: round(v) for k, v in sampler.peak.items()},
             "cpu_s": {k: round(sampler.cpu_end[k] - sampler.cpu_start[k], 1) for k in sampler.peak},
             "loadavg": [round(x, 2) for x in load], "cpus": os.cpu_count(),
         }
@@ -488,7 +520,9 @@ class Command(BaseCommand):
         w(f"method: {o['customers']} WebSocket customers (asyncio + websockets, one process) on {o.get('url') or 'a stack started here'}; "
           f"each says hello, then asks {o['questions']} questions one after another (held-out messages of all 12 "
           f"categories in its language and catalog stock/price questions, seed {o['seed']}), waiting for the first "
-          f"reply (answer or review_pending) before the next; think time {o['think']}s; a question unanswered after "
+          f"reply (answer or review_pending) before the next; think time {o['think']}s (each customer starts after a "
+          f"random 0-{o['think']}s and thinks 0.5-1.5 x that between questions; by Little's law C customers give at "
+          f"most C / (think + reply time) msg/s); a question unanswered after "
           f"{o['timeout']:.0f}s is lost; {o['warmup']} unmeasured customers asked 2 questions each first. Throughput = replies / (first send → last reply). Baseline: a ping/pong on the "
           f"same socket before each question (under load) and once before the load (idle). Peak RSS: psutil every "
           f"0.25 s, process plus children; CPU: user+sys seconds over the run. backend={o['backend']}"
@@ -502,10 +536,13 @@ class Command(BaseCommand):
         w(f"| {o['customers']} | {result['throughput']:.1f} msg/s | {result['p50']:.2f} s / {result['p95']:.2f} s / "
           f"{result['p99']:.2f} s | {stats.lost} | {stats.errors} | {result['pong_idle_p50'] * 1000:.1f} ms / "
           f"{result['pong_load_p50'] * 1000:.1f} ms ({result['pong_load_p95'] * 1000:.1f} ms) |")
-        w(f"replies: {json.dumps(stats.kinds, sort_keys=True)}")
+        w(f"replies: {json.dumps(stats.kinds, sort_keys=True)}; turns by answer tier (full = Sonnet, reduced = "
+          f"Haiku, offline): {json.dumps(stats.tiers, sort_keys=True) if stats.tiers is not None else 'not readable'}")
         if sampler.peak:
             w("process: peak RSS MB / CPU s (CPU ms per reply): " + ", ".join(
                 f"{name} {result['peak_rss_mb'][name]} MB / {result['cpu_s'][name]} s "
-                f"({1000 * result['cpu_s'][name] / max(answered, 1):.0f} ms)" for name in sampler.peak))
+                f"({1000 * result['cpu_s'][name] / max(answered, 1):.0f} ms)" for name in sampler.peak)
+              + f"; the customers (this process) {stats.client_cpu:.1f} s "
+                f"({1000 * stats.client_cpu / max(answered, 1):.0f} ms)")
         if o["json"]:
             Path(o["json"]).write_text(json.dumps(result, indent=2))
