@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
+from chat import actions
 from chat.models import ChatSession
 
 HEADER = "X-Session-Token"
@@ -19,10 +20,12 @@ class SessionTokenAuthentication(authentication.BaseAuthentication):
         token = request.headers.get(HEADER)
         if not token:
             return None
-        session = ChatSession.from_token(token)
-        if session is None:
-            raise exceptions.AuthenticationFailed("The session token is invalid, expired or revoked: start a new session.",
-                                                  code="invalid_token")
+        try:
+            session = actions.check_session_token(token)  # the socket's hello makes the same check
+        except actions.UnknownSession:
+            # HTTP's convention for a bad credential (401); the socket answers the protocol's `not_found` frame.
+            raise exceptions.AuthenticationFailed("The session token is invalid, expired or revoked: start a new "
+                                                  "session.", code="invalid_token") from None
         return AnonymousUser(), session
 
     def authenticate_header(self, request):
