@@ -26,9 +26,13 @@ def sign_in_text(locale: str) -> str:
         return gettext(SIGN_IN) % {"email": settings.DEFAULT_FROM_EMAIL}
 
 
+def needs_sign_in(session: ChatSession, category: str) -> bool:
+    return category in NEEDS_SIGN_IN and session.customer_id is None
+
+
 def unless_signed_in(session: ChatSession, draft: Draft) -> Draft:
     """The draft to route: for an anonymous customer's order question, the sign-in clarification instead."""
-    if draft.category not in NEEDS_SIGN_IN or session.customer_id is not None:
+    if not needs_sign_in(session, draft.category):
         return draft
     text = sign_in_text(session.locale)
     draft.meta["identity"] = "sign_in_required"

@@ -2,8 +2,8 @@
 
 A Turn object flows through named steps, each of which either ends the turn with a draft or adds to it:
 _screen (injection; chat.guards) → _classify (embed once; the offline classifier or Haiku on Bedrock; the rules of
-chat.intents; the pinned topic) → _route_guards (a person, fixed answers, the routing loop) → _from_cache
-(chat.response_cache) → _answer (tools + generation: chat.generation offline, chat.bedrock) → _finish (chat.grounding,
+chat.intents; the pinned topic) → _require_identity (an anonymous order question; chat.identity) → _route_guards (a
+person, fixed answers, the routing loop) → _from_cache (chat.response_cache) → _answer (tools + generation: chat.generation offline, chat.bedrock) → _finish (chat.grounding,
 chat.confidence, the cache). The draft goes to reviews.escalation, which decides whether it is sent, reviewed, or
 clarified.
 """
@@ -135,7 +135,7 @@ def _produce(message: Message, memory: Memory, tier: degradation.Tier, started: 
                 budget=guards.Budget(guards.Limits(max_steps=tier.max_steps)),
                 meta={"prior_turns": len(memory.recent), "question": message.text})
     # Each step either ends the turn with a draft or adds what it learnt to the turn and hands it on.
-    for step in (_screen, _classify, _route_guards, _from_cache, _answer):
+    for step in (_screen, _classify, _require_identity, _route_guards, _from_cache, _answer):
         draft = step(turn)
         if draft is not None:
             return _charge(turn.session, turn.spent, draft)
@@ -181,6 +181,15 @@ def _classify(turn: Turn) -> None:
         turn.category = turn.intent.category
     else:
         turn.category = _route_category(classification, turn.memory, turn.session, turn.meta)
+
+
+def _require_identity(turn: Turn) -> Draft | None:
+    """An anonymous customer's order question: how to sign in, before a lookup (or a model call) that cannot succeed.
+    produce_draft checks the finished draft again, for a backend that answered under another category."""
+    if not identity.needs_sign_in(turn.session, turn.category):
+        return None
+    return identity.unless_signed_in(turn.session, turn.draft(
+        "", category=turn.category, confidence=confidence.CLARIFY_CONFIDENCE, intent=turn.category))
 
 
 def _route_guards(turn: Turn) -> Draft | None:
@@ -240,7 +249,7 @@ def _finish(turn: Turn, composed, usage, cache: bool = True) -> Draft:
         category = composed.category
     meta["budget"] = {"steps": budget.steps, "tokens": budget.tokens, "violations": budget.violations}
 
-    own_words = _prompt_wording(turn.prompt)
+    own_words = turn.prompt.own_words if turn.prompt else ""
     check = grounding.check(composed.text, composed.results, own_words=own_words)
     inside = _titles_inside_quotes(composed.text, check.unverified)
     if inside:  # "Another" inside "Isekai Izakaya: Japanese Food From Another World" is that title, not a claim
@@ -274,13 +283,6 @@ def _finish(turn: Turn, composed, usage, cache: bool = True) -> Draft:
                            {"text": draft.text, "confidence": score, "sources": draft.sources}, skus)
     meta["pipeline_ms"] = round((time.perf_counter() - turn.started) * 1000, 1)
     return draft
-
-
-def _prompt_wording(prompt) -> str:
-    """The serving version's template texts (greetings, intros): our words, which an answer may repeat."""
-    templates = getattr(prompt, "templates", None) or {}
-    return " ".join(text for texts in templates.values() if isinstance(texts, dict)
-                    for text in texts.values() if isinstance(text, str))
 
 
 _QUOTED = re.compile(r"「[^」]{1,80}」|\"[^\"]{1,80}\"")

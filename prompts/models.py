@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 # What a version *is*: these never change once the version left the draft status.
@@ -91,6 +92,14 @@ class PromptVersion(models.Model):
     @property
     def label(self) -> str:
         return f"{self.name} v{self.version}"
+
+    @cached_property
+    def own_words(self) -> str:
+        """The template texts (greetings, intros) joined: the store's words, which an answer may repeat (chat's
+        grounding check). Kept on the instance: prompts.serving keeps the served ones, whose content cannot change."""
+        templates = self.templates if isinstance(self.templates, dict) else {}
+        return " ".join(text for texts in templates.values() if isinstance(texts, dict)
+                        for text in texts.values() if isinstance(text, str))
 
     def save(self, *args, **kwargs):
         if self.pk:

@@ -118,6 +118,7 @@ def test_an_anonymous_order_question_is_told_how_to_sign_in_with_no_review_task(
     assert answer.text == sign_in_text(locale) and answer.status == "clarify"
     assert ("ログイン" if locale == "ja" else "sign in") in answer.text
     assert not ReviewTask.objects.filter(message=message).exists()
+    assert "tools" not in answer.meta  # told before any order lookup (which could only fail) was made
 
 
 @pytest.mark.parametrize("locale,shipped", [("ja", "発送"), ("en", "shipped")])
