@@ -76,19 +76,24 @@ _clients: dict[str, object] = {}
 _clients_lock = threading.Lock()
 
 
-def client(kind: str = "answer"):
+def client(kind: str = "answer", read_timeout: int | None = None):
     """One boto3 client per process and kind of call, shared by every thread (boto3 clients are thread-safe).
 
     The kind fixes the read timeout botocore enforces: "classify" (Haiku, CLASSIFY_BUDGET_SECONDS) or "answer"
     (each Sonnet call, BEDROCK_CALL_TIMEOUT_SECONDS); the request budget decides between calls whether another one
     may start. No retries within a turn: a throttled or slow call falls back to the offline answer. The connection
-    pool is as large as the worker's concurrency, so threads do not queue for (or discard) connections."""
-    found = _clients.get(kind)
+    pool is as large as the worker's concurrency, so threads do not queue for (or discard) connections.
+
+    `read_timeout` (whole seconds, below the kind's own) is for a call near the end of the turn's time budget: one
+    more client per second of it, so a process holds at most BEDROCK_CALL_TIMEOUT_SECONDS + 2 of them."""
+    key = kind if read_timeout is None else f"{kind}:{read_timeout}s"
+    found = _clients.get(key)
     if found is None:
         with _clients_lock:  # creating clients is not thread-safe; using them is
-            found = _clients.get(kind)
+            found = _clients.get(key)
             if found is None:
-                timeout = CLASSIFY_BUDGET_SECONDS if kind == "classify" else settings.BEDROCK_CALL_TIMEOUT_SECONDS
+                timeout = read_timeout or (CLASSIFY_BUDGET_SECONDS if kind == "classify"
+                                           else settings.BEDROCK_CALL_TIMEOUT_SECONDS)
                 found = boto3.session.Session().client(
                     "bedrock-runtime", region_name=settings.AWS_REGION,
                     endpoint_url=settings.BEDROCK_ENDPOINT_URL or None,
@@ -96,8 +101,17 @@ def client(kind: str = "answer"):
                     config=Config(read_timeout=timeout, connect_timeout=2,
                                   retries={"mode": "standard", "total_max_attempts": 1},
                                   max_pool_connections=settings.BEDROCK_MAX_CONNECTIONS))
-                _clients[kind] = found
+                _clients[key] = found
     return found
+
+
+def _call_timeout(budget: Budget) -> int | None:
+    """The read timeout of the next answer call: BEDROCK_CALL_TIMEOUT_SECONDS, or the whole seconds left of the turn's
+    time budget when fewer (a 10 s call started at 15 s would end past the 20 s budget). None: under a second left."""
+    left = budget.seconds_left()
+    if left >= settings.BEDROCK_CALL_TIMEOUT_SECONDS:
+        return None
+    return int(left) if left >= 1 else 0
 
 
 def classify(text: str, usage: Usage | None = None, vector=None) -> classifier.Classification:
@@ -168,8 +182,12 @@ def answer(message: Message, memory: Memory, category: str, locale: str, prompt,
     results: list[tools.ToolResult] = []
     try:
         while not budget.exhausted():
+            read_timeout = _call_timeout(budget)
+            if read_timeout == 0:
+                log.warning("under a second of the turn's budget left: no further model call")
+                break
             with cpu.waiting():
-                response = client("answer").converse(
+                response = client("answer", read_timeout).converse(
                     modelId=model, system=system, messages=conversation,
                     toolConfig={"tools": TOOL_SPECS}, inferenceConfig={"maxTokens": 800, "temperature": 0.2})
             cost = usage.add(response.get("usage", {}), model_kind)

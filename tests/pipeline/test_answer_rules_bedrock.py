@@ -6,15 +6,12 @@ import json
 import pytest
 from botocore.stub import ANY, Stubber
 
-from chat import bedrock
-from tests.support.converse import response
+from tests.support.converse import one_bedrock_client, response
 
 
 @pytest.fixture
 def stubbed(settings, monkeypatch):
-    settings.LLM_BACKEND = "bedrock"
-    client = bedrock.client("classify")
-    monkeypatch.setattr(bedrock, "client", lambda kind="answer": client)
+    client = one_bedrock_client(settings, monkeypatch)
     with Stubber(client) as stubber:
         yield stubber
 

@@ -8,16 +8,13 @@ from botocore.exceptions import ReadTimeoutError
 from botocore.stub import ANY, Stubber
 
 from catalog.models import Product
-from chat import bedrock
 from chat.models import ChatSession
-from tests.support.converse import response, usage
+from tests.support.converse import one_bedrock_client, response, usage
 
 
 @pytest.fixture
 def stubbed(settings, monkeypatch):
-    settings.LLM_BACKEND = "bedrock"
-    client = bedrock.client("classify")
-    monkeypatch.setattr(bedrock, "client", lambda kind="answer": client)
+    client = one_bedrock_client(settings, monkeypatch)
     with Stubber(client) as stubber:
         yield stubber
 

@@ -1,7 +1,10 @@
 """The Bedrock backend with real boto3 against the local Bedrock-compatible server (chat/bedrock_local.py)."""
 
+import time
 
-from chat import bedrock, bedrock_local, degradation
+from chat import bedrock, bedrock_local, degradation, guards
+from chat.memory import load_memory
+from chat.models import ChatSession, Message
 
 
 def test_it_answers_a_grounded_two_call_turn_through_the_local_server(ask, local_bedrock):
@@ -67,3 +70,16 @@ def test_slow_model_turns_step_down_to_offline_answers_and_back_up_when_it_recov
     settings.DEGRADE_PROBE_SHARE = 1.0  # every turn probes the tier above
     tiers = [ask(next(questions)).meta["tier"] for _ in range(6)]
     assert tiers == ["haiku"] * 3 + ["full"] * 3 and degradation.current().name == "full"
+
+
+def test_a_call_late_in_the_turn_waits_only_for_the_time_the_turn_has_left(local_bedrock, settings, catalog_data):
+    settings.BEDROCK_CALL_TIMEOUT_SECONDS = 10
+    local_bedrock.hang = True
+    session = ChatSession.objects.create(locale="en")
+    message = Message.objects.create(session=session, role="user", text="Is volume 1 of Demon Slayer in stock?")
+    budget = guards.Budget(guards.Limits(max_seconds=2.5))
+    started = time.monotonic()
+    composed, _ = bedrock.answer(message, load_memory(session, before=message), "availability", "en", None, budget)
+    assert time.monotonic() - started < 6  # cut off at the 2 s left, not at the call's own 10 s
+    assert local_bedrock.calls["hung"] == 1 and "answer:2s" in bedrock._clients
+    assert "Demon Slayer" in composed.text  # the offline answer

@@ -8,17 +8,14 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from catalog.models import Product
-from chat import bedrock
 from chat.pipeline import SAFE_FALLBACK
-from tests.support.converse import response
+from tests.support.converse import one_bedrock_client, response
 
 
 @pytest.fixture
 def bedrock_says(ask, settings, monkeypatch):
     """Ask a question on the Bedrock backend whose model calls check_inventory, then answers `reply`."""
-    settings.LLM_BACKEND = "bedrock"
-    client = bedrock.client("classify")
-    monkeypatch.setattr(bedrock, "client", lambda kind="answer": client)
+    client = one_bedrock_client(settings, monkeypatch)
 
     def _ask(question, reply, locale="ja", category="availability"):
         with Stubber(client) as stubber:

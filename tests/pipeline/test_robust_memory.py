@@ -9,7 +9,7 @@ from chat import bedrock
 from chat.memory import load_memory
 from chat.models import ChatSession, Message
 from prompts.validation import estimate_tokens
-from tests.support.converse import response
+from tests.support.converse import one_bedrock_client, response
 
 SUMMARY = "- 送料はいくらですか\n- ワンピースの1巻はありますか"
 
@@ -21,9 +21,7 @@ def test_it_answers_a_follow_up_offline_from_the_summary_of_earlier_turns(ask):
 
 
 def test_it_gives_bedrock_the_summary_of_earlier_turns(ask, settings, monkeypatch):
-    settings.LLM_BACKEND = "bedrock"
-    client = bedrock.client("classify")
-    monkeypatch.setattr(bedrock, "client", lambda kind="answer": client)
+    client = one_bedrock_client(settings, monkeypatch)
     session = ChatSession.objects.create(locale="ja", summary=SUMMARY, summary_upto_id=0)
     with Stubber(client) as stubber:
         stubber.add_response("converse", response([{"text": json.dumps(

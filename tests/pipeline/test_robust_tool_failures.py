@@ -8,8 +8,7 @@ from botocore.stub import ANY, Stubber
 
 from catalog import search, tools
 from catalog.models import Customer
-from chat import bedrock
-from tests.support.converse import response
+from tests.support.converse import one_bedrock_client, response
 
 
 def _broken(*args, **kwargs):
@@ -52,9 +51,7 @@ def test_it_says_it_could_not_check_when_the_order_lookup_fails(ask, monkeypatch
 ])
 def test_on_bedrock_a_failed_lookup_is_never_answered_with_which_title(ask, search_down, settings, monkeypatch,
                                                                       locale, question, expected):
-    settings.LLM_BACKEND = "bedrock"
-    client = bedrock.client("classify")
-    monkeypatch.setattr(bedrock, "client", lambda kind="answer": client)
+    client = one_bedrock_client(settings, monkeypatch)
     with Stubber(client) as stubber:
         stubber.add_response("converse", response([{"text": json.dumps(
             {"category": "availability", "intent": "stock", "genre": None, "language": locale, "confidence": 0.92})}]),
