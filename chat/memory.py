@@ -29,6 +29,7 @@ _CONVERSATION = [Message.Kind.TEXT, Message.Kind.ANSWER]
 class Memory:
     summary: str = ""
     recent: list[Message] = field(default_factory=list)  # oldest first
+    window_full: bool = True  # False: the unfolded conversation is shorter than the window read, so nothing to fold
 
     def customer_texts(self) -> list[str]:
         """The customer's earlier questions, oldest first: the summarised ones, then the recent ones."""
@@ -50,8 +51,10 @@ def load_memory(session: ChatSession, before: Message | None = None) -> Memory:
     if before is not None:
         # Earlier messages, and answers to earlier messages even when they were stored after this one arrived.
         messages = messages.filter(Q(id__lt=before.id) | Q(role=Message.Role.ASSISTANT, reply_to_id__lt=before.id))
-    recent = sorted(messages.order_by("-id")[: RECENT_TURNS * 2], key=lambda m: (m.reply_to_id or m.id, m.id))
-    return Memory(summary=_checked_summary(session), recent=_within_tokens(recent, settings.CHAT_HISTORY_MAX_TOKENS))
+    window = list(messages.order_by("-id")[: RECENT_TURNS * 2])
+    recent = sorted(window, key=lambda m: (m.reply_to_id or m.id, m.id))
+    return Memory(summary=_checked_summary(session), recent=_within_tokens(recent, settings.CHAT_HISTORY_MAX_TOKENS),
+                  window_full=len(window) == RECENT_TURNS * 2)
 
 
 def _within_tokens(recent: list[Message], budget: int) -> list[Message]:
@@ -93,7 +96,11 @@ def _fold(session: ChatSession, keep_turns: int) -> None:
         ChatSession.objects.filter(pk=session.pk).update(summary=summary, summary_upto_id=last_folded)
 
 
-def fold_if_needed(session: ChatSession) -> None:
+def fold_if_needed(session: ChatSession, memory: Memory | None = None) -> None:
+    """`memory`: this turn's, whose read of the conversation tells when there cannot be enough to fold (most turns:
+    the count below is then not made)."""
+    if memory is not None and not memory.window_full:
+        return
     if _unfolded(session).filter(role=Message.Role.USER).count() > FOLD_AFTER_TURNS:
         _fold(session, KEEP_WHOLE_TURNS)
 

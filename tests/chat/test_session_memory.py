@@ -14,8 +14,10 @@ from chat.models import ChatSession, Message
 def _turns(session, count, start=0):
     for i in range(start, start + count):
         question = Message.objects.create(session=session, role="user", text=f"質問{i}: ナルト{i}巻", client_id=f"c{i}")
+        session.refresh_from_db()
+        context = memory.load_memory(session, before=question)  # as the turn does: its read decides whether to count
         Message.objects.create(session=session, role="assistant", kind="answer", text=f"回答{i}", reply_to=question)
-        memory.fold_if_needed(session)
+        memory.fold_if_needed(session, context)
 
 
 def test_a_200_turn_session_stays_small_and_fast(db):

@@ -1,8 +1,12 @@
 """A version changes what customers get offline: its wording in answers, recorded on the Message and the Feedback,
 and the response cache never hands one version's answer to another version's session."""
 
-import pytest
+import json
 
+import pytest
+from botocore.stub import ANY, Stubber
+
+from chat import bedrock
 from chat.models import ChatSession, Message
 from mangaassist.turn import answer_one
 from feedback.collect import do_record_feedback
@@ -10,6 +14,7 @@ from prompts import lifecycle, serving
 from prompts.models import PromptVersion
 from tests.support.prompt_versions import evaluated
 from tests.factories import make_ml_lead
+from tests.support.converse import one_bedrock_client, response
 
 
 @pytest.fixture
@@ -73,23 +78,12 @@ def test_it_raises_rather_than_answer_unworded():
 
 def test_it_sends_the_serving_versions_system_prompt_to_bedrock(canary_everywhere, ask, settings, monkeypatch):  # noqa: F811
     """On Bedrock the same version decides the system prompt: the canary's text reaches Sonnet's `system`."""
-    import json
-
-    from botocore.stub import ANY, Stubber
-
-    from chat import bedrock
-
-    settings.LLM_BACKEND = "bedrock"
-    client = bedrock.client("classify")
-    monkeypatch.setattr(bedrock, "client", lambda read_timeout: client)
-    usage = {"inputTokens": 100, "outputTokens": 20, "totalTokens": 120}
-    reply = lambda text: {"output": {"message": {"role": "assistant", "content": [{"text": text}]}},  # noqa: E731
-                          "stopReason": "end_turn", "usage": usage, "metrics": {"latencyMs": 5}}
+    client = one_bedrock_client(settings, monkeypatch)
     with Stubber(client) as stubber:
-        stubber.add_response("converse", reply(json.dumps({"category": "general", "intent": "greeting", "genre": None,
-                                                           "language": "en", "confidence": 0.9})),
+        stubber.add_response("converse", response(json.dumps({"category": "general", "intent": "greeting", "genre": None,
+                                                              "language": "en", "confidence": 0.9})),
                              {"modelId": ANY, "system": ANY, "messages": ANY, "inferenceConfig": ANY})
-        stubber.add_response("converse", reply("Welcome! [confidence: 0.9]"),
+        stubber.add_response("converse", response("Welcome! [confidence: 0.9]"),
                              {"modelId": ANY, "messages": ANY, "toolConfig": ANY, "inferenceConfig": ANY,
                               "system": [{"text": canary_everywhere.text + bedrock.ANSWER_SUFFIX}]})
         draft = ask("Hello!", locale="en")
