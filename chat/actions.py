@@ -87,7 +87,8 @@ def check_client_id(client_id) -> str:
 
 
 def check_not_blocked(session: ChatSession) -> None:
-    session.refresh_from_db(fields=["blocked_until"])  # the injection guard may have blocked it since hello
+    # the injection guard may have blocked it since hello
+    session.blocked_until = ChatSession.objects.filter(pk=session.pk).values_list("blocked_until", flat=True).first()
     if session.is_blocked():
         raise Blocked("this conversation is blocked for now")
 
@@ -211,7 +212,7 @@ def do_receive_message(session: ChatSession, client_id, text, client_ip: str | N
 
     Preconditions: none; every check is made here, in protocol order (shape, then state, then limits)."""
     client_id = check_client_id(client_id)
-    existing = session.messages.filter(client_id=client_id).first()
+    existing = _resent(session, client_id)
     if existing:
         return Received(existing, created=False)
     text = check_message_text(text)
@@ -224,7 +225,7 @@ def do_receive_message(session: ChatSession, client_id, text, client_ip: str | N
             # Count-then-insert under the session's row lock (on SQLite the IMMEDIATE transaction is the lock):
             # 40 concurrent posts get exactly the allowance, not 40.
             ChatSession.objects.select_for_update().filter(pk=session.pk).values_list("pk", flat=True).first()
-            raced = session.messages.filter(client_id=client_id).first()  # a resend never counts as over the limit
+            raced = _resent(session, client_id)  # a resend never counts as over the limit
             if raced:
                 return Received(raced, created=False)
             check_rate_limit(session)
@@ -237,6 +238,14 @@ def do_receive_message(session: ChatSession, client_id, text, client_ip: str | N
     except IntegrityError:  # the same client_id raced in from another tab or process
         return Received(session.messages.get(client_id=client_id), created=False)
     return Received(message, created=True)
+
+
+def _resent(session: ChatSession, client_id: str) -> Message | None:
+    """The message this client_id already stored, if any. Asked of every message and almost always no: the id
+    alone is looked for first (a whole Message row costs ~2 ms of ORM work to compile, found or not)."""
+    if not session.messages.filter(client_id=client_id).exists():
+        return None
+    return session.messages.get(client_id=client_id)
 
 
 def enqueue_answer(message_id: int) -> bool:
