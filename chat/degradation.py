@@ -4,9 +4,10 @@ Tiers (LLM_BACKEND=bedrock): FULL (Haiku classifies, Sonnet answers, up to 5 ste
 tool round trip: 3 steps) → OFFLINE (the offline classifier and templates, no Bedrock call at all). With the
 offline backend every tier answers offline; the tier is still measured and shown.
 
-Pressure is measured on the turns themselves, never on a timer: every turn reports (tier it ran at, queue wait =
-message stored → turn started, turn latency, cost). Over the last DEGRADE_WINDOW turns of the current tier, a p90
-wait above DEGRADE_QUEUE_WAIT_SECONDS or a p90 latency above DEGRADE_TURN_SECONDS steps down one tier; the day's
+Pressure is measured on the turns themselves, never on a timer: a turn reports its queue wait (message stored →
+turn started) as it starts, so a backlog counts before its turns finish, and its latency and cost as it ends. Over
+the last DEGRADE_WINDOW turns of the current tier, a p90 wait above DEGRADE_QUEUE_WAIT_SECONDS or a p90 latency
+above DEGRADE_TURN_SECONDS steps down one tier; the day's
 Bedrock spend above DEGRADE_DAILY_SPEND_USD goes straight to OFFLINE. Stepping up needs evidence that the tier above
 is healthy again: a share (DEGRADE_PROBE_SHARE) of turns runs one tier higher as probes, and when a window of
 probes and the current tier's queue wait are both below DEGRADE_RECOVER_RATIO × the limits (hysteresis), the tier
@@ -34,7 +35,8 @@ from common import metrics
 
 log = logging.getLogger(__name__)
 TIER_KEY = "degrade:tier"  # JSON {"tier": int, "since": iso, "reason": str}
-SAMPLES_KEY = "degrade:samples:{}"  # per tier: the last turns' [wait, latency]
+WAITS_KEY = "degrade:waits:{}"  # per tier: the last turns' queue waits, reported as they start
+LATENCIES_KEY = "degrade:latencies:{}"  # per tier: the last turns' latencies, reported as they end
 SPEND_KEY = "degrade:spend:{}"  # per JST day: Bedrock USD
 READ_EVERY_SECONDS = 0.5
 # Sent after the tier changed: old, new (Tier), reason (str). reviews opens/resolves an Alert on it.
@@ -112,29 +114,40 @@ def _p90(values: list[float]) -> float:
     return values[int(0.9 * (len(values) - 1))] if values else 0.0
 
 
-def observe(tier: Tier, wait_s: float, latency_s: float, cost_usd: Decimal | float = 0) -> Tier | None:
-    """Record one finished turn and decide. Returns the new tier when this turn's report changed it."""
-    client = _redis()
-    pipe = client.pipeline()
-    if cost_usd:
-        pipe.incrbyfloat(_spend_key(), float(cost_usd))
-        pipe.expire(_spend_key(), 2 * 86400)
-    key = SAMPLES_KEY.format(tier.level)
-    pipe.lpush(key, json.dumps([round(wait_s, 3), round(latency_s, 3)]))
-    pipe.ltrim(key, 0, settings.DEGRADE_WINDOW - 1)
-    pipe.execute()
+def started(tier: Tier, wait_s: float) -> Tier | None:
+    """Record a turn's queue wait as it starts, and decide. Returns the new tier when this report changed it."""
+    _push(WAITS_KEY.format(tier.level), wait_s)
     return decide()
 
 
-def _window(level: int) -> list[tuple[float, float]]:
+def finished(tier: Tier, latency_s: float, cost_usd: Decimal | float = 0) -> Tier | None:
+    """Record a finished turn's latency and cost, and decide. Returns the new tier when this report changed it."""
+    _push(LATENCIES_KEY.format(tier.level), latency_s, cost_usd)
+    return decide()
+
+
+def _push(key: str, seconds: float, cost_usd: Decimal | float = 0) -> None:
+    pipe = _redis().pipeline()
+    if cost_usd:
+        pipe.incrbyfloat(_spend_key(), float(cost_usd))
+        pipe.expire(_spend_key(), 2 * 86400)
+    pipe.lpush(key, round(seconds, 3))
+    pipe.ltrim(key, 0, settings.DEGRADE_WINDOW - 1)
+    pipe.execute()
+
+
+def _window(key: str) -> list[float]:
     samples = []
-    for raw in _redis().lrange(SAMPLES_KEY.format(level), 0, -1):
+    for raw in _redis().lrange(key, 0, -1):
         try:
-            wait_s, latency_s = json.loads(raw)
-            samples.append((float(wait_s), float(latency_s)))
+            samples.append(float(raw))
         except (ValueError, TypeError) as exc:  # a garbled sample is skipped; the window trims it away soon
-            dropped("degradation", SAMPLES_KEY.format(level), exc)
+            dropped("degradation", key, exc)
     return samples
+
+
+def _pressure(level: int) -> tuple[list[float], list[float]]:
+    return _window(WAITS_KEY.format(level)), _window(LATENCIES_KEY.format(level))
 
 
 def decide() -> Tier | None:
@@ -148,18 +161,18 @@ def decide() -> Tier | None:
         if now.level < LOWEST:
             return _change(now, TIERS[LOWEST], f"Bedrock spend today over {settings.DEGRADE_DAILY_SPEND_USD} USD")
         return None
-    here = _window(now.level)
-    if len(here) >= size and now.level < LOWEST:
-        wait, latency = _p90([w for w, _ in here]), _p90([t for _, t in here])
-        if wait > wait_limit or latency > latency_limit:
+    waits, latencies = _pressure(now.level)
+    if now.level < LOWEST:
+        wait, latency = _p90(waits), _p90(latencies)
+        if (len(waits) >= size and wait > wait_limit) or (len(latencies) >= size and latency > latency_limit):
             return _change(now, TIERS[now.level + 1],
                            f"p90 queue wait {wait:.1f} s (limit {wait_limit:g}), p90 turn {latency:.1f} s "
-                           f"(limit {latency_limit:g}) over the last {len(here)} turns")
+                           f"(limit {latency_limit:g}) over the last {max(len(waits), len(latencies))} turns")
     if now.level > 0:
-        probes = _window(now.level - 1)
-        if len(probes) >= max(3, size // 4):
-            wait, latency = _p90([w for w, _ in probes]), _p90([t for _, t in probes])
-            local_wait = _p90([w for w, _ in here]) if here else 0.0
+        probe_waits, probe_latencies = _pressure(now.level - 1)
+        if min(len(probe_waits), len(probe_latencies)) >= max(3, size // 4):
+            wait, latency = _p90(probe_waits), _p90(probe_latencies)
+            local_wait = _p90(waits)
             if wait < ratio * wait_limit and latency < ratio * latency_limit and local_wait < ratio * wait_limit:
                 return _change(now, TIERS[now.level - 1],
                                f"probes at {TIERS[now.level - 1].name}: p90 wait {wait:.1f} s, p90 turn "
@@ -178,7 +191,7 @@ def _change(old: Tier, new: Tier, reason: str) -> Tier | None:
                 return None
             pipe.multi()
             pipe.set(TIER_KEY, json.dumps({"tier": new.level, "since": timezone.now().isoformat(), "reason": reason}))
-            pipe.delete(*[SAMPLES_KEY.format(t.level) for t in TIERS])
+            pipe.delete(*_window_keys())
             pipe.execute()
         except Exception as exc:  # WatchError: another process decided first
             log.info("tier change %s → %s not applied: %s", old.name, new.name, type(exc).__name__)
@@ -192,10 +205,14 @@ def _change(old: Tier, new: Tier, reason: str) -> Tier | None:
     return new
 
 
+def _window_keys() -> list[str]:
+    return [key.format(t.level) for t in TIERS for key in (WAITS_KEY, LATENCIES_KEY)]
+
+
 def reset() -> None:
     """Back to FULL with empty windows (tests, or an operator after fixing the cause)."""
     global _cached
-    _redis().delete(TIER_KEY, *[SAMPLES_KEY.format(t.level) for t in TIERS])
+    _redis().delete(TIER_KEY, *_window_keys())
     _cached = (0.0, {})
 
 

@@ -78,16 +78,17 @@ def _recent_categories(memory: Memory) -> list[str]:
 
 def produce_draft(message: Message, memory: Memory) -> Draft:
     """The draft for one customer message, at the answer tier chosen for this turn (chat/degradation.py)."""
-    started, begun_at = time.perf_counter(), timezone.now()
+    started = time.perf_counter()
     bedrock_backend = settings.LLM_BACKEND == "bedrock"
     tier = degradation.choose() if bedrock_backend else degradation.TIERS[0]
+    if bedrock_backend:  # only Bedrock has tiers to step through; the offline backend is the floor already
+        degradation.started(tier, max(0.0, (timezone.now() - message.created_at).total_seconds()))
     # An anonymous customer's order question: how to sign in, whatever the backend made of it (chat/identity.py).
     draft = identity.unless_signed_in(message.session, _produce(message, memory, tier, started))
     draft.meta["tier"] = tier.name
     metrics.incr("chat_turns_total", tier=tier.name if bedrock_backend else degradation.TIERS[-1].name)
-    if bedrock_backend:  # only Bedrock has tiers to step through; the offline backend is the floor already
-        degradation.observe(tier, max(0.0, (begun_at - message.created_at).total_seconds()),
-                            time.perf_counter() - started, draft.cost_usd or 0)
+    if bedrock_backend:
+        degradation.finished(tier, time.perf_counter() - started, draft.cost_usd or 0)
     return draft
 
 

@@ -94,5 +94,5 @@ def test_it_drops_a_garbled_answer_tier_and_answers_at_full_tier(db, garbage):
     before = metrics.counter_value("chat_corrupt_state_total", store="degradation")
     assert degradation.current() is degradation.TIERS[0]
     assert metrics.counter_value("chat_corrupt_state_total", store="degradation") == before + 1
-    _redis().lpush(degradation.SAMPLES_KEY.format(0), b"garbage", b"[0.1, 0.2]")
-    assert degradation._window(0) == [(0.1, 0.2)]
+    _redis().lpush(degradation.WAITS_KEY.format(0), b"garbage", b"0.2")
+    assert degradation._window(degradation.WAITS_KEY.format(0)) == [0.2]

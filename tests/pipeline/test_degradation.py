@@ -23,7 +23,8 @@ def tiers(settings, db):
 
 def _turns(tier, count, wait, latency):
     for _ in range(count):
-        degradation.observe(tier, wait, latency)
+        degradation.started(tier, wait)
+        degradation.finished(tier, latency)
 
 
 def test_it_steps_down_on_slow_turns_and_back_up_on_calm_probes_with_an_alert(tiers):
@@ -56,9 +57,16 @@ def test_a_long_queue_wait_steps_down_even_when_turns_are_fast(tiers):
     assert "p90 queue wait 3.0 s" in degradation.state()["reason"]
 
 
+def test_a_backlog_steps_down_as_its_turns_start_not_after_they_finish(tiers):
+    for _ in range(8):  # eight turns started after waiting 3 s in the queue; none of them has finished yet
+        degradation.started(FULL, 3.0)
+    assert degradation.current() == HAIKU
+    assert "p90 queue wait 3.0 s" in degradation.state()["reason"]
+
+
 def test_the_days_spend_goes_straight_to_offline_and_stops_probes(tiers, settings):
     settings.DEGRADE_DAILY_SPEND_USD = 0.05
-    degradation.observe(FULL, 0.1, 0.5, cost_usd=0.06)
+    degradation.finished(FULL, 0.5, cost_usd=0.06)
     assert degradation.current() == OFFLINE
     settings.DEGRADE_PROBE_SHARE = 1.0
     assert degradation.choose() == OFFLINE
