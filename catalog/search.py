@@ -112,7 +112,20 @@ class SearchIndex:
         for part in title_parts(query):
             for i, score in self._name_scores_of(part, authors=False).items():
                 scores[i] = max(scores.get(i, 0.0), score)
-        return scores
+        return self._without_titles_inside_longer_ones(normalize(query), scores)
+
+    def _without_titles_inside_longer_ones(self, query_key: str, scores: dict[int, float]) -> dict[int, float]:
+        """"Give My Regards to Black Jack volume 22" names one series, not also "Black Jack": a title the question
+        contains only as part of a longer title it also contains is not named by itself. The longer title keeps
+        the better of the two scores (the shorter one was matched whole, the longer one inside the sentence)."""
+        contained = {i: [k for k in self.name_keys[i] if len(k) >= 3 and k in query_key] for i in scores}
+        for inner, inner_keys in contained.items():
+            outer = next((i for i, keys in contained.items() if i != inner and scores[i] > 0.0 and inner_keys and all(
+                any(k != key and k in key for key in keys) for k in inner_keys)), None)
+            if outer is not None:
+                scores[outer] = max(scores[outer], scores[inner])
+                scores[inner] = 0.0
+        return {i: score for i, score in scores.items() if score > 0.0}
 
     def _name_scores_of(self, query: str, authors: bool = True) -> dict[int, float]:
         query_key = normalize(query)

@@ -37,3 +37,20 @@ def test_it_finds_an_author_named_as_whole_words_in_either_order():
 def test_it_does_not_find_a_short_kana_author_inside_an_ordinary_word():
     idx = index()
     assert all(h.series_id != 3 or h.score < 0.5 for h in idx.search("あっという間に届きますか"))
+
+
+def test_it_finds_the_longer_title_when_a_shorter_title_is_inside_it():
+    """"Give My Regards to Black Jack" is one series; the "Black Jack" inside it is not a second one the question
+    names, whichever language it is asked in."""
+    idx = search.SearchIndex([
+        search.SeriesRecord(id=1, slug="black-jack", names=["ブラック・ジャック", "ブラックジャック", "Black Jack"],
+                            authors=["手塚治虫", "Osamu Tezuka"], text="medical", genres=("medical",),
+                            demographic="shonen"),
+        search.SeriesRecord(id=2, slug="give-my-regards-to-black-jack",
+                            names=["ブラックジャックによろしく", "Give My Regards to Black Jack"],
+                            authors=["佐藤秀峰", "Shuho Sato"], text="medical", genres=("medical",), demographic="seinen"),
+    ], products={})
+    for question in ("I'm looking for Give My Regards to Black Jack volume 22", "ブラックジャックによろしくの5巻ありますか"):
+        hits = idx.search(question)
+        assert slugs(hits, idx) == ["give-my-regards-to-black-jack"], question
+    assert slugs(idx.search("Black Jack volume 3 in stock?"), idx)[0] == "black-jack"
