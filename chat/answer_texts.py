@@ -28,6 +28,8 @@ TEXTS = {
     "edition_box_set": _("box set"),
     "edition_special": _("special edition"),
     "no_edition": _("We don't carry a %(edition)s of %(title)s."),
+    "general_clarify": _("I'm not sure what you'd like to know. Could you tell me the title (and volume) you're "
+                         "looking for, your order number, or the topic: shipping, payment, returns, or your account?"),
     "faq_clarify": _("Could you tell me which of these your question is about: shipping, payment, returns, or your "
                      "account?"),
 }

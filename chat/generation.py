@@ -323,11 +323,18 @@ def compose_intent(intent: intents.Intent, text: str, locale: str, customer, vec
     return compose_faq_entries(intent.faq_keys, intent.category, locale, lead, text, vector)
 
 
-def compose_general(text: str, locale: str, vector=None) -> Composed:
+def compose_general(text: str, locale: str, vector=None, unplaced: Composed | None = None) -> Composed:
+    """A message no rule and no catalog category placed: a strong FAQ match, else the greeting for a hello, else a
+    clarifying question that names what is missing (`unplaced`: the catalog's own "which title?" when the words
+    asked about a title without naming one). The greeting is never the answer to a question it does not answer."""
     faq = compose_faq(text, "general", locale, vector)
     if not faq.clarify and not faq.tool_failed and faq.retrieval >= 0.8:
         return faq
-    return Composed(_w("general.greeting", locale), retrieval=0.9)
+    if unplaced is not None:
+        return unplaced
+    if intents.is_greeting(text):
+        return Composed(_w("general.greeting", locale), retrieval=0.9)
+    return Composed(say("general_clarify", locale), results=faq.results, clarify=True, retrieval=0.0)
 
 
 def compose(text: str, classification: Classification, locale: str, customer, vector=None) -> Composed:
@@ -356,6 +363,8 @@ def compose(text: str, classification: Classification, locale: str, customer, ve
         composed = compose_catalog(text, category, locale, vector, form)
         if not composed.clarify or category in CATALOG:
             return composed
+        if category == "general":
+            return compose_general(text, locale, vector, unplaced=composed)
     if category in CATALOG:
         return compose_catalog(text, category, locale, vector)
     if category == "recommendation":

@@ -66,7 +66,14 @@ IDENTITY = _any(
 CLOSER = _any(
     r"\bthanks?\b", r"\bthank you\b", r"\bthx\b", r"\bty\b", r"\bbye\b", r"that'?s all", r"got it", r"\bcheers\b",
     r"nice day", r"ありがと", r"助かりました", r"解決しました", r"了解", r"わかりました", r"分かりました",
-    r"失礼します", r"大丈夫です", r"以上です",
+    r"失礼します", r"大丈夫です", r"以上です", r"どうも(?=です|でした|ありがと|[!！。.ー〜\s]*$)", r"(?:それ|これ)で(?:全部|終わり|大丈夫|OK)", r"that'?s everything",
+    r"\bthat will be all\b", r"no more questions",
+)
+# hello, or "what can you do?": the one kind of message the store's greeting answers
+GREETING = _any(
+    r"^\W*(?:hi|hello|hey|hiya|yo|good (?:morning|afternoon|evening)|greetings|howdy)\b", r"\bwhat can you (?:do|help)",
+    r"\bhow (?:does|do) (?:this|you) work", r"^\W*(?:help|start|test)\W*$", r"こんにち[はわ]", r"こんばん[はわ]", r"おはよう",
+    r"はじめまして", r"初めまして", r"もしもし", r"よろしく", r"何が(?:でき|聞け)", r"何ができ", r"使い方", r"^\W*$",
 )
 # a message that still asks something is not a goodbye, however politely it starts
 STILL_ASKING = _any(r"[?？]", r"ますか", r"ですか", r"でしょうか", r"\b(?:is|are|do|does|can|could|how|what|when|where|"
@@ -96,14 +103,20 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
     (_any(r"領収書", r"\breceipts?\b", r"\binvoice\b"), "payment-receipt", "payment"),
     (_any(r"海外[^。]{0,8}カード", r"foreign[^.?]{0,12}cards?", r"overseas[^.?]{0,12}cards?",
           r"(?:card|cards) (?:issued|from) (?:abroad|overseas|outside)"), "payment-foreign-cards", "payment"),
-    (_any(r"コンビニ(?:払い|支払|決済)", r"convenience[- ]store (?:payment|pay)", r"konbini (?:payment|pay)",
+    # a convenience store both takes payments and holds parcels: the verb says which ("pay there" or "collect there")
+    (_any(r"コンビニ[^。]{0,8}(?:受け取|受取|取りに|預か|保管|置いて)", r"(?:受け取|受取)[^。]{0,8}コンビニ",
+          r"(?:convenience|konbini)[^.?]{0,40}(?:pick(?:ed)? ?up|collect|hold|keep|parcel|package)",
+          r"(?:pick ?up|collect)[^.?]{0,30}(?:convenience|konbini)"),
+     "shipping-konbini-pickup", "shipping"),
+    (_any(r"コンビニ(?:払い|支払|決済)", r"コンビニ[^。]{0,8}(?:払|支払|決済|入金)[^。]{0,16}(?:いつ|期限|何日|まで)",
+          r"convenience[- ]store (?:payment|pay)", r"konbini (?:payment|pay)",
           r"(?:how long|deadline|by when)[^.?]{0,30}(?:convenience|konbini)",
           r"(?:convenience|konbini)[^.?]{0,20}(?:deadline|expire|how long)"),
      "payment-konbini-deadline", "payment"),
     (_any(r"カード[^。]{0,8}(?:使えない|通らない|エラー|拒否|決済できない)", r"card (?:was |is |got )?(?:declined|rejected|refused)"),
      "payment-card-declined", "payment"),
     (_any(r"支払(?:い)?方法", r"(?:どう|何で|なにで)(?:支払|払)", r"payment (?:options|methods?)", r"ways? to pay",
-          r"\bpay (?:with|by|using|at)\b", r"paypay", r"bank transfer", r"credit ?cards?", r"クレジット", r"銀行振込", r"(?:使える|使えますか)[^。]{0,6}(?:支払|決済)"),
+          r"\bpay (?:with|by|using|at)\b", r"paypay", r"コンビニ[^。]{0,8}(?:払|支払|決済)", r"bank transfer", r"credit ?cards?", r"クレジット", r"銀行振込", r"(?:使える|使えますか)[^。]{0,6}(?:支払|決済)"),
      "payment-methods", "payment"),
     (_any(r"沖縄", r"離島", r"okinawa", r"remote islands?"), "shipping-remote-islands", "shipping"),
     (_any(r"時間(?:帯)?指定", r"配達(?:日|時間)[^。]{0,6}(?:指定|選)", r"time ?slot", r"evening delivery",
@@ -111,10 +124,9 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
     (_any(r"海外(?:発送|配送|に送|へ送|から注文)", r"overseas", r"internationa(?:l|lly)", r"abroad", r"\bEMS\b",
           r"(?:ship|send|deliver)\w* (?:books )?to (?:germany|france|the us|usa|america|canada|uk|england|korea|"
           r"china|taiwan|australia|europe)"), "shipping-international", "shipping"),
-    (_any(r"(?:宅配)?業者", r"運送会社", r"配送会社", r"ヤマト", r"佐川", r"郵便(?:です|で届)", r"\bcourier", r"\bcarriers?\b",
+    (_any(r"(?:宅配)?業者", r"運送会社", r"配送会社", r"ヤマト", r"佐川", r"郵便(?:です|で届)", r"日本郵便", r"ゆうパック", r"\bcourier", r"\bcarriers?\b",
+          r"\byamato\b", r"\bsagawa\b", r"\bkuroneko\b", r"japan post", r"yu-?pack",
           r"which (?:company|service) (?:delivers|ships)", r"(?:delivery|shipping) compan(?:y|ies)"), "shipping-carriers", "shipping"),
-    (_any(r"コンビニ(?:で|受け取り|受取)", r"pick ?up at a convenience", r"convenience[- ]store pick ?up"),
-     "shipping-konbini-pickup", "shipping"),
     (_any(r"まとめ(?:て|た)?(?:発送|配送|送)", r"同梱", r"combine (?:my |the |several |two )?(?:\w+ )?orders?"),
      "shipping-combine-orders", "shipping"),
     (_any(r"送料", r"free (?:shipping|delivery)", r"(?:shipping|delivery|postage) (?:is )?free", r"shipping (?:cost|fee|charge|price)", r"(?:delivery|postage) (?:cost|fee|charge)",
@@ -179,6 +191,11 @@ def _clean(text: str) -> str:
 
 def is_closer(text: str) -> bool:
     return len(text) <= 60 and bool(CLOSER.search(text)) and not STILL_ASKING.search(text)
+
+
+def is_greeting(text: str) -> bool:
+    text = _clean(text)
+    return len(text) <= 60 and bool(GREETING.search(text))
 
 
 def faq_topic(text: str) -> tuple[str, str] | None:

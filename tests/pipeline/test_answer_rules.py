@@ -122,7 +122,43 @@ def test_it_answers_a_damaged_copy_with_the_exchange_policy_without_review(answe
     assert "交換" in draft.text and draft.sources == [{"type": "faq", "key": "returns-damaged"}]
 
 
+@pytest.mark.parametrize(("text", "locale", "key"), [
+    ("how long will the convenience store keep my parcel?", "en", "shipping-konbini-pickup"),
+    ("コンビニで受け取る場合、何日まで預かってもらえますか", "ja", "shipping-konbini-pickup"),
+    ("コンビニで払うなら、いつまでに払えばいいですか", "ja", "payment-konbini-deadline"),
+    ("what's the deadline for paying at the konbini?", "en", "payment-konbini-deadline"),
+])
+def test_it_tells_paying_at_a_convenience_store_from_collecting_a_parcel_there(answer, text, locale, key):
+    draft, route = answer(text, locale)
+    assert route == "auto" and draft.sources == [{"type": "faq", "key": key}], text
+
+
+def test_it_answers_which_carriers_deliver_when_asked_by_their_english_names(answer):
+    draft, route = answer("Do you deliver with Sagawa or Japan Post?", "en")
+    assert route == "auto" and draft.sources == [{"type": "faq", "key": "shipping-carriers"}]
+    assert "Yamato" in draft.text
+
+
 # --- item 2: closers, identity, handoff ------------------------------------------------------------------------------
+
+def test_it_greets_a_hello_and_asks_what_is_missing_of_a_question_it_could_not_place(answer):
+    """The greeting answers "hello", never a question: an unplaced question gets a clarifying question that names
+    what would let us answer (a title, an order number, a topic), and a title-less stock question asks for the title."""
+    draft, route = answer("hi there!", "en")
+    assert route == "auto" and "MangaAssist" in draft.text
+    draft, route = answer("ちょっと聞きたいことがあるんですが")
+    assert route == "clarify" and "こんにちは" not in draft.clarify_text and "作品名" in draft.clarify_text
+    assert "ご注文番号" in draft.clarify_text
+    draft, route = answer("do you have the next one", "en")
+    assert route == "clarify" and "Hello" not in draft.clarify_text and "title" in draft.clarify_text
+
+
+def test_it_takes_a_short_thanks_in_japanese_as_a_goodbye_and_not_a_sentence_that_starts_with_it(answer):
+    draft, route = answer("これで全部です、どうもー")
+    assert route == "auto" and "ありがとうございました" in draft.text
+    draft, route = answer("どうもカードが通らないんですが")
+    assert draft.sources == [{"type": "faq", "key": "payment-card-declined"}]
+
 
 def test_it_says_goodbye_to_a_closer_instead_of_greeting_again(answer):
     draft, route = answer("Thanks, that's all!", "en")
