@@ -285,8 +285,10 @@ def _handwritten(catalog: dict) -> list[dict]:
             record = json.loads(line)
             facts = []
             for fact in record.pop("facts", []):
-                if isinstance(fact, str):  # "policy:NAME"
+                if isinstance(fact, str) and fact.startswith("policy:"):
                     facts.append(POLICY[fact.removeprefix("policy:")] | {"source": fact})
+                elif isinstance(fact, str):  # a catalog source, "manga:SLUG:FIELD"
+                    facts.append(_fact(fact, catalog))
                 else:
                     facts.append(fact)
             records.append(record | {"must_contain": facts})
@@ -294,19 +296,24 @@ def _handwritten(catalog: dict) -> list[dict]:
 
 
 def build(catalog: dict | None = None) -> tuple[list[dict], list[dict]]:
-    """(tuning, heldout): every question with an id, split ~60/40 within each (class, language)."""
+    """(tuning, heldout): every question with an id, split ~60/40 within each (class, language).
+
+    A handwritten record marked `"part": "tuning"` was written after the held-out part was first measured: it joins
+    the tuning part only, and the others split exactly as before, so the held-out part does not move."""
     catalog = catalog or load_catalog()
-    groups = defaultdict(list)
+    groups, tuning_only = defaultdict(list), defaultdict(list)
     for record in _generate(catalog) + _handwritten(catalog):
-        groups[(record["class"], record["lang"])].append(record)
+        part = tuning_only if record.pop("part", None) == "tuning" else groups
+        part[(record["class"], record["lang"])].append(record)
     tuning, heldout = [], []
-    for (cls, lang), members in sorted(groups.items()):
-        for n, record in enumerate(members, 1):
+    for (cls, lang) in sorted(groups.keys() | tuning_only.keys()):
+        members, added = groups[(cls, lang)], tuning_only[(cls, lang)]
+        for n, record in enumerate(members + added, 1):
             record["id"] = f"{cls}-{lang}-{n:03d}"
         shuffled = list(members)
         random.Random(f"split:{cls}:{lang}").shuffle(shuffled)
         cut = round(len(shuffled) * TUNING_SHARE)
-        tuning += sorted(shuffled[:cut], key=lambda r: r["id"])
+        tuning += sorted(shuffled[:cut] + added, key=lambda r: r["id"])
         heldout += sorted(shuffled[cut:], key=lambda r: r["id"])
     order = ("id", "text", "lang", "category", "class", "route", "must_contain")
     return ([{k: r[k] for k in order} for r in tuning], [{k: r[k] for k in order} for r in heldout])
