@@ -1,6 +1,7 @@
-"""Builds the labelled answer set (tuning.jsonl, heldout.jsonl) from the shipped catalog and handwritten.jsonl.
+"""Builds the labelled answer set (tuning.jsonl, heldout.jsonl, fresh.jsonl) from the shipped catalog,
+handwritten.jsonl and fresh_handwritten.jsonl.
 
-Deterministic: the same catalog files and handwritten questions always give the same two files, so
+Deterministic: the same catalog files and handwritten questions always give the same three files, so
 `manage.py build_answer_set` is safe to re-run and a test checks the committed files are what it writes.
 Questions about series and products are generated from catalog/data/*.jsonl with their facts; everything the catalog
 cannot generate (FAQ facts asked another way, closers, identity, complaints, legal requests…) is in handwritten.jsonl.
@@ -276,9 +277,9 @@ def _generate(catalog: dict) -> list[dict]:
     return records
 
 
-def _handwritten(catalog: dict) -> list[dict]:
+def _handwritten(catalog: dict, name: str = "handwritten.jsonl") -> list[dict]:
     records = []
-    with open(DATA_DIR / "handwritten.jsonl", encoding="utf-8") as f:
+    with open(DATA_DIR / name, encoding="utf-8") as f:
         for line in f:
             if not line.strip():
                 continue
@@ -315,24 +316,43 @@ def build(catalog: dict | None = None) -> tuple[list[dict], list[dict]]:
         cut = round(len(shuffled) * TUNING_SHARE)
         tuning += sorted(shuffled[:cut] + added, key=lambda r: r["id"])
         heldout += sorted(shuffled[cut:], key=lambda r: r["id"])
-    order = ("id", "text", "lang", "category", "class", "route", "must_contain")
-    return ([{k: r[k] for k in order} for r in tuning], [{k: r[k] for k in order} for r in heldout])
+    return [_ordered(r) for r in tuning], [_ordered(r) for r in heldout]
+
+
+def build_fresh(catalog: dict | None = None) -> list[dict]:
+    """The fresh part: questions written by someone who had seen neither the rules nor any answer
+    (fresh_handwritten.jsonl), after the tuning and held-out parts had both been read. Only ever reported on."""
+    records = _handwritten(catalog or load_catalog(), "fresh_handwritten.jsonl")
+    counts = defaultdict(int)
+    for record in records:
+        counts[(record["class"], record["lang"])] += 1
+        record["id"] = f"fresh-{record['class']}-{record['lang']}-{counts[(record['class'], record['lang'])]:03d}"
+    return [_ordered(r) for r in records]
+
+
+def _ordered(record: dict) -> dict:
+    return {k: record[k] for k in ("id", "text", "lang", "category", "class", "route", "must_contain")}
 
 
 def dumps(records: list[dict]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
 
 
+PARTS = ("tuning", "heldout", "fresh")
+
+
 def load(part: str) -> list[dict]:
-    """The committed `tuning` or `heldout` part."""
-    if part not in ("tuning", "heldout"):
-        raise ValueError(f"unknown part {part!r}: tuning or heldout")
+    """The committed `tuning`, `heldout` or `fresh` part."""
+    if part not in PARTS:
+        raise ValueError(f"unknown part {part!r}: {', '.join(PARTS)}")
     with open(DATA_DIR / f"{part}.jsonl", encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def write() -> tuple[int, int]:
-    tuning, heldout = build()
-    (DATA_DIR / "tuning.jsonl").write_text(dumps(tuning), encoding="utf-8")
-    (DATA_DIR / "heldout.jsonl").write_text(dumps(heldout), encoding="utf-8")
-    return len(tuning), len(heldout)
+def write() -> tuple[int, int, int]:
+    catalog = load_catalog()
+    tuning, heldout = build(catalog)
+    fresh = build_fresh(catalog)
+    for part, records in zip(PARTS, (tuning, heldout, fresh)):
+        (DATA_DIR / f"{part}.jsonl").write_text(dumps(records), encoding="utf-8")
+    return len(tuning), len(heldout), len(fresh)

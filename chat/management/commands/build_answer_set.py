@@ -5,9 +5,10 @@ from chat.answer_data import build
 
 class Command(BaseCommand):
     help = ("Writes chat/answer_data/tuning.jsonl and heldout.jsonl: questions generated from catalog/data/*.jsonl "
-            "with their facts, plus chat/answer_data/handwritten.jsonl, split ~60/40 per failure class and language. "
+            "with their facts, plus chat/answer_data/handwritten.jsonl, split ~60/40 per failure class and language; "
+            "and fresh.jsonl from fresh_handwritten.jsonl (questions written blind, reported on only). "
             "Deterministic and safe to re-run; re-run it after editing the catalog data or the handwritten questions.")
 
     def handle(self, **options):
-        tuning, heldout = build.write()
-        self.stdout.write(f"wrote {tuning} tuning and {heldout} held-out questions to {build.DATA_DIR}")
+        tuning, heldout, fresh = build.write()
+        self.stdout.write(f"wrote {tuning} tuning, {heldout} held-out and {fresh} fresh questions to {build.DATA_DIR}")

@@ -44,8 +44,8 @@ def _share(part: dict) -> str:
 
 
 class Command(BaseCommand):
-    help = ("Asks the labelled answer set (chat/answer_data, --set tuning|heldout) through the whole offline pipeline "
-            "and reports answers right (route and facts) overall, per category, per failure class and among AUTO "
+    help = ("Asks the labelled answer set (chat/answer_data, --set tuning|heldout|fresh) through the whole offline "
+            "pipeline and reports answers right (route and facts) overall, per category, per failure class and among AUTO "
             "answers, normal-risk questions sent to review, high-risk messages answered with a clarifying question "
             "and invented titles/prices/stock; then what it reported before (category accuracy on the intent "
             "held-out messages, grounding, availability price/stock, reliability). Decides routes without acting: "
@@ -53,7 +53,7 @@ class Command(BaseCommand):
             "first when the store is empty.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--set", dest="part", default="heldout", choices=["tuning", "heldout"],
+        parser.add_argument("--set", dest="part", default="heldout", choices=list(build.PARTS),
                             help="which part of the answer set (default heldout)")
         parser.add_argument("--samples", type=int, default=60, help="availability questions to check (before)")
         parser.add_argument("--limit", type=int, default=None,
