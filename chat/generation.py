@@ -18,8 +18,10 @@ from chat.classifier import Classification
 from prompts.serving import wording as _w
 
 ORDER_NUMBER = re.compile(r"\bMA-?\d{6}\b", re.IGNORECASE)
-VOLUME = re.compile(r"(\d{1,3})\s*巻|vol(?:ume)?\.?\s*#?(\d{1,3})|\b(\d{1,3})(?:st|nd|rd|th)?\s+volume|\bv(\d{1,3})\b|"
-                    r"#(\d{1,3})\b", re.IGNORECASE)
+# "volume 4", "4巻", "#4", "v4" say the number is a volume; "4th volume" and "4 volume" only when none of those is
+# there, because a title can end in a number ("Mob Psycho 100 volume 4" asks for volume 4, not 100)
+VOLUME = re.compile(r"(\d{1,3})\s*巻|vol(?:ume)?\.?\s*#?(\d{1,3})|\bv(\d{1,3})\b|#(\d{1,3})\b", re.IGNORECASE)
+VOLUME_BEFORE_WORD = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)?\s+volume", re.IGNORECASE)
 CATALOG = {"availability", "product_info", "rare_manga"}
 FAQ = {"shipping", "payment", "account", "refund", "complaint", "legal"}
 FAQ_MIN_SCORE = 0.35
@@ -97,7 +99,7 @@ def could_not_check(locale: str) -> str:
 
 
 def requested_volume(text: str) -> int | None:
-    match = VOLUME.search(text)
+    match = VOLUME.search(text) or VOLUME_BEFORE_WORD.search(text)
     if not match:
         return None
     return int(next(group for group in match.groups() if group))

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from chat.generation import GENRE_JA, excerpt, genre_label
+from chat.generation import GENRE_JA, excerpt, genre_label, requested_volume
 
 ENGLISH_TAGS = re.compile(r"\b(" + "|".join(re.escape(g) for g in GENRE_JA) + r")\b")
 
@@ -35,3 +35,14 @@ def test_it_keeps_english_genre_tags_out_of_japanese_recommendations(ask, questi
         reason = line[line.index("（") + 1:line.index("）")]
         assert not ENGLISH_TAGS.search(reason), line
         assert line.endswith(("。", "！", "？", "…")) or len(line) < 80, line
+
+
+@pytest.mark.parametrize(("question", "volume"), [
+    ("Do you have Mob Psycho 100 volume 4 right now?", 4),
+    ("モブサイコ100の4巻ありますか", 4),
+    ("is the 3rd volume of 20th Century Boys in stock", 3),
+    ("ONE PIECE #100 price", 100),
+    ("how many volumes does Naruto have", None),
+])
+def test_it_reads_the_volume_asked_for_not_a_number_in_the_title(question, volume):
+    assert requested_volume(question) == volume
