@@ -266,11 +266,42 @@ _JA_FILLER = re.compile(
 )
 
 
+# Small words that are also inside titles ("Yona of the Dawn", "Give My Regards to Black Jack"): a stretch of the
+# question is also tried with them kept, so a title with a typo is compared whole rather than in fragments.
+_TITLE_WORDS = re.compile(r"^(?:of|the|a|an|to|in|on|at|with|from|for|my|by|and|one)$", re.IGNORECASE)
+
+
+def _bridged(pieces: list[str]) -> list[str]:
+    """Stretches joined back across the title words between them (`pieces` alternates stretch and separator, as
+    re.split with a group gives them); only runs that did join across a title word, without title words at the ends."""
+    runs, current, joined = [], [], False
+    for n, piece in enumerate(pieces):
+        if n % 2 == 0:
+            current.append(piece)
+        elif _TITLE_WORDS.match(piece.strip()) and "".join(current).strip():
+            current.append(piece)
+            joined = True
+        else:
+            runs += [current] if joined else []
+            current, joined = [], False
+    runs += [current] if joined else []
+    bridged = []
+    for run in runs:
+        words = "".join(run).split()
+        while words and _TITLE_WORDS.match(words[-1]):
+            words.pop()
+        if len(words) > 1:
+            bridged.append(" ".join(words))
+    return bridged
+
+
 def title_parts(query: str) -> list[str]:
     """The stretches of a question that can be a title: the query with the question's own words taken out."""
     text = unicodedata.normalize("NFKC", query or "")
     filler = _JA_FILLER if has_japanese(text) else _EN_FILLER
     parts = [" ".join(p.split()) for p in filler.split(text)]
+    if filler is _EN_FILLER:
+        parts += _bridged(re.split(f"({filler.pattern})", text, flags=re.IGNORECASE))
     return [p for p in dict.fromkeys(parts) if len(normalize(p)) >= 2 and p.strip() != (query or "").strip()]
 
 

@@ -54,3 +54,16 @@ def test_it_finds_the_longer_title_when_a_shorter_title_is_inside_it():
         hits = idx.search(question)
         assert slugs(hits, idx) == ["give-my-regards-to-black-jack"], question
     assert slugs(idx.search("Black Jack volume 3 in stock?"), idx)[0] == "black-jack"
+
+
+def test_it_compares_a_misspelt_title_whole_across_the_small_words_inside_it():
+    """"Yona of the Dwan" is a typo of one title, not the short title "Swan" one fragment of it resembles."""
+    idx = search.SearchIndex([
+        search.SeriesRecord(id=1, slug="swan", names=["SWAN", "Swan"], authors=["有吉京子", "Kyoko Ariyoshi"],
+                            text="ballet", genres=("drama",), demographic="shoujo"),
+        search.SeriesRecord(id=2, slug="yona-of-the-dawn", names=["暁のヨナ", "Yona of the Dawn", "Akatsuki no Yona"],
+                            authors=["草凪みずほ", "Mizuho Kusanagi"], text="fantasy", genres=("fantasy",),
+                            demographic="shoujo"),
+    ], products={})
+    assert slugs(idx.search("how much is Yona of the Dwan vol 8"), idx)[0] == "yona-of-the-dawn"
+    assert slugs(idx.search("is swan vol 3 in stock"), idx)[0] == "swan"
