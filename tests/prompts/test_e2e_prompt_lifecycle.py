@@ -24,6 +24,9 @@ from tests.support.processes import celery_beat, celery_worker, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
+# A sweep runs every half second; on a loaded two-core machine one full CI run waited over 20 s for it, so the
+# waits are generous (they end as soon as the sweep has acted) and a timeout prints the worker's and beat's logs.
+SWEEP_WAIT = 60
 FAST = {"PROMPT_CANARY_SWEEP_SECONDS": 0.5, "PROMPT_CANARY_SECONDS": 60, "PROMPT_CANARY_MIN_FEEDBACK": 20,
         "PROMPT_CANARY_MIN_ANSWERS": 20, "PROMPT_CHECK_SECONDS": 1.0}
 
@@ -101,7 +104,7 @@ def test_it_runs_a_prompt_version_through_its_whole_lifecycle(catalog_data, trai
         # worse trusted feedback: the beat's canary sweep rolls the canary back on its own
         feed(candidate, ups=6, downs=24)
         feed(live, ups=25, downs=5)
-        wait_until(lambda: PromptVersion.objects.get(pk=candidate.pk).status == "rolled_back", timeout=20,
+        wait_until(lambda: PromptVersion.objects.get(pk=candidate.pk).status == "rolled_back", timeout=SWEEP_WAIT,
                    message="the canary sweep to roll the worse canary back")
         candidate.refresh_from_db()
         assert candidate.canary_result["verdict"] == "worse"
@@ -120,8 +123,10 @@ def test_it_runs_a_prompt_version_through_its_whole_lifecycle(catalog_data, trai
         feed(better, ups=24, downs=6)
         feed(live, ups=24, downs=6)
         PromptVersion.objects.filter(pk=better.pk).update(canary_until=timezone.now() - timedelta(seconds=1))
-        wait_until(lambda: PromptVersion.objects.get(pk=better.pk).status == "live", timeout=20,
+        wait_until(lambda: PromptVersion.objects.get(pk=better.pk).status == "live", timeout=SWEEP_WAIT,
                    message="the canary sweep to promote the not-worse canary")
+        better.refresh_from_db()
+        assert not better.canary_extended, better.canary_result  # promoted on the data, not after an extension
         probe = str(outside[0])
         wait_until(lambda: serving_version.delay(probe).get(timeout=10) == better.pk, timeout=5,
                    message="the worker to serve the promoted version")

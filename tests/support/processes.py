@@ -80,13 +80,22 @@ def _spawn(args: list[str], env: dict[str, str], log_name: str) -> subprocess.Po
 
 
 def wait_until(predicate, timeout: float = 20.0, interval: float = 0.05, message: str = "condition"):
+    """The predicate's first truthy value; a timeout carries the end of every process log of this run, because the
+    run's directory (and so the logs) is gone by the time anyone reads the failure."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+    raise AssertionError(f"timed out after {timeout}s waiting for {message}{_log_tails()}")
+
+
+def _log_tails(chars: int = 3000) -> str:
+    tails = []
+    for log in sorted((Path(settings.VAR_DIR) / "test-logs").glob("*.log")):
+        tails.append(f"\n--- end of {log.name} ---\n{log.read_text(errors='replace')[-chars:]}")
+    return "".join(tails)
 
 
 @contextmanager
