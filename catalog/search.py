@@ -266,6 +266,8 @@ _JA_FILLER = re.compile(
 )
 
 
+_EN_FILLER_KEPT = re.compile(f"({_EN_FILLER.pattern})", re.IGNORECASE)  # split keeping the separators
+
 # Small words that are also inside titles ("Yona of the Dawn", "Give My Regards to Black Jack"): a stretch of the
 # question is also tried with them kept, so a title with a typo is compared whole rather than in fragments.
 _TITLE_WORDS = re.compile(r"^(?:of|the|a|an|to|in|on|at|with|from|for|my|by|and|one)$", re.IGNORECASE)
@@ -301,7 +303,7 @@ def title_parts(query: str) -> list[str]:
     filler = _JA_FILLER if has_japanese(text) else _EN_FILLER
     parts = [" ".join(p.split()) for p in filler.split(text)]
     if filler is _EN_FILLER:
-        parts += _bridged(re.split(f"({filler.pattern})", text, flags=re.IGNORECASE))
+        parts += _bridged(_EN_FILLER_KEPT.split(text))
     return [p for p in dict.fromkeys(parts) if len(normalize(p)) >= 2 and p.strip() != (query or "").strip()]
 
 

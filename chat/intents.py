@@ -66,8 +66,8 @@ IDENTITY = _any(
 CLOSER = _any(
     r"\bthanks?\b", r"\bthank you\b", r"\bthx\b", r"\bty\b", r"\bbye\b", r"that'?s all", r"got it", r"\bcheers\b",
     r"nice day", r"ありがと", r"助かりました", r"解決しました", r"了解", r"わかりました", r"分かりました",
-    r"失礼します", r"大丈夫です", r"以上です", r"どうも(?=です|でした|ありがと|[!！。.ー〜\s]*$)", r"(?:それ|これ)で(?:全部|終わり|大丈夫|OK)", r"that'?s everything",
-    r"\bthat will be all\b", r"no more questions",
+    r"失礼します", r"大丈夫です", r"以上です", r"どうも(?=です|でした|ありがと|[!！。.ー〜\s]*$)",
+    r"(?:それ|これ)で(?:全部|終わり|大丈夫|OK)", r"that'?s everything", r"\bthat will be all\b", r"no more questions",
 )
 # hello, or "what can you do?": the one kind of message the store's greeting answers
 GREETING = _any(
@@ -124,8 +124,8 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
     (_any(r"海外(?:発送|配送|に送|へ送|から注文)", r"overseas", r"internationa(?:l|lly)", r"abroad", r"\bEMS\b",
           r"(?:ship|send|deliver)\w* (?:books )?to (?:germany|france|the us|usa|america|canada|uk|england|korea|"
           r"china|taiwan|australia|europe)"), "shipping-international", "shipping"),
-    (_any(r"(?:宅配)?業者", r"運送会社", r"配送会社", r"ヤマト", r"佐川", r"郵便(?:です|で届)", r"日本郵便", r"ゆうパック", r"\bcourier", r"\bcarriers?\b",
-          r"\byamato\b", r"\bsagawa\b", r"\bkuroneko\b", r"japan post", r"yu-?pack",
+    (_any(r"(?:宅配)?業者", r"運送会社", r"配送会社", r"ヤマト", r"佐川", r"郵便(?:です|で届)", r"日本郵便", r"ゆうパック",
+          r"\bcourier", r"\bcarriers?\b", r"\byamato\b", r"\bsagawa\b", r"\bkuroneko\b", r"japan post", r"yu-?pack",
           r"which (?:company|service) (?:delivers|ships)", r"(?:delivery|shipping) compan(?:y|ies)"), "shipping-carriers", "shipping"),
     (_any(r"まとめ(?:て|た)?(?:発送|配送|送)", r"同梱", r"combine (?:my |the |several |two )?(?:\w+ )?orders?"),
      "shipping-combine-orders", "shipping"),

@@ -45,9 +45,9 @@ def _share(part: dict) -> str:
 
 class Command(BaseCommand):
     help = ("Asks the labelled answer set (chat/answer_data, --set tuning|heldout|fresh) through the whole offline "
-            "pipeline and reports answers right (route and facts) overall, per category, per failure class and among AUTO "
-            "answers, normal-risk questions sent to review, high-risk messages answered with a clarifying question "
-            "and invented titles/prices/stock; then what it reported before (category accuracy on the intent "
+            "pipeline and reports answers right (route and facts) overall, per category, per failure class and among "
+            "AUTO answers, normal-risk questions sent to review, high-risk messages answered with a clarifying "
+            "question and invented titles/prices/stock; then what it reported before (category accuracy on the intent "
             "held-out messages, grounding, availability price/stock, reliability). Decides routes without acting: "
             "no review task, no message to anyone; the sessions it creates are deleted. Loads the shipped catalog "
             "first when the store is empty.")
