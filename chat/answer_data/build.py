@@ -1,5 +1,5 @@
-"""Builds the labelled answer set (tuning.jsonl, heldout.jsonl, fresh.jsonl) from the shipped catalog,
-handwritten.jsonl and fresh_handwritten.jsonl.
+"""Builds the labelled answer set (tuning.jsonl, heldout.jsonl and the blind parts fresh.jsonl, fresh2.jsonl) from
+the shipped catalog, handwritten.jsonl and the blind parts' handwritten files.
 
 Deterministic: the same catalog files and handwritten questions always give the same three files, so
 `manage.py build_answer_set` is safe to re-run and a test checks the committed files are what it writes.
@@ -319,14 +319,19 @@ def build(catalog: dict | None = None) -> tuple[list[dict], list[dict]]:
     return [_ordered(r) for r in tuning], [_ordered(r) for r in heldout]
 
 
-def build_fresh(catalog: dict | None = None) -> list[dict]:
-    """The fresh part: questions written by someone who had seen neither the rules nor any answer
-    (fresh_handwritten.jsonl), after the tuning and held-out parts had both been read. Only ever reported on."""
-    records = _handwritten(catalog or load_catalog(), "fresh_handwritten.jsonl")
+# Blind parts: questions written by someone who had seen neither the rules nor any answer, each after everything
+# before it had been read. Only ever reported on; a part is measured once before anything is changed for it.
+BLIND_PARTS = {"fresh": "fresh_handwritten.jsonl", "fresh2": "fresh2_handwritten.jsonl"}
+
+
+def build_blind(part: str = "fresh", catalog: dict | None = None) -> list[dict]:
+    """A blind part (BLIND_PARTS) with ids `PART-CLASS-LANG-NNN`."""
+    records = _handwritten(catalog or load_catalog(), BLIND_PARTS[part])
     counts = defaultdict(int)
     for record in records:
-        counts[(record["class"], record["lang"])] += 1
-        record["id"] = f"fresh-{record['class']}-{record['lang']}-{counts[(record['class'], record['lang'])]:03d}"
+        key = (record["class"], record["lang"])
+        counts[key] += 1
+        record["id"] = f"{part}-{record['class']}-{record['lang']}-{counts[key]:03d}"
     return [_ordered(r) for r in records]
 
 
@@ -338,21 +343,22 @@ def dumps(records: list[dict]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
 
 
-PARTS = ("tuning", "heldout", "fresh")
+PARTS = ("tuning", "heldout", *BLIND_PARTS)
 
 
 def load(part: str) -> list[dict]:
-    """The committed `tuning`, `heldout` or `fresh` part."""
+    """A committed part: `tuning`, `heldout` or a blind part."""
     if part not in PARTS:
         raise ValueError(f"unknown part {part!r}: {', '.join(PARTS)}")
     with open(DATA_DIR / f"{part}.jsonl", encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def write() -> tuple[int, int, int]:
+def write() -> dict[str, int]:
+    """Writes every part; returns the number of questions in each."""
     catalog = load_catalog()
     tuning, heldout = build(catalog)
-    fresh = build_fresh(catalog)
-    for part, records in zip(PARTS, (tuning, heldout, fresh)):
+    parts = {"tuning": tuning, "heldout": heldout} | {part: build_blind(part, catalog) for part in BLIND_PARTS}
+    for part, records in parts.items():
         (DATA_DIR / f"{part}.jsonl").write_text(dumps(records), encoding="utf-8")
-    return len(tuning), len(heldout), len(fresh)
+    return {part: len(records) for part, records in parts.items()}
