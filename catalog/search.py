@@ -33,6 +33,7 @@ UNKNOWN_VERSION = (-1, -1)
 REBUILD_WITHOUT_REDIS_SECONDS = 10.0
 NAME_CANDIDATES = 150
 KANA_ONLY = re.compile(r"^[\u3040-\u30ffー]+$")
+_SHORT_HIRAGANA = re.compile(r"^\s*[\u3040-\u309f]{1,2}\s*$")
 
 
 @dataclass
@@ -304,7 +305,10 @@ def title_parts(query: str) -> list[str]:
     parts = [" ".join(p.split()) for p in filler.split(text)]
     if filler is _EN_FILLER:
         parts += _bridged(_EN_FILLER_KEPT.split(text))
-    return [p for p in dict.fromkeys(parts) if len(normalize(p)) >= 2 and p.strip() != (query or "").strip()]
+    # Two hiragana left over ("です", "ほし") are the question's own words, not a title typed in kana: read as
+    # katakana they matched short aliases ("デスノ").
+    return [p for p in dict.fromkeys(parts)
+            if len(normalize(p)) >= 2 and p.strip() != (query or "").strip() and not _SHORT_HIRAGANA.match(p)]
 
 
 def _too_short(part_key: str, name: str) -> bool:

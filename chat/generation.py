@@ -360,7 +360,9 @@ def compose(text: str, classification: Classification, locale: str, customer, ve
         # "something like X" with X found: the question said what it wants and the catalog named the title
         composed.certain = not composed.clarify and not composed.tool_failed and composed.retrieval >= 0.7
         return composed
-    if form is not None and (category in CATALOG or category in ("general", "complaint", "legal")
+    # The words name what is asked; a guess outside the catalog (a series fact read as a recommendation) does not
+    # override them, and when the catalog cannot place the title the guess decides below.
+    if form is not None and (category in CATALOG or category in ("general", "complaint", "legal", "recommendation")
                              or requested_volume(text)):
         composed = compose_catalog(text, category, locale, vector, form)
         if not composed.clarify or category in CATALOG:

@@ -61,7 +61,8 @@ IDENTITY = _any(
     r"\bis this (?:a |an )?(?:real|human|person|bot|robot|ai|machine|chat\s?bot|automated)",
     r"\b(?:am i|i'?m) (?:talking|chatting|speaking) (?:to|with) (?:a |an )?(?:real|human|person|bot|robot|ai|machine)",
     r"\br u (?:a )?(?:human|bot|real|ai|robot)\b", r"\bu a (?:bot|human|robot)\b",
-    r"(?:ボット|ロボット|機械)(?:です|なの|でしょう|と話|か[？?]|[？?])", r"(?<![A-Za-z])(?:AI|ＡＩ)(?:です|なの|でしょう|と話)", r"自動(?:返信|応答)", r"人間(?:です)?か", r"人が(?:答え|対応|返信|返事)",
+    r"(?:ボット|ロボット|機械)(?:です|なの|でしょう|と話|か[？?]|[？?])", r"(?<![A-Za-z])(?:AI|ＡＩ)(?:です|なの|でしょう|と話)",
+    r"(?<![A-Za-z])(?:AI|ＡＩ)(?:が|で)(?:返事|返信|答え|回答|対応|応答)", r"自動(?:返信|応答)", r"人間(?:です)?か", r"人が(?:答え|対応|返信|返事)",
 )
 CLOSER = _any(
     r"\bthanks?\b", r"\bthank you\b", r"\bthx\b", r"\bty\b", r"\bbye\b", r"that'?s all", r"got it", r"\bcheers\b",
@@ -80,8 +81,8 @@ STILL_ASKING = _any(r"[?？]", r"ますか", r"ですか", r"でしょうか", r
                     r"which|who|why)\b.*\b(?:you|it|the|there|my|i)\b", r"\d")
 DAMAGED = _any(
     r"\bdamaged?\b", r"\bbent\b", r"\bcrushed\b", r"\btorn\b", r"\bripped\b", r"\bmisprint", r"\bdefective\b",
-    r"\bmissing pages?\b", r"pages? (?:are |were )?(?:missing|torn|blank|stuck)", r"\bsmudged\b", r"\bwater damage",
-    r"破損", r"破れ", r"破け", r"落丁", r"乱丁", r"かすれ", r"汚れ", r"折れ", r"潰れ", r"傷(?:が|つ|あり|も)", r"へこ", r"印刷ミス", r"不良", r"濡れ", r"\bwet\b",
+    r"\bmissing pages?\b", r"upside[- ]down", r"printed (?:twice|backwards|wrong)", r"blank pages?", r"pages? (?:are |were )?(?:missing|torn|blank|stuck)", r"\bsmudged\b", r"\bwater damage",
+    r"破損", r"破れ", r"破け", r"落丁", r"乱丁", r"かすれ", r"汚れ", r"折れ", r"潰れ", r"傷(?:が|つ|あり|も)", r"へこ", r"印刷ミス", r"ページが(?:抜け|飛ん|逆|重複)", r"逆さま", r"不良", r"濡れ", r"\bwet\b",
 )
 
 # A question about the customer's own order (not "how long does delivery take" in general).
@@ -89,7 +90,7 @@ ORDER = _any(
     r"\bMA-?\d{6}\b", r"where(?:'s| is) my (?:order|package|parcel|book|manga)", r"status of (?:my |the )?order",
     r"has my (?:order|package|parcel|book) (?:shipped|arrived|been|left)", r"\btracking (?:number|code|info)",
     r"my (?:order|package|parcel)[^.?]{0,20}(?:status|shipped|arrived?|track|late|yet|delivered)",
-    r"注文した(?!ら)", r"頼んだ", r"追跡番号", r"注文(?:状況|ステータス)", r"まだ届", r"届かない", r"配送状況",
+    r"注文した(?!ら)", r"頼んだ(?!ら)", r"追跡番号", r"注文(?:状況|ステータス)", r"まだ届", r"届かない", r"配送状況",
 )
 
 # FAQ topics asked another way: (pattern, FAQ key, category). Checked in order; the first that matches wins.
@@ -118,7 +119,11 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
     (_any(r"支払(?:い)?方法", r"(?:どう|何で|なにで)(?:支払|払)", r"payment (?:options|methods?)", r"ways? to pay",
           r"\bpay (?:with|by|using|at)\b", r"paypay", r"コンビニ[^。]{0,8}(?:払|支払|決済)", r"bank transfer", r"credit ?cards?", r"クレジット", r"銀行振込", r"(?:使える|使えますか)[^。]{0,6}(?:支払|決済)"),
      "payment-methods", "payment"),
-    (_any(r"沖縄", r"離島", r"okinawa", r"remote islands?"), "shipping-remote-islands", "shipping"),
+    (_any(r"沖縄", r"離島", r"okinawa", r"remote islands?",
+          # an island's name (利尻島, 佐渡島), not a prefecture that ends in 島 (広島, 福島, 徳島, 鹿児島)
+          r"(?<!広)(?<!福)(?<!徳)(?<!児)島(?:に|まで|へ|在住|です|から|の方)", r"\b\w+[- ]jima\b",
+          r"\b(?:amami|sado|ishigaki|miyakojima|ogasawara|rishiri|yakushima|tsushima)\b"),
+     "shipping-remote-islands", "shipping"),
     (_any(r"時間(?:帯)?指定", r"配達(?:日|時間)[^。]{0,6}(?:指定|選)", r"time ?slot", r"evening delivery",
           r"(?:choose|pick|select) (?:a |the )?(?:delivery )?(?:date|time)"), "shipping-time-slot", "shipping"),
     (_any(r"海外(?:発送|配送|に送|へ送|から注文)", r"overseas", r"internationa(?:l|lly)", r"abroad", r"\bEMS\b",
@@ -157,12 +162,12 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"(?:customer )?support[^.?]{0,20}(?:open|hours|available)", r"reach (?:your|the) support",
           r"(?:opening|business) hours", r"what time do you open", r"電話[^。]{0,12}(?:窓口|問い合わせ)"),
      "store-support-hours", "general"),
-    (_any(r"シュリンク", r"shrink[- ]?wrap"), "store-shrink-wrap", "general"),
+    (_any(r"シュリンク", r"shrink[- ]?wrap", r"ビニール", r"\bplastic[- ]?wrap", r"sealed in plastic"), "store-shrink-wrap", "general"),
     (_any(r"ラッピング", r"包装", r"gift[- ]?wrap", r"プレゼント用"), "store-gift-wrapping", "general"),
     (_any(r"実店舗", r"店舗(?:は|が|って|あり)", r"(?:お店|店舗|店)に(?:直接|行|買いに)", r"直接買い", r"physical (?:shop|store)", r"store i can visit",
           r"(?:shop|store) in (?:tokyo|osaka|person)", r"visit (?:your|the) (?:shop|store)", r"brick and mortar"),
      "store-physical-shop", "general"),
-    (_any(r"英語版", r"英語の(?:漫画|本|マンガ|まんが)", r"英訳", r"翻訳版", r"english (?:edition|version|translation)s?", r"in english",
+    (_any(r"英語版", r"英語の(?:漫画|本|マンガ|まんが)", r"英訳", r"翻訳版", r"英語に翻訳", r"english (?:edition|version|translation)s?", r"in english",
           r"only japanese", r"other languages"), "store-languages", "general"),
     (_any(r"絶版", r"out[- ]of[- ]print"), "store-out-of-print", "rare_manga"),
     (_any(r"入荷(?:したら|次第)[^。]{0,10}(?:連絡|通知|お知らせ|知らせ|教え)", r"(?:notify|tell|email|let) me when[^.?]{0,25}(?:back in stock|restock|available)",
@@ -246,7 +251,7 @@ LATEST = _any(r"最新刊", r"最新巻", r"新しい巻", r"最新", r"\blatest
               r"\bnew(?:est)? (?:volume|book|release)")
 SERIES_FACT = _any(
     r"完結", r"連載", r"終わって", r"終了", r"\bfinished\b", r"\bcomplete(?:d)?\b", r"\bended\b", r"\bongoing\b",
-    r"still (?:going|running|being published|coming out)", r"series (?:is )?over", r"何巻", r"何冊", r"既刊",
+    r"still (?:going|running|being published|coming out)", r"series (?:is )?over", r"\bover already\b", r"\bwrapped up\b", r"(?:終|お)わった", r"終わり(?:ました|ます)?[か？?]", r"何巻", r"何冊", r"既刊",
     r"how many (?:volumes|vols|books|tankobon)", r"volume count", r"作者", r"著者", r"誰が", r"描いて", r"書いて",
     r"作家", r"漫画家", r"\bwho (?:wrote|drew|draws|writes|made|created)\b", r"\bauthor\b", r"\bmangaka\b", r"\bartist\b",
 )

@@ -67,3 +67,17 @@ def test_it_compares_a_misspelt_title_whole_across_the_small_words_inside_it():
     ], products={})
     assert slugs(idx.search("how much is Yona of the Dwan vol 8"), idx)[0] == "yona-of-the-dawn"
     assert slugs(idx.search("is swan vol 3 in stock"), idx)[0] == "swan"
+
+
+def test_it_does_not_read_two_hiragana_left_of_a_question_as_a_short_kana_alias():
+    """"…ほしいです" leaves "です", which read as katakana is the start of DEATH NOTE's alias "デスノ"."""
+    idx = search.SearchIndex([
+        search.SeriesRecord(id=1, slug="death-note", names=["DEATH NOTE", "Death Note", "デスノート", "デスノ"],
+                            authors=["大場つぐみ", "Tsugumi Ohba"], text="thriller", genres=("thriller",),
+                            demographic="shonen"),
+        search.SeriesRecord(id=2, slug="detective-conan", names=["名探偵コナン", "Case Closed", "コナン"],
+                            authors=["青山剛昌", "Gosho Aoyama"], text="mystery", genres=("mystery",),
+                            demographic="shonen"),
+    ], products={})
+    assert slugs(idx.search("名探偵コナンの一番新しい巻がほしいです"), idx) == ["detective-conan"]
+    assert slugs(idx.search("デスノの最新刊ください"), idx) == ["death-note"]

@@ -41,6 +41,14 @@ def answer(ask, store):
 
 # --- item 2: series facts ------------------------------------------------------------------------------------------
 
+@pytest.mark.parametrize(("text", "locale"), [("ワンピースおわった？アニメ見て気になってて", "ja"),
+                                           ("Is One Piece over already? want to binge the whole thing", "en")])
+def test_it_answers_whether_a_series_ended_asked_in_plain_words(answer, text, locale):
+    draft, route = answer(text, locale)
+    assert route == "auto" and draft.category == "product_info" and ("連載中" in draft.text or "ongoing" in draft.text), (
+        draft.category, draft.confidence, draft.text)
+
+
 def test_it_says_whether_a_series_is_finished_in_both_languages(answer):
     draft, route = answer("進撃の巨人って完結してますか？")
     assert route == "auto" and draft.category == "product_info"
@@ -122,6 +130,26 @@ def test_it_answers_a_damaged_copy_with_the_exchange_policy_without_review(answe
     assert "交換" in draft.text and draft.sources == [{"type": "faq", "key": "returns-damaged"}]
 
 
+@pytest.mark.parametrize(("text", "locale"), [
+    ("買った本、ページが抜けてて途中が読めません", "ja"),
+    ("my copy of naruto vol 3 came with some pages printed upside down, what do I do", "en"),
+])
+def test_it_takes_missing_or_upside_down_pages_for_a_damaged_copy(answer, text, locale):
+    draft, route = answer(text, locale)
+    assert route == "auto" and draft.sources == [{"type": "faq", "key": "returns-damaged"}], draft.text
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("北海道の利尻島に住んでます。届けてもらえますか？", "shipping-remote-islands"),
+    ("広島に住んでます。届けてもらえますか？", "shipping-free-threshold"),
+    ("今日頼んだらいつ頃届きますか？", "shipping-delivery-time"),
+    ("本ってビニールに包まれた状態で届きますか？", "store-shrink-wrap"),
+])
+def test_it_answers_delivery_questions_asked_in_plain_words_with_their_faq_entry(answer, text, key):
+    draft, route = answer(text)
+    assert route == "auto" and {"type": "faq", "key": key} in draft.sources, (text, draft.text)
+
+
 @pytest.mark.parametrize(("text", "locale", "key"), [
     ("how long will the convenience store keep my parcel?", "en", "shipping-konbini-pickup"),
     ("コンビニで受け取る場合、何日まで預かってもらえますか", "ja", "shipping-konbini-pickup"),
@@ -172,6 +200,8 @@ def test_it_answers_are_you_a_bot_honestly_with_how_to_reach_a_person(answer):
     assert route == "auto" and "AI assistant" in draft.text and "person" in draft.text
     draft, route = answer("AIですか？")
     assert route == "auto" and "AIアシスタント" in draft.text and "担当者" in draft.text
+    draft, route = answer("これってAIが返事してるんですか？")
+    assert route == "auto" and "AIアシスタント" in draft.text
 
 
 def test_it_hands_a_request_for_a_person_to_a_human_agent(ask, store):
