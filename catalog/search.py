@@ -301,10 +301,11 @@ def _bridged(pieces: list[str]) -> list[str]:
 def title_parts(query: str) -> list[str]:
     """The stretches of a question that can be a title: the query with the question's own words taken out."""
     text = unicodedata.normalize("NFKC", query or "")
-    filler = _JA_FILLER if has_japanese(text) else _EN_FILLER
-    parts = [" ".join(p.split()) for p in filler.split(text)]
-    if filler is _EN_FILLER:
-        parts += _bridged(_EN_FILLER_KEPT.split(text))
+    if has_japanese(text):
+        parts = [" ".join(p.split()) for p in _JA_FILLER.split(text)]
+    else:
+        pieces = _EN_FILLER_KEPT.split(text)  # stretch, separator, stretch, …: split once, read two ways
+        parts = [" ".join(p.split()) for p in pieces[::2]] + _bridged(pieces)
     # Two hiragana left over ("です", "ほし") are the question's own words, not a title typed in kana: read as
     # katakana they matched short aliases ("デスノ").
     return [p for p in dict.fromkeys(parts)
