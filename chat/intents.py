@@ -232,8 +232,8 @@ def detect(text: str) -> Intent | None:
     if ORDER.search(text):
         return Intent("order", "order_status")
     topic = faq_topic(text)
-    if topic and topic[0] == "shipping-remote-islands":
-        return Intent("ship_region", "shipping", ("shipping-remote-islands", "shipping-free-threshold"))
+    if topic and topic[0] == "shipping-remote-islands":  # the entry says "yes, we deliver" itself: no lead before it
+        return Intent("faq", "shipping", ("shipping-remote-islands", "shipping-free-threshold"))
     if topic:
         return Intent("faq", topic[1], (topic[0],))
     if DELIVERY_ASK.search(text) and (PLACE_JA.search(text) or PLACE_EN.search(text)):
