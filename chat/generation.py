@@ -20,8 +20,11 @@ from prompts.serving import wording as _w
 ORDER_NUMBER = re.compile(r"\bMA-?\d{6}\b", re.IGNORECASE)
 # "volume 4", "4巻", "#4", "v4" say the number is a volume; "4th volume" and "4 volume" only when none of those is
 # there, because a title can end in a number ("Mob Psycho 100 volume 4" asks for volume 4, not 100)
-VOLUME = re.compile(r"(\d{1,3})\s*巻|vol(?:ume)?\.?\s*#?(\d{1,3})|\bv(\d{1,3})\b|#(\d{1,3})\b", re.IGNORECASE)
+VOLUME = re.compile(r"(\d{1,3})\s*巻|vol(?:ume)?s?\.?\s*#?(\d{1,3})|\bv(\d{1,3})\b|#(\d{1,3})\b", re.IGNORECASE)
 VOLUME_BEFORE_WORD = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)?\s+volume", re.IGNORECASE)
+# "9巻と10巻", "volumes 3 and 4", "vol 2, 3": more volumes listed right after one
+MORE_VOLUMES = re.compile(r"\s*(?:,|、|と|and|&|or|か)\s*(?:vol(?:ume)?\.?\s*)?#?(\d{1,3})(?!\d)(?:\s*巻)?", re.IGNORECASE)
+MAX_VOLUMES = 5
 CATALOG = {"availability", "product_info", "rare_manga"}
 FAQ = {"shipping", "payment", "account", "refund", "complaint", "legal"}
 FAQ_MIN_SCORE = 0.35
@@ -99,10 +102,23 @@ def could_not_check(locale: str) -> str:
 
 
 def requested_volume(text: str) -> int | None:
-    match = VOLUME.search(text) or VOLUME_BEFORE_WORD.search(text)
-    if not match:
-        return None
-    return int(next(group for group in match.groups() if group))
+    volumes = requested_volumes(text)
+    return volumes[0] if volumes else None
+
+
+def requested_volumes(text: str) -> list[int]:
+    """The volumes asked for, in the question's order: every explicit one ("9巻と10巻" is two), else a number
+    before the word "volume"."""
+    volumes = []
+    for match in VOLUME.finditer(text):
+        volumes.append(int(next(group for group in match.groups() if group)))
+        end = match.end()
+        while more := MORE_VOLUMES.match(text, end):
+            volumes.append(int(more.group(1)))
+            end = more.end()
+    if not volumes and (match := VOLUME_BEFORE_WORD.search(text)):
+        volumes.append(int(match.group(1)))
+    return list(dict.fromkeys(volumes))[:MAX_VOLUMES]
 
 
 def _series_sources(hits) -> list[dict]:
@@ -145,23 +161,26 @@ def compose_catalog(text: str, category: str, locale: str, vector=None, form: st
                         category="availability" if form in ("stock", "latest") and category != "rare_manga" else None)
     hit = hits[0]
     category = _catalog_category(form, hit, category)
-    volume = requested_volume(text)
+    volumes = requested_volumes(text)
     standard = [p for p in hit.products if p.edition == "standard"]
     if form == "latest" and standard:
-        volume = max(p.volume or 0 for p in standard)
-    product = next((p for p in standard if p.volume == volume), None) if volume else None
+        volumes = [max(p.volume or 0 for p in standard)]
+    wanted = [(v, next((p for p in standard if p.volume == v), None)) for v in volumes]
+    volume, product = wanted[0] if wanted else (None, None)  # the first volume asked decides what else is said
     sources = _series_sources([hit])
     lines = []
     if form in ("box_set", "special"):
         lines.append(_edition(hit, form, locale, sources))
-    elif volume and product is None:
-        lines.append(_w("catalog.not_carried", locale, title=title(hit, locale), volume=volume))
-    elif product is not None:
-        sources.append({"type": "product", "sku": product.sku})
-        if form == "latest":
-            lines.append(say("latest_volume", locale, title=title(hit, locale), volume=volume))
-        lines.append(_w("catalog.volume", locale, title=title(hit, locale), volume=volume,
-                        stock=stock_phrase(product.stock, locale), price=price(product.price_jpy, locale)))
+    else:
+        for asked, found in wanted:
+            if found is None:
+                lines.append(_w("catalog.not_carried", locale, title=title(hit, locale), volume=asked))
+                continue
+            sources.append({"type": "product", "sku": found.sku})
+            if form == "latest":
+                lines.append(say("latest_volume", locale, title=title(hit, locale), volume=asked))
+            lines.append(_w("catalog.volume", locale, title=title(hit, locale), volume=asked,
+                            stock=stock_phrase(found.stock, locale), price=price(found.price_jpy, locale)))
     if category == "product_info" or (product is None and form not in ("box_set", "special")):
         status = _w("catalog.completed" if hit.status == "completed" else "catalog.ongoing", locale)
         author = hit.author if locale == "ja" else (hit.author_en or hit.author)

@@ -47,6 +47,8 @@ COMPLAINT = _any(
     r"never (?:use|shop|buy) (?:here|from you|again)", r"\bfed up\b", r"\bfurious\b", r"\bangry\b",
     r"店長", r"責任者", r"上司", r"最悪", r"不快", r"ふざけ", r"二度と(?:使|利用|買)", r"たらい回し", r"クレーム",
     r"苦情", r"誠意", r"謝罪", r"何の連絡も(?:ない|なし|無い)", r"きちんと説明", r"ひどい(?:対応|店)", r"怒って",
+    r"いい加減にし", r"腹が立", r"頭に(?:来|く)", r"(?:ムカ|むか)つ", r"激怒", r"許せな", r"(?:2|二|２|3|三|３)回(?:続けて|連続)",
+    r"\bsick (?:and tired )?of\b", r"\bpissed\b", r"(?:second|third|2nd|3rd) time in a row",
 )
 HUMAN = _any(
     r"\b(?:speak|talk|chat)\s+(?:to|with)\s+(?:a|an|some|your)?\s*(?:real\s+|live\s+)?(?:human|person|agent|"
@@ -54,7 +56,7 @@ HUMAN = _any(
     r"\b(?:connect|transfer|put)\s+me\b", r"\bget me (?:a|an)?\s*(?:real |live )?(?:human|person|agent|operator)",
     r"\blive (?:agent|person|operator|support)\b", r"\bhuman,? please\b", r"\bwant (?:a|to see a) human\b",
     r"人と話", r"人間と話", r"人に相談", r"人間の(?:スタッフ|方|担当)", r"オペレーター(?:に|と|へ)", r"有人",
-    r"担当者[^。？]{0,6}(?:話|代わ|かわ|つな|繋)", r"スタッフ[^。？]{0,6}(?:代わ|かわ|つな|繋|話)",
+    r"担当(?:者|の方)[^。？]{0,6}(?:話|代わ|かわ|つな|繋)", r"スタッフ[^。？]{0,6}(?:代わ|かわ|つな|繋|話)",
 )
 IDENTITY = _any(
     r"\bare you (?:a |an )?(?:real|human|person|bot|robot|ai|machine|chat\s?bot|computer|automated)",
@@ -93,6 +95,10 @@ ORDER = _any(
     r"注文した(?!ら)", r"頼んだ(?!ら)", r"追跡番号", r"注文(?:状況|ステータス)", r"まだ届", r"届かない", r"配送状況",
 )
 
+# a convenience store by its kind or by a chain's name ("pick it up at a 7-Eleven")
+_KONBINI_JA = r"(?:コンビニ|セブン|ローソン|ファミマ|ファミリーマート)"
+_KONBINI_EN = r"(?:convenience|konbini|7-?eleven|seven[- ]eleven|lawson|family ?mart)"
+
 # FAQ topics asked another way: (pattern, FAQ key, category). Checked in order; the first that matches wins.
 FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
     (_any(r"返金", r"\brefund", r"get my money back"), "returns-refund-timing", "refund"),
@@ -103,11 +109,13 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
      "payment-double-charge", "payment"),
     (_any(r"領収書", r"\breceipts?\b", r"\binvoice\b"), "payment-receipt", "payment"),
     (_any(r"海外[^。]{0,8}カード", r"foreign[^.?]{0,12}cards?", r"overseas[^.?]{0,12}cards?",
-          r"(?:card|cards) (?:issued|from) (?:abroad|overseas|outside)"), "payment-foreign-cards", "payment"),
+          r"(?:card|cards) (?:issued|from) (?:abroad|overseas|outside)", r"海外発行",
+          r"\b(?:us|u\.s\.|uk|american|british|european|canadian|australian|korean|taiwanese|chinese|foreign|overseas|"
+          r"non-japanese) (?:bank|credit card|debit card|card)"), "payment-foreign-cards", "payment"),
     # a convenience store both takes payments and holds parcels: the verb says which ("pay there" or "collect there")
-    (_any(r"コンビニ[^。]{0,8}(?:受け取|受取|取りに|預か|保管|置いて)", r"(?:受け取|受取)[^。]{0,8}コンビニ",
-          r"(?:convenience|konbini)[^.?]{0,40}(?:pick(?:ed)? ?up|collect|hold|keep|parcel|package)",
-          r"(?:pick ?up|collect)[^.?]{0,30}(?:convenience|konbini)"),
+    (_any(rf"{_KONBINI_JA}[^。]{{0,8}}(?:受け取|受取|取りに|預か|保管|置いて)", rf"(?:受け取|受取)[^。]{{0,8}}{_KONBINI_JA}",
+          rf"{_KONBINI_EN}[^.?]{{0,40}}(?:pick(?:ed)? ?up|collect|hold|keep|parcel|package)",
+          rf"(?:pick(?: \w+){{0,3}} ?up|collect)[^.?]{{0,30}}{_KONBINI_EN}"),
      "shipping-konbini-pickup", "shipping"),
     (_any(r"コンビニ(?:払い|支払|決済)", r"コンビニ[^。]{0,8}(?:払|支払|決済|入金)[^。]{0,16}(?:いつ|期限|何日|まで)",
           r"convenience[- ]store (?:payment|pay)", r"konbini (?:payment|pay)",
@@ -145,9 +153,10 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
      "returns-preorder-cancel", "refund"),
     (_any(r"予約(?:注文|購入|でき|は|を)", r"pre-?order"), "store-preorders", "general"),
     (_any(r"返金[^。]{0,12}(?:いつ|何日|どのくらい)", r"(?:お金|代金)[^。]{0,8}(?:戻|返)", r"when[^.?]{0,25}refund",
-          r"refund[^.?]{0,25}(?:take|how long|when)", r"get my money back"), "returns-refund-timing", "refund"),
+          r"refund[^.?]{0,25}(?:take|how long|when)", r"get my money back", r"(?:how long|when)[^.?]{0,40}\bmoney\b"),
+     "returns-refund-timing", "refund"),
     (_any(r"違う(?:商品|本|巻)", r"間違った(?:商品|本)", r"wrong (?:item|book|volume|product)"), "returns-wrong-item", "refund"),
-    (_any(r"開封", r"\bopened\b"), "returns-opened", "refund"),
+    (_any(r"開封", r"開け(?:ちゃ|た|てしま)", r"\bopened\b"), "returns-opened", "refund"),
     (_any(r"返品[^。]{0,10}(?:方法|手続|どうやって|仕方)", r"how (?:do|can) i return", r"return process"), "returns-how-to", "refund"),
     (_any(r"返品", r"return (?:window|policy|period|deadline)", r"send (?:something|it|an item|items|a book) back",
           r"\breturn (?:an|a|the|my) (?:item|book|order)", r"can i return"), "returns-window", "refund"),

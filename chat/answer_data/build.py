@@ -1,5 +1,5 @@
-"""Builds the labelled answer set (tuning.jsonl, heldout.jsonl and the blind parts fresh.jsonl, fresh2.jsonl) from
-the shipped catalog, handwritten.jsonl and the blind parts' handwritten files.
+"""Builds the labelled answer set (tuning.jsonl, heldout.jsonl and the blind parts fresh*.jsonl) from the shipped
+catalog, handwritten.jsonl and the blind parts' handwritten files.
 
 Deterministic: the same catalog files and handwritten questions always give the same three files, so
 `manage.py build_answer_set` is safe to re-run and a test checks the committed files are what it writes.

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from chat.generation import GENRE_JA, excerpt, genre_label, requested_volume
+from chat.generation import GENRE_JA, excerpt, genre_label, requested_volume, requested_volumes
 
 ENGLISH_TAGS = re.compile(r"\b(" + "|".join(re.escape(g) for g in GENRE_JA) + r")\b")
 
@@ -46,3 +46,14 @@ def test_it_keeps_english_genre_tags_out_of_japanese_recommendations(ask, questi
 ])
 def test_it_reads_the_volume_asked_for_not_a_number_in_the_title(question, volume):
     assert requested_volume(question) == volume
+
+
+@pytest.mark.parametrize(("question", "volumes"), [
+    ("ばらかもんの9巻と10巻ほしいんですけど両方ありますか？", [9, 10]),
+    ("do you have naruto volumes 2 and 3?", [2, 3]),
+    ("vol 4, 5 & 6 of Berserk", [4, 5, 6]),
+    ("Do you have Mob Psycho 100 volume 4 right now? And what does it cost?", [4]),
+    ("how many volumes does Naruto have", []),
+])
+def test_it_reads_every_volume_a_question_lists(question, volumes):
+    assert requested_volumes(question) == volumes

@@ -6,7 +6,7 @@ from chat.answer_data import build
 class Command(BaseCommand):
     help = ("Writes chat/answer_data/tuning.jsonl and heldout.jsonl: questions generated from catalog/data/*.jsonl "
             "with their facts, plus chat/answer_data/handwritten.jsonl, split ~60/40 per failure class and language; "
-            "and the blind parts (fresh.jsonl, fresh2.jsonl from *_handwritten.jsonl: written blind, reported on only). "
+            "and the blind parts (fresh*.jsonl from fresh*_handwritten.jsonl: written blind, reported on only). "
             "Deterministic and safe to re-run; re-run it after editing the catalog data or the handwritten questions.")
 
     def handle(self, **options):
