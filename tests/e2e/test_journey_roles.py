@@ -264,3 +264,21 @@ def test_it_labels_every_admin_page_in_japanese_with_times_in_jst(stack, browser
     jst = stack.manage("shell", "-c", JST_TIME).strip().splitlines()[-1]  # the shell announces its imports first
     expect(page.locator("#result_list")).to_contain_text(jst)
     page.context.close()
+
+
+def test_it_tells_a_customer_who_asked_for_a_person_that_one_is_being_fetched(stack, browser):
+    """Not "a staff member is checking the answer": there is no answer, the question goes to a person."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="ja-JP")
+    context.add_init_script(FAST)
+    page = context.new_page()
+    page.goto(stack.base + "/")
+    expect(page.locator("#banner")).to_be_hidden(timeout=20_000)
+    page.fill("#input", "すみません、担当の方と直接お話しできますか")
+    page.keyboard.press("Enter")
+    waiting = page.locator(".msg.checking")
+    expect(waiting).to_contain_text("担当者におつなぎしています", timeout=60_000)
+    expect(waiting).not_to_contain_text("回答を確認")
+    page.wait_for_timeout(6_000)  # a heartbeat later the indicator still says what the wait is for
+    expect(waiting).to_contain_text("担当者におつなぎしています")
+    save_screenshot(page, "customer-05-handoff-390.png")
+    context.close()

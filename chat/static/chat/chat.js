@@ -147,7 +147,8 @@
   function renderIndicator(li) {
     var since = (Date.now() - Number(li.dataset.receivedAt)) / 1000;
     var elapsed = Number(li.dataset.elapsed) + since;
-    var parts = [t().checking, t().elapsed(Math.floor(elapsed / 60))];
+    // The server's own words say what the wait is for: an answer being checked, or a person being fetched.
+    var parts = [li.dataset.headline || t().checking, t().elapsed(Math.floor(elapsed / 60))];
     if (li.dataset.eta !== "") {
       var left = Number(li.dataset.eta) - since;
       parts.push(left > 30 ? t().eta(minutes(left)) : t().etaSoon);
@@ -156,12 +157,13 @@
     li.querySelector(".state").textContent = parts.slice(1).join(" · ");
   }
 
-  function indicator(replyTo, elapsedS, etaS) {
+  function indicator(replyTo, elapsedS, etaS, headline) {
     var li = document.getElementById("wait-" + replyTo);
     if (!li) {
       li = bubble("wait-" + replyTo, "assistant pending checking", "", replyTo + 0.25);
       li.dataset.replyTo = replyTo; li.setAttribute("role", "status");
     }
+    if (headline) li.dataset.headline = headline;
     li.dataset.elapsed = String(elapsedS || 0); li.dataset.receivedAt = String(Date.now());
     li.dataset.eta = etaS === null || etaS === undefined ? "" : String(etaS);
     renderIndicator(li);
@@ -242,7 +244,7 @@
           } else if (m.kind === "answer") {
             showAnswer({ message_id: m.id, reply_to: m.reply_to, text: m.text, status: m.status });
           } else if (m.kind === "review_pending" && !answered[m.reply_to]) {
-            indicator(m.reply_to, Math.max(0, (Date.now() - Date.parse(m.created_at)) / 1000), null);
+            indicator(m.reply_to, Math.max(0, (Date.now() - Date.parse(m.created_at)) / 1000), null, m.text);
           } else if (m.kind !== "review_pending" && m.kind !== "heartbeat") {
             bubble("m-" + m.id, "assistant", m.text, m.id);
           }
@@ -296,7 +298,9 @@
       case "review_pending":
       case "heartbeat":
         if (!userBubbleFor(frame.reply_to) || userBubbleFor(frame.reply_to).dataset.stateKey !== "answered") {
-          indicator(frame.reply_to, frame.elapsed_s, frame.estimated_wait_s);
+          // a heartbeat's text is "still checking…": only review_pending says what the wait is for
+          indicator(frame.reply_to, frame.elapsed_s, frame.estimated_wait_s,
+                    frame.type === "review_pending" ? frame.text : null);
         }
         markSeen(frame.message_id);
         break;
