@@ -280,5 +280,5 @@ def test_it_tells_a_customer_who_asked_for_a_person_that_one_is_being_fetched(st
     expect(waiting).not_to_contain_text("回答を確認")
     page.wait_for_timeout(6_000)  # a heartbeat later the indicator still says what the wait is for
     expect(waiting).to_contain_text("担当者におつなぎしています")
-    save_screenshot(page, "customer-05-handoff-390.png")
+    save_screenshot(page, "customer-07-handoff-390.png")
     context.close()
