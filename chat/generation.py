@@ -125,18 +125,18 @@ def _series_sources(hits) -> list[dict]:
     return [{"type": "manga", "id": h.manga_id, "label": h.title_ja} for h in hits]
 
 
-def _catalog_category(form: str | None, hit, guessed: str) -> str:
-    """The category a catalog question belongs to, from what it asks: facts about the series are product_info, an
-    edition or a volume of a rare title rare_manga. A price or stock question keeps the classifier's catalog
-    category (availability and product_info both answer it the same way; rare_manga covers first prints and
-    signed copies the words here do not know), and becomes availability only when the guess was not a catalog one."""
+def _catalog_category(form: str | None, hit, text: str, guessed: str) -> str:
+    """The category a catalog question belongs to, from what it asks (the store's rule, the one the answer set is
+    labelled by): facts about the series are product_info; an edition, a collectible (a first print, a signed copy)
+    or a volume of a rare title is rare_manga; the stock or price of a volume, or the newest one, is availability.
+    Words that ask none of these leave the classifier's guess."""
+    if form is None or (form == "stock" and guessed in CATALOG and not intents.STOCK_ASK.search(text)):
+        return guessed  # a volume named, but neither its stock nor its price asked: its release date, its pages…
     if form == "series":
         return "product_info"
-    if form in ("box_set", "special") or (form in ("stock", "latest") and hit.rare):
+    if form in ("box_set", "special") or hit.rare or intents.COLLECTIBLE.search(text):
         return "rare_manga"
-    if form in ("stock", "latest") and guessed not in CATALOG:
-        return "availability"
-    return guessed
+    return "availability"
 
 
 def _edition(hit, form: str, locale: str, sources: list) -> str:
@@ -160,7 +160,7 @@ def compose_catalog(text: str, category: str, locale: str, vector=None, form: st
         return Composed(_w("catalog.which_title", locale), results=[result], clarify=True,
                         category="availability" if form in ("stock", "latest") and category != "rare_manga" else None)
     hit = hits[0]
-    category = _catalog_category(form, hit, category)
+    category = _catalog_category(form, hit, text, category)
     volumes = requested_volumes(text)
     standard = [p for p in hit.products if p.edition == "standard"]
     if form == "latest" and standard:

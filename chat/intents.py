@@ -256,6 +256,9 @@ RECOMMEND = _any(r"おすすめ", r"オススメ", r"お勧め", r"似た", r"�
                  r"\bif i (?:liked|loved|like|love)\b", r"\bi (?:liked|loved) .*what")
 EDITION_BOX = _any(r"BOX", r"ボックス", r"全巻セット", r"box ?sets?", r"complete set")
 EDITION_SPECIAL = _any(r"特装版", r"限定版", r"special edition", r"limited edition", r"collector'?s edition")
+# what makes a copy of any title collectible: the store's rare_manga desk answers it
+COLLECTIBLE = _any(r"初版", r"サイン(?:入り|本)", r"絶版", r"希少", r"\bsigned\b", r"first (?:edition|print)", r"out[- ]of[- ]print",
+                   r"\brare\b")
 LATEST = _any(r"最新刊", r"最新巻", r"新しい巻", r"最新", r"\blatest\b", r"\bnewest\b", r"most recent",
               r"\bnew(?:est)? (?:volume|book|release)")
 SERIES_FACT = _any(

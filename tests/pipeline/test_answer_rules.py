@@ -86,6 +86,19 @@ def test_it_answers_an_edition_of_a_title_with_its_price_and_stock(answer):
     assert {"type": "product", "sku": box.sku} in draft.sources
 
 
+@pytest.mark.parametrize(("text", "locale", "category"), [
+    ("NARUTOの3巻はいくらですか", "ja", "availability"),  # a price: the classifier reads it as a product fact
+    ("how much is death note volume 2?", "en", "availability"),
+    ("latest one piece volume price?", "en", "availability"),
+    ("ベルサイユのばらの3巻ありますか", "ja", "rare_manga"),  # any volume of a rare title
+    ("NARUTOの1巻の初版ってありますか", "ja", "rare_manga"),  # a first print of any title
+    ("is death note finished?", "en", "product_info"),
+])
+def test_it_files_a_catalog_question_under_the_category_of_what_it_asks(answer, text, locale, category):
+    draft, _ = answer(text, locale)
+    assert draft.category == category, (draft.category, draft.text)
+
+
 @pytest.mark.parametrize(("text", "locale"), [("NARUTOの2巻と3巻ほしいんですけど両方ありますか？", "ja"),
                                            ("do you have naruto volumes 2 and 3?", "en")])
 def test_it_answers_every_volume_a_question_lists(answer, text, locale):
