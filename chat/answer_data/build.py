@@ -141,6 +141,10 @@ def _names(series: dict) -> list[str]:
     return list(dict.fromkeys(n for n in names if len(n) >= 2))
 
 
+def _volume_names(v: int) -> list[str]:
+    return [f"{v}巻", f"volume {v}", f"vol. {v}", f"vol {v}", f"#{v}"]
+
+
 def _in_stock_series(catalog: dict) -> set[str]:
     return {p["series"] for p in catalog["products"].values() if p["stock"] > 0}
 
@@ -168,10 +172,12 @@ def alternatives(source: str, catalog: dict) -> dict:
         if field == "price_jpy":
             return {"any": [f"{product['price_jpy']}円"]}
         if field == "stock":
-            return dict(IN_STOCK if product["stock"] > 0 else OUT_OF_STOCK)
+            stock = dict(IN_STOCK if product["stock"] > 0 else OUT_OF_STOCK)
+            if product.get("volume") and product.get("edition", "standard") == "standard":
+                stock["near"] = _volume_names(product["volume"])  # one volume's stock, not its neighbour's
+            return stock
         if field == "volume":
-            v = product["volume"]
-            return {"any": [f"{v}巻", f"volume {v}", f"vol. {v}", f"vol {v}", f"#{v}"]}
+            return {"any": _volume_names(product["volume"])}
     if kind in ("genre", "demographic"):
         stocked = _in_stock_series(catalog)
         titles = [n for s in catalog["manga"].values() if s["slug"] in stocked

@@ -150,6 +150,20 @@ def test_a_contradiction_makes_the_fact_missing():
     assert not facts.fact_present("「ONE PIECE」2巻は在庫あり（3冊）です。", fact)
 
 
+def test_it_reads_a_volumes_stock_in_the_sentence_that_names_that_volume():
+    sold_out = build.alternatives("product:one-piece-002:stock", CATALOG)
+    in_stock = build.alternatives("product:one-piece-001:stock", CATALOG)
+    assert CATALOG["products"]["one-piece-001"]["stock"] > 0
+    both = "「ONE PIECE」1巻は在庫あり（2冊）、価格は594円です。 「ONE PIECE」2巻は在庫切れです。"
+    assert facts.fact_present(both, sold_out) and facts.fact_present(both, in_stock)
+    english = 'Volume 1 of "One Piece" is in stock (2 left). Volume 2 of "One Piece" is out of stock.'
+    assert facts.fact_present(english, sold_out) and facts.fact_present(english, in_stock)
+    exclaimed = 'Volume 2 of "Yotsuba&!" is out of stock at ¥594.'  # a title's "!" does not cut the sentence
+    assert facts.fact_present(exclaimed, sold_out)
+    wrong = "「ONE PIECE」1巻は在庫切れです。 「ONE PIECE」2巻は在庫あり（3冊）です。"
+    assert not facts.fact_present(wrong, sold_out) and not facts.fact_present(wrong, in_stock)
+
+
 def _outcome(record, route, text="", missing=(), invented=()):
     return AnswerOutcome(record=record, category=record["category"], route=route, text=text, confidence=0.9,
                          replaced=False, invented=list(invented), missing=list(missing), millis=1.0)
