@@ -228,14 +228,35 @@ def compose_taste(kind: str, value: str, category: str, locale: str) -> Composed
                     category=category, certain=True)
 
 
+LIKED_MIN_SCORE = 0.7
+LIKED_PART_MIN_SCORE = 0.85  # a part alone must name a title, not describe one ("swords and demons" is not Berserk)
+LIKED_PARTS = 3  # "something like shingeki? big mystery and war stuff…": the title is one of the first few parts
+
+
+def _liked_title(text: str, anchor, results: list):
+    """The title a "something like X" question names: the better of the whole message's best match and the best
+    match of one of its first title-like parts, since the rest of a long message can drown a short name or pull
+    the whole message towards another title."""
+    best = anchor.data[0] if anchor.data and anchor.data[0].score >= LIKED_MIN_SCORE else None
+    if best is not None and best.score >= 0.99:
+        return best
+    for part in search.title_parts(text)[:LIKED_PARTS]:
+        found = tools.search_manga_catalog(part, limit=1)
+        if found.performed and found.data and found.data[0].score >= LIKED_PART_MIN_SCORE \
+                and (best is None or found.data[0].score > best.score):
+            best = found.data[0]
+            results.append(found)
+    return best
+
+
 def compose_recommendation(text: str, classification: Classification, locale: str, vector=None) -> Composed:
     results = []
     anchor = tools.search_manga_catalog(text, limit=1, vector=vector)
     results.append(anchor)
     if not anchor.performed:
         return Composed(could_not_check(locale), results=results, tool_failed=True)
-    if anchor.data and anchor.data[0].score >= 0.7:
-        base = anchor.data[0]
+    base = _liked_title(text, anchor, results)
+    if base is not None:
         similar = tools.similar_manga(base.manga_id, limit=3)
         results.append(similar)
         if not similar.performed:

@@ -51,7 +51,7 @@ COMPLAINT = _any(
     r"\bsick (?:and tired )?of\b", r"\bpissed\b", r"(?:second|third|2nd|3rd) time in a row",
 )
 HUMAN = _any(
-    r"\b(?:speak|talk|chat)\s+(?:to|with)\s+(?:a|an|some|your)?\s*(?:real\s+|live\s+)?(?:human|person|agent|"
+    r"\b(?:speak|talk|chat)\s+(?:to|with)\s+(?:a|an|some|your)?\s*(?:real\s+|live\s+|actual\s+)?(?:human|person|agent|"
     r"someone|somebody|staff|representative|rep|operator|people)\b",
     r"\b(?:connect|transfer|put)\s+me\b", r"\bget me (?:a|an)?\s*(?:real |live )?(?:human|person|agent|operator)",
     r"\blive (?:agent|person|operator|support)\b", r"\bhuman,? please\b", r"\bwant (?:a|to see a) human\b",
@@ -71,6 +71,7 @@ CLOSER = _any(
     r"nice day", r"ありがと", r"助かりました", r"解決しました", r"了解", r"わかりました", r"分かりました",
     r"失礼します", r"大丈夫です", r"以上です", r"どうも(?=です|でした|ありがと|[!！。.ー〜\s]*$)",
     r"(?:それ|これ)で(?:全部|終わり|大丈夫|OK)", r"that'?s everything", r"\bthat will be all\b", r"no more questions",
+    r"have a (?:good|great|nice) (?:one|day|night|evening|weekend)", r"that answers (?:everything|it|my question)",
 )
 # hello, or "what can you do?": the one kind of message the store's greeting answers
 GREETING = _any(
@@ -84,6 +85,9 @@ STILL_ASKING = _any(r"[?？]", r"ますか", r"ですか", r"でしょうか", r
 DAMAGED = _any(
     r"\bdamaged?\b", r"\bbent\b", r"\bcrushed\b", r"\btorn\b", r"\bripped\b", r"\bmisprint", r"\bdefective\b",
     r"\bmissing pages?\b", r"upside[- ]down", r"printed (?:twice|backwards|wrong)", r"blank pages?", r"pages? (?:are |were )?(?:missing|torn|blank|stuck)", r"\bsmudged\b", r"\bwater damage",
+    r"\b(?:print(?:ed|ing)?|pages?|text|ink)\b[^.?!]{0,30}\b(?:faint(?:ly)?|blurry|blurred|smeared)\b",
+    r"\b(?:faint(?:ly)?|blurry|blurred|smeared)\b[^.?!]{0,30}\b(?:print(?:ed|ing)?|pages?|text|ink)\b",
+    r"(?:印刷|文字|インク)[^。]{0,8}(?:薄|にじ|滲)",
     r"破損", r"破れ", r"破け", r"落丁", r"乱丁", r"かすれ", r"汚れ", r"折れ", r"潰れ", r"傷(?:が|つ|あり|も)", r"へこ", r"印刷ミス", r"ページが(?:抜け|飛ん|逆|重複)", r"逆さま", r"不良", r"濡れ", r"\bwet\b",
 )
 
@@ -98,6 +102,10 @@ ORDER = _any(
 # a convenience store by its kind or by a chain's name ("pick it up at a 7-Eleven")
 _KONBINI_JA = r"(?:コンビニ|セブン|ローソン|ファミマ|ファミリーマート)"
 _KONBINI_EN = r"(?:convenience|konbini|7-?eleven|seven[- ]eleven|lawson|family ?mart)"
+
+# what arrived is not what was ordered: asked about the order ("注文したのと違う本"), answered by the policy
+WRONG_ITEM = _any(r"違う(?:商品|本|巻|もの|物)", r"間違った(?:商品|本|巻)", r"wrong (?:item|book|volume|product|manga|title)",
+                  r"not (?:what|the (?:one|book|volume)) i ordered", r"sent me the wrong")
 
 # FAQ topics asked another way: (pattern, FAQ key, category). Checked in order; the first that matches wins.
 FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
@@ -133,10 +141,15 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"\b(?:amami|sado|ishigaki|miyakojima|ogasawara|rishiri|yakushima|tsushima)\b"),
      "shipping-remote-islands", "shipping"),
     (_any(r"時間(?:帯)?指定", r"配達(?:日|時間)[^。]{0,6}(?:指定|選)", r"time ?slot", r"evening delivery",
-          r"(?:choose|pick|select) (?:a |the )?(?:delivery )?(?:date|time)"), "shipping-time-slot", "shipping"),
+          r"(?:choose|pick|select) (?:a |the )?(?:delivery )?(?:date|time)", r"時間[^。]{0,6}(?:選べ|選択|決め)",
+          r"(?:夜|夕方|午前中?|午後)に(?:届け|配達|受け取)", r"deliver(?:ed|y)? (?:in the |at )?(?:evening|night|morning)"),
+     "shipping-time-slot", "shipping"),
     (_any(r"海外(?:発送|配送|に送|へ送|から注文)", r"overseas", r"internationa(?:l|lly)", r"abroad", r"\bEMS\b",
           r"(?:ship|send|deliver)\w* (?:books )?to (?:germany|france|the us|usa|america|canada|uk|england|korea|"
-          r"china|taiwan|australia|europe)"), "shipping-international", "shipping"),
+          r"china|taiwan|australia|europe|brazil|mexico|india|singapore|philippines|indonesia|thailand|vietnam|malaysia|"
+          r"italy|spain|netherlands|sweden|norway|denmark|finland|poland|ireland|belgium|switzerland|austria|"
+          r"portugal|new zealand|hong kong|argentina|chile)", r"import (?:tax|taxes|duty|duties)", r"\bcustoms\b",
+          r"関税", r"輸入税"), "shipping-international", "shipping"),
     (_any(r"(?:宅配)?業者", r"運送会社", r"配送会社", r"ヤマト", r"佐川", r"郵便(?:です|で届)", r"日本郵便", r"ゆうパック",
           r"\bcourier", r"\bcarriers?\b", r"\byamato\b", r"\bsagawa\b", r"\bkuroneko\b", r"japan post", r"yu-?pack",
           r"which (?:company|service) (?:delivers|ships)", r"(?:delivery|shipping) compan(?:y|ies)"), "shipping-carriers", "shipping"),
@@ -155,7 +168,7 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
     (_any(r"返金[^。]{0,12}(?:いつ|何日|どのくらい)", r"(?:お金|代金)[^。]{0,8}(?:戻|返)", r"when[^.?]{0,25}refund",
           r"refund[^.?]{0,25}(?:take|how long|when)", r"get my money back", r"(?:how long|when)[^.?]{0,40}\bmoney\b"),
      "returns-refund-timing", "refund"),
-    (_any(r"違う(?:商品|本|巻)", r"間違った(?:商品|本)", r"wrong (?:item|book|volume|product)"), "returns-wrong-item", "refund"),
+    (WRONG_ITEM, "returns-wrong-item", "refund"),
     (_any(r"開封", r"開け(?:ちゃ|た|てしま)", r"\bopened\b"), "returns-opened", "refund"),
     (_any(r"返品[^。]{0,10}(?:方法|手続|どうやって|仕方)", r"how (?:do|can) i return", r"return process"), "returns-how-to", "refund"),
     (_any(r"返品", r"return (?:window|policy|period|deadline)", r"send (?:something|it|an item|items|a book) back",
@@ -180,7 +193,8 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"only japanese", r"other languages"), "store-languages", "general"),
     (_any(r"絶版", r"out[- ]of[- ]print"), "store-out-of-print", "rare_manga"),
     (_any(r"入荷(?:したら|次第)[^。]{0,10}(?:連絡|通知|お知らせ|知らせ|教え)", r"(?:notify|tell|email|let) me when[^.?]{0,25}(?:back in stock|restock|available)",
-          r"restock (?:alert|notification)"), "store-stock-notification", "general"),
+          r"restock (?:alert|notification)", r"(?:また|再び|再)(?:入っ|入荷し)たら", r"入ったら[^。]{0,10}(?:連絡|知らせ|教え|メール)",
+          r"back in stock[^.?]{0,30}(?:tell|notify|email|let me know)"), "store-stock-notification", "general"),
 ]
 
 # Delivery within Japan: a prefecture or a large city, with a question about sending there.
@@ -238,6 +252,8 @@ def detect(text: str) -> Intent | None:
         return Intent("closer", "general")
     if DAMAGED.search(text):
         return Intent("faq", "refund", ("returns-damaged",))
+    if WRONG_ITEM.search(text):
+        return Intent("faq", "refund", ("returns-wrong-item",))
     if ORDER.search(text):
         return Intent("order", "order_status")
     topic = faq_topic(text)
@@ -263,7 +279,8 @@ LATEST = _any(r"最新刊", r"最新巻", r"新しい巻", r"最新", r"\blatest
               r"\bnew(?:est)? (?:volume|book|release)")
 SERIES_FACT = _any(
     r"完結", r"連載", r"終わって", r"終了", r"\bfinished\b", r"\bcomplete(?:d)?\b", r"\bended\b", r"\bongoing\b",
-    r"still (?:going|running|being published|coming out)", r"series (?:is )?over", r"\bover already\b", r"\bwrapped up\b", r"(?:終|お)わった", r"終わり(?:ました|ます)?[か？?]", r"何巻", r"何冊", r"既刊",
+    r"still (?:going|running|being published|coming out)", r"series (?:is )?over", r"\bover already\b", r"\bend(?:ed)? already\b", r"\bdid\b[^.?]{1,60}\bend\b",
+    r"(?:まだ|今も)続いて", r"続いて(?:る|ます)(?:の|か|[？?])", r"\bwrapped up\b", r"(?:終|お)わった", r"終わり(?:ました|ます)?[か？?]", r"何巻", r"何冊", r"既刊",
     r"how many (?:volumes|vols|books|tankobon)", r"volume count", r"作者", r"著者", r"誰が", r"描いて", r"書いて",
     r"作家", r"漫画家", r"\bwho (?:wrote|drew|draws|writes|made|created)\b", r"\bauthor\b", r"\bmangaka\b", r"\bartist\b",
 )

@@ -1,4 +1,14 @@
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from catalog import search
+from catalog.loader import load_directory
 from catalog.models import Customer, Product
+from chat.memory import load_memory
+from chat.models import ChatSession, Message
+from chat.pipeline import produce_draft
 
 
 def test_it_answers_availability_with_the_catalogs_price_and_stock_in_japanese(ask):
@@ -42,3 +52,26 @@ def test_it_answers_shipping_questions_from_the_faq(ask):
 def test_it_asks_which_title_when_none_matches(ask):
     draft = ask("Is volume 3 in stock?", locale="en")
     assert draft.status_hint == "clarify" and "Which title" in draft.clarify_text
+
+
+@pytest.fixture
+def shipped_catalog(transactional_db):
+    """The catalog the store ships (about 300 series): with a dozen titles no other words can drown a title."""
+    search.reset_index()
+    assert load_directory(Path(settings.BASE_DIR) / "catalog" / "data", progress=False).rejected == []
+    yield
+    search.reset_index()
+
+
+def test_it_recommends_from_the_title_a_long_message_names_among_other_words(shipped_catalog, trained_classifier):
+    for text, liked in [
+        # the rest of the message drowns the short name
+        ("anything similar to kimetsu? swords and demons and a found family, doesnt have to be super long",
+         "Demon Slayer: Kimetsu no Yaiba"),
+        # the rest of the message pulls the whole of it towards another title (Evangelion)
+        ("something like shingeki? big mystery and war stuff, doesnt have to be titans lol", "Attack on Titan"),
+    ]:
+        session = ChatSession.objects.create(locale="en")
+        draft = produce_draft(Message.objects.create(session=session, role="user", text=text), load_memory(session))
+        assert draft.category == "recommendation"
+        assert draft.text.startswith(f'If you like "{liked}"'), draft.text
