@@ -153,13 +153,14 @@ def _fallback_limits(category: str) -> Limits:
 
 
 def decide(category: str, confidence: float, *, customer=None, now: datetime | None = None,
-           session_key: str | None = None) -> Decision:
+           session_key: str | None = None, steady: bool = False) -> Decision:
     """The one escalation decision. Preconditions: confidence in [0, 1] (clamped otherwise).
 
     A session in the running canary's share (session_key: the session's public id) gets the proposal's values for
     the proposal's categories. Peak hours use the category's peak values when it has them; an active backpressure
     override lowers auto_respond_min of a normal-risk category (never a high-risk one); a VIP customer makes any
-    task P1.
+    task P1. `steady`: the configured values alone, as at an ordinary hour with no backpressure (what an offline
+    evaluation measures, so its numbers do not depend on the clock or on the review queue of the moment).
     """
     confidence = min(1.0, max(0.0, float(confidence)))
     limits = current_limits().get(category) or _fallback_limits(category)
@@ -168,11 +169,11 @@ def decide(category: str, confidence: float, *, customer=None, now: datetime | N
     if canary is not None and session_key and category in canary.limits and in_canary(
             session_key, canary.proposal_id, canary.percent):
         limits, canary_id = canary.limits[category], canary.proposal_id
-    peak = is_peak(now) and limits.peak is not None
+    peak = not steady and is_peak(now) and limits.peak is not None
     auto_min, review_min, handoff_below = limits.peak if peak else (
         limits.auto_respond_min, limits.review_min, limits.handoff_below)
     overridden = False
-    if limits.override_auto_respond_min is not None and not limits.is_high_risk:
+    if limits.override_auto_respond_min is not None and not limits.is_high_risk and not steady:
         # An override only ever relaxes: it never raises the bar above the configured value.
         if limits.override_auto_respond_min < auto_min:
             auto_min, overridden = max(limits.override_auto_respond_min, review_min), True

@@ -328,7 +328,8 @@ def build(catalog: dict | None = None) -> tuple[list[dict], list[dict]]:
 # Blind parts: questions written by someone who had seen neither the rules nor any answer, each after everything
 # before it had been read. Only ever reported on; a part is measured once before anything is changed for it.
 BLIND_PARTS = {"fresh": "fresh_handwritten.jsonl", "fresh2": "fresh2_handwritten.jsonl",
-               "fresh3": "fresh3_handwritten.jsonl", "fresh4": "fresh4_handwritten.jsonl"}
+               "fresh3": "fresh3_handwritten.jsonl", "fresh4": "fresh4_handwritten.jsonl",
+               "fresh5": "fresh5_handwritten.jsonl"}
 
 
 def build_blind(part: str = "fresh", catalog: dict | None = None) -> list[dict]:

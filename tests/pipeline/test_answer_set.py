@@ -15,7 +15,9 @@ from chat.answer_data import build, facts
 from chat.drafts import Draft
 from chat.evaluation import AnswerOutcome, AnswerReport, CatalogAudit, route_of, sent_text
 from chat.models import Category, ChatSession, Message
+from reviews.backpressure import apply_backpressure
 from reviews.models import ReviewTask
+from reviews.thresholds import decide, reset_cache
 
 CATALOG = build.load_catalog()
 PARTS = {part: build.load(part) for part in ("tuning", "heldout")}
@@ -237,6 +239,20 @@ def test_evaluate_answers_reports_the_held_out_part_and_writes_nothing(catalog_d
     assert set(summary["by_class"]) == {r["class"] for r in build.load("heldout")[:4]}
     assert result["before"]["messages"] == 4 and "category_accuracy" in result["before"]
     assert (ChatSession.objects.count(), Message.objects.count(), ReviewTask.objects.count()) == (0, 0, 0)
+
+
+def test_evaluate_answers_measures_with_the_configured_thresholds_even_under_backpressure(catalog_data, thresholds,
+                                                                                          trained_classifier):
+    def routes():
+        out = StringIO()
+        call_command("evaluate_answers", "--set", "heldout", "--samples", "1", "--json", stdout=out)
+        return json.loads(out.getvalue())["answer_set"]["routes"]
+
+    calm = routes()
+    assert apply_backpressure(depth=120) == 2  # the review queue is deep: normal-risk answers go out from 0.70
+    reset_cache()
+    assert decide("general", 0.72).route == "auto"
+    assert routes() == calm
 
 
 def test_evaluate_answers_refuses_an_unknown_part(catalog_data):

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from catalog.models import Customer
+from reviews.backpressure import apply_backpressure
 from reviews.models import EscalationThreshold, Route
 from reviews.thresholds import decide, reset_cache
 
@@ -44,3 +45,16 @@ def test_it_uses_the_peak_profile_in_the_evening(thresholds):
 
 def test_it_treats_an_unknown_category_conservatively(db):
     assert decide("no-such", 0.6).route == Route.REVIEW
+
+
+def test_it_decides_steadily_with_the_configured_values_whatever_the_hour_or_the_queue(thresholds):
+    EscalationThreshold.objects.filter(category="general").update(
+        peak_auto_respond_min=0.95, peak_review_min=0.7, peak_handoff_below=0.4)
+    reset_cache()
+    assert decide("general", 0.9, now=EVENING).route == Route.REVIEW
+    assert decide("general", 0.9, now=EVENING, steady=True).route == Route.AUTO
+    assert apply_backpressure(depth=120) == 2  # relaxes general to 0.70
+    reset_cache()
+    assert decide("general", 0.72, now=NOON).route == Route.AUTO
+    steady = decide("general", 0.72, now=NOON, steady=True)
+    assert steady.route == Route.REVIEW and not steady.overridden and not steady.peak

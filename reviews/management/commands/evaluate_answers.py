@@ -44,12 +44,13 @@ def _share(part: dict) -> str:
 
 
 class Command(BaseCommand):
-    help = ("Asks the labelled answer set (chat/answer_data, --set tuning|heldout|fresh) through the whole offline "
+    help = ("Asks the labelled answer set (chat/answer_data, --set tuning|heldout|fresh…) through the whole offline "
             "pipeline and reports answers right (route and facts) overall, per category, per failure class and among "
             "AUTO answers, normal-risk questions sent to review, high-risk messages answered with a clarifying "
             "question and invented titles/prices/stock; then what it reported before (category accuracy on the intent "
-            "held-out messages, grounding, availability price/stock, reliability). Decides routes without acting: "
-            "no review task, no message to anyone; the sessions it creates are deleted. Loads the shipped catalog "
+            "held-out messages, grounding, availability price/stock, reliability). Decides routes without acting, "
+            "with the configured thresholds at an ordinary hour (not the peak hour's, not a backpressure "
+            "override's): no review task, no message to anyone; the sessions it creates are deleted. Loads the shipped catalog "
             "first when the store is empty.")
 
     def add_arguments(self, parser):
@@ -80,7 +81,10 @@ class Command(BaseCommand):
             if verbose and (n % 25 == 0 or n == total):
                 self.stderr.write(f"  {n}/{total} questions asked")
 
-        answers = evaluate_answer_set(records, decide, _high_risk_categories(), progress=progress,
+        def steady(category, confidence):  # the configured thresholds, not the peak hour's or a backpressure's
+            return decide(category, confidence, steady=True)
+
+        answers = evaluate_answer_set(records, steady, _high_risk_categories(), progress=progress,
                                       generic_clarify=lambda locale: texts.text("clarify", locale))
         examples = classifier.load_examples("heldout.jsonl")[:limit]
         legacy = _legacy(evaluate(examples, samples))
