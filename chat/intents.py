@@ -61,7 +61,7 @@ HUMAN = _any(
 IDENTITY = _any(
     r"\bare you (?:a |an )?(?:real|human|person|bot|robot|ai|machine|chat\s?bot|computer|automated)",
     r"\bis this (?:a |an )?(?:real|human|person|bot|robot|ai|machine|chat\s?bot|automated)",
-    r"\b(?:am i|i'?m) (?:talking|chatting|speaking) (?:to|with) (?:a |an )?(?:real|human|person|bot|robot|ai|machine)",
+    r"\b(?:am i|i'?m) (?:talking|chatting|speaking) (?:to|with|w/) (?:a |an )?(?:real|human|person|bot|robot|ai|machine|automated)",
     r"\br u (?:a )?(?:human|bot|real|ai|robot)\b", r"\bu a (?:bot|human|robot)\b",
     r"(?:ボット|ロボット|機械)(?:です|なの|でしょう|と話|か[？?]|[？?])", r"(?<![A-Za-z])(?:AI|ＡＩ)(?:です|なの|でしょう|と話)",
     r"(?<![A-Za-z])(?:AI|ＡＩ)(?:が|で)(?:返事|返信|答え|回答|対応|応答)", r"自動(?:返信|応答)", r"人間(?:です)?か", r"人が(?:答え|対応|返信|返事)",
@@ -88,7 +88,7 @@ DAMAGED = _any(
     r"\b(?:print(?:ed|ing)?|pages?|text|ink)\b[^.?!]{0,30}\b(?:faint(?:ly)?|blurry|blurred|smeared)\b",
     r"\b(?:faint(?:ly)?|blurry|blurred|smeared)\b[^.?!]{0,30}\b(?:print(?:ed|ing)?|pages?|text|ink)\b",
     r"(?:印刷|文字|インク)[^。]{0,8}(?:薄|にじ|滲)",
-    r"破損", r"破れ", r"破け", r"落丁", r"乱丁", r"かすれ", r"汚れ", r"折れ", r"潰れ", r"傷(?:が|つ|あり|も)", r"へこ", r"印刷ミス", r"ページが(?:抜け|飛ん|逆|重複)", r"逆さま", r"不良", r"濡れ", r"\bwet\b",
+    r"破損", r"破れ", r"破け", r"落丁", r"乱丁", r"かすれ", r"汚れ", r"折れ", r"潰れ", r"傷(?:が|つ|あり|も)", r"へこ", r"印刷ミス", r"ページが(?:抜け|飛ん|逆|重複)", r"ページ[^。]{0,12}(?:抜け|飛んで|欠け|足りな)", r"逆さま", r"不良", r"濡れ", r"\bwet\b",
 )
 
 # A question about the customer's own order (not "how long does delivery take" in general).
@@ -107,9 +107,19 @@ _KONBINI_EN = r"(?:convenience|konbini|7-?eleven|seven[- ]eleven|lawson|family ?
 WRONG_ITEM = _any(r"違う(?:商品|本|巻|もの|物)", r"間違った(?:商品|本|巻)", r"wrong (?:item|book|volume|product|manga|title)",
                   r"not (?:what|the (?:one|book|volume)) i ordered", r"sent me the wrong")
 
+# the customer bought the wrong one: a plain return (unopened, within the window), not the store's mistake
+OWN_MISTAKE = _any(r"\bby mistake\b", r"\b(?:i )?(?:bought|ordered|purchased|picked) the wrong\b", r"間違えて[^。、]{0,12}(?:買|注文|購入|頼)",
+                   r"注文(?:を)?間違え", r"買い間違え", r"頼み間違え")
+
+_COUNTRIES_EN = (r"(?:germany|france|the us|usa|america|canada|uk|england|korea|china|taiwan|australia|europe|brazil|mexico|"
+                 r"india|singapore|philippines|indonesia|thailand|vietnam|malaysia|italy|spain|netherlands|sweden|norway|"
+                 r"denmark|finland|poland|ireland|belgium|switzerland|austria|portugal|new zealand|hong kong|argentina|chile)")
+
 # FAQ topics asked another way: (pattern, FAQ key, category). Checked in order; the first that matches wins.
 FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
-    (_any(r"返金", r"\brefund", r"get my money back"), "returns-refund-timing", "refund"),
+    # money coming back is a refund, asked before the delivery times ("how soon does the money come back")
+    (_any(r"返金", r"\brefund", r"get my money back", r"(?:how soon|how fast|how quickly)[^.?]{0,40}\bmoney\b",
+          r"\bmoney\b[^.?]{0,20}\b(?:come|comes|coming) back\b"), "returns-refund-timing", "refund"),
     (_any(r"ポイントで(?:支払|払)", r"(?:use|pay)[^.?]{0,20}points"), "account-points", "payment"),
     (_any(r"代引", r"代金引換", r"cash on delivery", r"\bCOD\b"), "payment-methods", "payment"),
     (_any(r"(?:請求|引き落とし|支払)[^。]{0,10}(?:2|二|２)(?:回|重)", r"(?:2|二|２)(?:回|重)[^。]{0,6}(?:請求|引き落とし|決済)",
@@ -137,7 +147,8 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
      "payment-methods", "payment"),
     (_any(r"沖縄", r"離島", r"okinawa", r"remote islands?",
           # an island's name (利尻島, 佐渡島), not a prefecture that ends in 島 (広島, 福島, 徳島, 鹿児島)
-          r"(?<!広)(?<!福)(?<!徳)(?<!児)島(?:に|まで|へ|在住|です|から|の方)", r"\b\w+[- ]jima\b",
+          r"(?<!広)(?<!福)(?<!徳)(?<!児)島(?:に|まで|へ|在住|です|から|の方|住|暮ら)",
+          r"(?:石垣|宮古|奄美|佐渡|利尻|礼文|屋久|対馬|小笠原|五島|八丈)(?:島|諸島)?", r"\b\w+[- ]jima\b",
           r"\b(?:amami|sado|ishigaki|miyakojima|ogasawara|rishiri|yakushima|tsushima)\b"),
      "shipping-remote-islands", "shipping"),
     (_any(r"時間(?:帯)?指定", r"配達(?:日|時間)[^。]{0,6}(?:指定|選)", r"time ?slot", r"evening delivery",
@@ -145,11 +156,9 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"(?:夜|夕方|午前中?|午後)に(?:届け|配達|受け取)", r"deliver(?:ed|y)? (?:in the |at )?(?:evening|night|morning)"),
      "shipping-time-slot", "shipping"),
     (_any(r"海外(?:発送|配送|に送|へ送|から注文)", r"overseas", r"internationa(?:l|lly)", r"abroad", r"\bEMS\b",
-          r"(?:ship|send|deliver)\w* (?:books )?to (?:germany|france|the us|usa|america|canada|uk|england|korea|"
-          r"china|taiwan|australia|europe|brazil|mexico|india|singapore|philippines|indonesia|thailand|vietnam|malaysia|"
-          r"italy|spain|netherlands|sweden|norway|denmark|finland|poland|ireland|belgium|switzerland|austria|"
-          r"portugal|new zealand|hong kong|argentina|chile)", r"import (?:tax|taxes|duty|duties)", r"\bcustoms\b",
-          r"関税", r"輸入税"), "shipping-international", "shipping"),
+          rf"(?:ship|send|deliver)\w* (?:books |manga |it |them )?to {_COUNTRIES_EN}",
+          rf"\b(?:from|in) {_COUNTRIES_EN}\b[^.?]{{0,40}}\b(?:ship|send|deliver)", r"import (?:tax|taxes|duty|duties)",
+          r"\bcustoms\b", r"関税", r"輸入税"), "shipping-international", "shipping"),
     (_any(r"(?:宅配)?業者", r"運送会社", r"配送会社", r"ヤマト", r"佐川", r"郵便(?:です|で届)", r"日本郵便", r"ゆうパック",
           r"\bcourier", r"\bcarriers?\b", r"\byamato\b", r"\bsagawa\b", r"\bkuroneko\b", r"japan post", r"yu-?pack",
           r"which (?:company|service) (?:delivers|ships)", r"(?:delivery|shipping) compan(?:y|ies)"), "shipping-carriers", "shipping"),
@@ -164,7 +173,8 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
      "shipping-delivery-time", "shipping"),
     (_any(r"予約[^。]{0,12}キャンセル", r"キャンセル[^。]{0,12}予約", r"cancel[^.?]{0,20}pre-?orders?", r"pre-?orders?[^.?]{0,20}cancel"),
      "returns-preorder-cancel", "refund"),
-    (_any(r"予約(?:注文|購入|でき|は|を)", r"pre-?order"), "store-preorders", "general"),
+    (_any(r"予約(?:注文|購入|でき|は|を)", r"pre-?order", r"発売前[^。]{0,10}(?:注文|買え|購入|予約)",
+          r"(?:order|buy)[^.?]{0,30}before (?:it'?s |its |the |they'?re )?(?:release|released|out|come out)"), "store-preorders", "general"),
     (_any(r"返金[^。]{0,12}(?:いつ|何日|どのくらい)", r"(?:お金|代金)[^。]{0,8}(?:戻|返)", r"when[^.?]{0,25}refund",
           r"refund[^.?]{0,25}(?:take|how long|when)", r"get my money back", r"(?:how long|when)[^.?]{0,40}\bmoney\b"),
      "returns-refund-timing", "refund"),
@@ -175,7 +185,10 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"\breturn (?:an|a|the|my) (?:item|book|order)", r"can i return"), "returns-window", "refund"),
     (_any(r"パスワード[^。]{0,10}(?:忘|わすれ|リセット|再設定)", r"(?:forgot|reset)[^.?]{0,10}password"),
      "account-password-reset", "account"),
-    (_any(r"ロックされ", r"ロック(?:解除|がかか)", r"アカウント[^。]{0,6}ロック", r"locked out", r"account (?:is )?locked", r"too many (?:login|failed)"), "account-locked", "account"),
+    (_any(r"ロックされ", r"ロック(?:解除|がかか)", r"アカウント[^。]{0,6}ロック", r"locked out", r"account (?:is )?locked", r"too many (?:login|failed)", r"too many (?:attempts|tries)",
+          r"\b(?:password|login)s? wrong\b[^.?]{0,40}\b(?:times|attempts|tries)\b",
+          r"\b(?:wrong|incorrect) passwords?\b[^.?]{0,40}\b(?:times|attempts|tries)\b", r"\bwon'?t let me (?:log|sign) ?in\b",
+          r"(?:ログイン|パスワード)[^。]{0,12}(?:間違え|ミス)[^。]{0,12}(?:入れな|ログインできな|できなくな|使えな)"), "account-locked", "account"),
     (_any(r"メール(?:アドレス)?[^。]{0,6}(?:変更|変え)", r"change (?:my )?e-?mail"), "account-email-change", "account"),
     (_any(r"住所[^。]{0,6}(?:変更|変え)", r"change (?:my )?(?:delivery )?address"), "account-address-change", "account"),
     (_any(r"退会", r"アカウント[^。]{0,6}(?:削除|消)", r"(?:delete|close|remove) (?:my )?account"), "account-delete", "account"),
@@ -193,7 +206,7 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"only japanese", r"other languages"), "store-languages", "general"),
     (_any(r"絶版", r"out[- ]of[- ]print"), "store-out-of-print", "rare_manga"),
     (_any(r"入荷(?:したら|次第)[^。]{0,10}(?:連絡|通知|お知らせ|知らせ|教え)", r"(?:notify|tell|email|let) me when[^.?]{0,25}(?:back in stock|restock|available)",
-          r"restock (?:alert|notification)", r"(?:また|再び|再)(?:入っ|入荷し)たら", r"入ったら[^。]{0,10}(?:連絡|知らせ|教え|メール)",
+          r"restock (?:alert|notification)", r"(?:また|再び|再)(?:入|入荷)[^。、]{0,6}たら", r"入ったら[^。]{0,10}(?:連絡|知らせ|教え|メール)",
           r"back in stock[^.?]{0,30}(?:tell|notify|email|let me know)"), "store-stock-notification", "general"),
 ]
 
@@ -252,6 +265,8 @@ def detect(text: str) -> Intent | None:
         return Intent("closer", "general")
     if DAMAGED.search(text):
         return Intent("faq", "refund", ("returns-damaged",))
+    if OWN_MISTAKE.search(text):
+        return Intent("faq", "refund", ("returns-window",))
     if WRONG_ITEM.search(text):
         return Intent("faq", "refund", ("returns-wrong-item",))
     if ORDER.search(text):
@@ -279,7 +294,8 @@ LATEST = _any(r"最新刊", r"最新巻", r"新しい巻", r"最新", r"\blatest
               r"\bnew(?:est)? (?:volume|book|release)")
 SERIES_FACT = _any(
     r"完結", r"連載", r"終わって", r"終了", r"\bfinished\b", r"\bcomplete(?:d)?\b", r"\bended\b", r"\bongoing\b",
-    r"still (?:going|running|being published|coming out)", r"series (?:is )?over", r"\bover already\b", r"\bend(?:ed)? already\b", r"\bdid\b[^.?]{1,60}\bend\b",
+    r"still (?:going|running|being published|coming out)", r"series (?:is )?over", r"\bover already\b", r"\bend(?:ed)? already\b", r"\bever (?:end|ended|finish|finished|conclude|concluded)\b",
+    r"\b(?:reach|reached|have|has|get|got) (?:an |a proper |an actual )?(?:ending|conclusion)\b", r"\bdid\b[^.?]{1,60}\bend\b",
     r"(?:まだ|今も)続いて", r"続いて(?:る|ます)(?:の|か|[？?])", r"\bwrapped up\b", r"(?:終|お)わった", r"終わり(?:ました|ます)?[か？?]", r"何巻", r"何冊", r"既刊",
     r"how many (?:volumes|vols|books|tankobon)", r"volume count", r"作者", r"著者", r"誰が", r"描いて", r"書いて",
     r"作家", r"漫画家", r"\bwho (?:wrote|drew|draws|writes|made|created)\b", r"\bauthor\b", r"\bmangaka\b", r"\bartist\b",

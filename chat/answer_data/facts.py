@@ -18,7 +18,8 @@ One record a line in tuning.jsonl / heldout.jsonl:
   "¥550", "550円", "550 yen" all read as "550円"); an alternative that starts with a digit does not match inside a
   longer number ("10巻" is not found in "110巻"), and an ASCII word alternative matches whole words only ("AI" is not
   found in "again").
-- A volume's stock fact also lists the volume's names (`near`): it is checked in the sentences that name that volume.
+- A volume's stock fact also lists the volume's names (`near`): it is checked in what is said about that volume
+  (from each mention of it to the next mention of a volume).
 """
 
 import re
@@ -67,14 +68,16 @@ def contains(text: str, alternative: str) -> bool:
     return re.search(pattern, haystack) is not None
 
 
-_SENTENCE_END = re.compile(r"(?<=[。\n])|(?<=[.!?！？])\s+")  # a title's own "!" ("Yotsuba&!") ends no sentence
+# where what is said about one volume starts: "9巻", "第9巻", "Volume 9", "vol. 9", "#9" (not "Kaiju No. 8")
+_VOLUME_MENTION = re.compile(r"(?<![\d第])(?=第?\d+\s*巻|\b(?:volume|vol\.?)\s*\d|#\d)", re.IGNORECASE)
 
 
 def fact_present(text: str, fact: dict) -> bool:
-    """`near` (a volume's names): the fact is read in the sentences that name that volume, when any does, so an
-    answer about two volumes may say one is in stock and the other is not."""
+    """`near` (a volume's names): the fact is read in what is said from each mention of that volume to the next
+    mention of a volume, when the text names it, so an answer about two volumes may say one is in stock and the
+    other is not."""
     if fact.get("near"):
-        naming = [s for s in _SENTENCE_END.split(text) if any(contains(s, n) for n in fact["near"])]
+        naming = [s for s in _VOLUME_MENTION.split(text) if any(contains(s, n) for n in fact["near"])]
         text = " ".join(naming) or text
     return any(contains(text, a) for a in fact["any"]) and not any(contains(text, n) for n in fact.get("not", ()))
 

@@ -152,7 +152,7 @@ def test_a_contradiction_makes_the_fact_missing():
     assert not facts.fact_present("「ONE PIECE」2巻は在庫あり（3冊）です。", fact)
 
 
-def test_it_reads_a_volumes_stock_in_the_sentence_that_names_that_volume():
+def test_it_reads_a_volumes_stock_in_what_is_said_about_that_volume():
     sold_out = build.alternatives("product:one-piece-002:stock", CATALOG)
     in_stock = build.alternatives("product:one-piece-001:stock", CATALOG)
     assert CATALOG["products"]["one-piece-001"]["stock"] > 0
@@ -162,6 +162,12 @@ def test_it_reads_a_volumes_stock_in_the_sentence_that_names_that_volume():
     assert facts.fact_present(english, sold_out) and facts.fact_present(english, in_stock)
     exclaimed = 'Volume 2 of "Yotsuba&!" is out of stock at ¥594.'  # a title's "!" does not cut the sentence
     assert facts.fact_present(exclaimed, sold_out)
+    numbered = 'Volume 2 of "Kaiju No. 8" is out of stock at ¥594.'  # nor does a title's "No. 8"
+    assert facts.fact_present(numbered, sold_out)
+    tenth = build.alternatives("product:one-piece-010:stock", CATALOG)
+    assert facts.fact_present("「ONE PIECE」2巻は在庫切れです。 「ONE PIECE」第10巻は"
+                              + ("在庫あり" if CATALOG["products"]["one-piece-010"]["stock"] else "在庫切れ"), tenth)
+    assert facts.fact_present("「ONE PIECE」第10巻は在庫切れ、2巻は在庫切れです。", sold_out)
     wrong = "「ONE PIECE」1巻は在庫切れです。 「ONE PIECE」2巻は在庫あり（3冊）です。"
     assert not facts.fact_present(wrong, sold_out) and not facts.fact_present(wrong, in_stock)
 
