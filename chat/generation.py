@@ -18,9 +18,10 @@ from chat.classifier import Classification
 from prompts.serving import wording as _w
 
 ORDER_NUMBER = re.compile(r"\bMA-?\d{6}\b", re.IGNORECASE)
-# "volume 4", "4巻", "#4", "v4" say the number is a volume; "4th volume" and "4 volume" only when none of those is
+# "volume 4", "4巻", "#4", "v4", "book 4" say the number is a volume; "4th volume" and "4 volume" only when none of those is
 # there, because a title can end in a number ("Mob Psycho 100 volume 4" asks for volume 4, not 100)
-VOLUME = re.compile(r"(\d{1,3})\s*巻|vol(?:ume)?s?\.?\s*#?(\d{1,3})|\bv(\d{1,3})\b|#(\d{1,3})\b", re.IGNORECASE)
+VOLUME = re.compile(r"(\d{1,3})\s*巻|vol(?:ume)?s?\.?\s*#?(\d{1,3})|\bv(\d{1,3})\b|#(\d{1,3})\b|\bbook\s*#?(\d{1,3})\b",
+                    re.IGNORECASE)
 VOLUME_BEFORE_WORD = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)?\s+volume", re.IGNORECASE)
 # "9巻と10巻", "volumes 3 and 4", "vol 2, 3": more volumes listed right after one
 MORE_VOLUMES = re.compile(r"\s*(?:,|、|と|and|&|or|か)\s*(?:vol(?:ume)?\.?\s*)?#?(\d{1,3})(?!\d)(?:\s*巻)?", re.IGNORECASE)

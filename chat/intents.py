@@ -61,7 +61,7 @@ HUMAN = _any(
 IDENTITY = _any(
     r"\bare you (?:a |an )?(?:real|human|person|bot|robot|ai|machine|chat\s?bot|computer|automated)",
     r"\bis this (?:a |an )?(?:real|human|person|bot|robot|ai|machine|chat\s?bot|automated)",
-    r"\b(?:am i|i'?m) (?:talking|chatting|speaking) (?:to|with|w/) (?:a |an )?(?:real|human|person|bot|robot|ai|machine|automated)",
+    r"\b(?:am i|i'?m) (?:talking|chatting|speaking) (?:to|with|w/) (?:a |an )?(?:actual |real )?(?:real|human|person|bot|robot|ai|machine|automated)",
     r"\br u (?:a )?(?:human|bot|real|ai|robot)\b", r"\bu a (?:bot|human|robot)\b",
     r"(?:ボット|ロボット|機械)(?:です|なの|でしょう|と話|か[？?]|[？?])", r"(?<![A-Za-z])(?:AI|ＡＩ)(?:です|なの|でしょう|と話)",
     r"(?<![A-Za-z])(?:AI|ＡＩ)(?:が|で)(?:返事|返信|答え|回答|対応|応答)", r"自動(?:返信|応答)", r"人間(?:です)?か", r"人が(?:答え|対応|返信|返事)",
@@ -105,7 +105,8 @@ _KONBINI_EN = r"(?:convenience|konbini|7-?eleven|seven[- ]eleven|lawson|family ?
 
 # what arrived is not what was ordered: asked about the order ("注文したのと違う本"), answered by the policy
 WRONG_ITEM = _any(r"違う(?:商品|本|巻|もの|物)", r"間違った(?:商品|本|巻)", r"wrong (?:item|book|volume|product|manga|title)",
-                  r"not (?:what|the (?:one|book|volume)) i ordered", r"sent me the wrong")
+                  r"not (?:what|the (?:one|book|volume)) i ordered", r"sent me the wrong",
+                  r"(?:注文|頼ん)[^。]{0,10}のに[^。]{0,10}(?:巻|本|商品|もの|物)が(?:届|来)")  # not "のにまだ届かない"
 
 # the customer bought the wrong one: a plain return (unopened, within the window), not the store's mistake
 OWN_MISTAKE = _any(r"\bby mistake\b", r"\b(?:i )?(?:bought|ordered|purchased|picked) the wrong\b", r"間違えて[^。、]{0,12}(?:買|注文|購入|頼)",
@@ -122,17 +123,19 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"\bmoney\b[^.?]{0,20}\b(?:come|comes|coming) back\b"), "returns-refund-timing", "refund"),
     (_any(r"ポイントで(?:支払|払)", r"(?:use|pay)[^.?]{0,20}points"), "account-points", "payment"),
     (_any(r"代引", r"代金引換", r"cash on delivery", r"\bCOD\b"), "payment-methods", "payment"),
-    (_any(r"(?:請求|引き落とし|支払)[^。]{0,10}(?:2|二|２)(?:回|重)", r"(?:2|二|２)(?:回|重)[^。]{0,6}(?:請求|引き落とし|決済)",
+    (_any(r"(?:請求|引き落と|支払)[^。]{0,10}(?:2|二|２)(?:回|重)", r"(?:2|二|２)(?:回|重)[^。]{0,6}(?:請求|引き落と|決済)",
           r"二重(?:請求|決済)", r"二重に(?:請求|引き落と|課金)", r"charged twice", r"(?:billed|charged) (?:twice|two times|double)", r"double[- ]?charged?", r"charged two times", r"two charges"),
      "payment-double-charge", "payment"),
     (_any(r"領収書", r"\breceipts?\b", r"\binvoice\b"), "payment-receipt", "payment"),
     (_any(r"海外[^。]{0,8}カード", r"foreign[^.?]{0,12}cards?", r"overseas[^.?]{0,12}cards?",
           r"(?:card|cards) (?:issued|from) (?:abroad|overseas|outside)", r"海外発行",
           r"\b(?:us|u\.s\.|uk|american|british|european|canadian|australian|korean|taiwanese|chinese|foreign|overseas|"
-          r"non-japanese) (?:bank|credit card|debit card|card)"), "payment-foreign-cards", "payment"),
+          r"non-japanese) (?:bank|credit card|debit card|card|visa|mastercard|amex)", r"\b\w+-issued\b",
+          r"issued (?:abroad|overseas|outside japan|in (?:the )?(?:us|uk|usa|canada|korea|taiwan|china|europe|australia))"),
+     "payment-foreign-cards", "payment"),
     # a convenience store both takes payments and holds parcels: the verb says which ("pay there" or "collect there")
     (_any(rf"{_KONBINI_JA}[^。]{{0,8}}(?:受け取|受取|取りに|預か|保管|置いて)", rf"(?:受け取|受取)[^。]{{0,8}}{_KONBINI_JA}",
-          rf"{_KONBINI_EN}[^.?]{{0,40}}(?:pick(?:ed)? ?up|collect|hold|keep|parcel|package)",
+          rf"{_KONBINI_EN}[^.?]{{0,40}}(?:pick(?:ed)?(?: \w+)? ?up|collect|hold|keep|parcel|package)",
           rf"(?:pick(?: \w+){{0,3}} ?up|collect)[^.?]{{0,30}}{_KONBINI_EN}"),
      "shipping-konbini-pickup", "shipping"),
     (_any(r"コンビニ(?:払い|支払|決済)", r"コンビニ[^。]{0,8}(?:払|支払|決済|入金)[^。]{0,16}(?:いつ|期限|何日|まで)",
@@ -152,13 +155,15 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"\b(?:amami|sado|ishigaki|miyakojima|ogasawara|rishiri|yakushima|tsushima)\b"),
      "shipping-remote-islands", "shipping"),
     (_any(r"時間(?:帯)?指定", r"配達(?:日|時間)[^。]{0,6}(?:指定|選)", r"time ?slot", r"evening delivery",
-          r"(?:choose|pick|select) (?:a |the )?(?:delivery )?(?:date|time)", r"時間[^。]{0,6}(?:選べ|選択|決め)",
+          r"(?:choose|pick|select) (?:a |the )?(?:delivery )?(?:date|time)", r"時間[^。]{0,6}(?:選べ|選択|決め)", r"(?:配達|配送|お届け)[^。]{0,4}(?:日|時間)[^。]{0,6}(?:指定|選)",
           r"(?:夜|夕方|午前中?|午後)に(?:届け|配達|受け取)", r"deliver(?:ed|y)? (?:in the |at )?(?:evening|night|morning)"),
      "shipping-time-slot", "shipping"),
     (_any(r"海外(?:発送|配送|に送|へ送|から注文)", r"overseas", r"internationa(?:l|lly)", r"abroad", r"\bEMS\b",
           rf"(?:ship|send|deliver)\w* (?:books |manga |it |them )?to {_COUNTRIES_EN}",
           rf"\b(?:from|in) {_COUNTRIES_EN}\b[^.?]{{0,40}}\b(?:ship|send|deliver)", r"import (?:tax|taxes|duty|duties)",
-          r"\bcustoms\b", r"関税", r"輸入税"), "shipping-international", "shipping"),
+          r"\bcustoms\b", r"関税", r"輸入税",
+          r"(?:台湾|韓国|中国|香港|アメリカ|米国|カナダ|イギリス|フランス|ドイツ|イタリア|オーストラリア|シンガポール|タイ|ブラジル)"
+          r"[^。]{0,8}(?:まで|に|へ)[^。]{0,6}(?:送|発送|配送|届)"), "shipping-international", "shipping"),
     (_any(r"(?:宅配)?業者", r"運送会社", r"配送会社", r"ヤマト", r"佐川", r"郵便(?:です|で届)", r"日本郵便", r"ゆうパック",
           r"\bcourier", r"\bcarriers?\b", r"\byamato\b", r"\bsagawa\b", r"\bkuroneko\b", r"japan post", r"yu-?pack",
           r"which (?:company|service) (?:delivers|ships)", r"(?:delivery|shipping) compan(?:y|ies)"), "shipping-carriers", "shipping"),
@@ -173,14 +178,17 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
      "shipping-delivery-time", "shipping"),
     (_any(r"予約[^。]{0,12}キャンセル", r"キャンセル[^。]{0,12}予約", r"cancel[^.?]{0,20}pre-?orders?", r"pre-?orders?[^.?]{0,20}cancel"),
      "returns-preorder-cancel", "refund"),
-    (_any(r"予約(?:注文|購入|でき|は|を)", r"pre-?order", r"発売前[^。]{0,10}(?:注文|買え|購入|予約)",
+    (_any(r"予約(?:注文|購入|でき|は|を|って|したら|する)", r"pre-?order", r"発売前[^。]{0,10}(?:注文|買え|購入|予約)",
           r"(?:order|buy)[^.?]{0,30}before (?:it'?s |its |the |they'?re )?(?:release|released|out|come out)"), "store-preorders", "general"),
+    (_any(r"特典", r"\btokuten\b", r"\b(?:store )?bonus(?:es)?\b", r"illustration cards?"), "store-bonus-items", "general"),
     (_any(r"返金[^。]{0,12}(?:いつ|何日|どのくらい)", r"(?:お金|代金)[^。]{0,8}(?:戻|返)", r"when[^.?]{0,25}refund",
           r"refund[^.?]{0,25}(?:take|how long|when)", r"get my money back", r"(?:how long|when)[^.?]{0,40}\bmoney\b"),
      "returns-refund-timing", "refund"),
     (WRONG_ITEM, "returns-wrong-item", "refund"),
-    (_any(r"開封", r"開け(?:ちゃ|た|てしま)", r"\bopened\b"), "returns-opened", "refund"),
-    (_any(r"返品[^。]{0,10}(?:方法|手続|どうやって|仕方)", r"how (?:do|can) i return", r"return process"), "returns-how-to", "refund"),
+    (_any(r"開封", r"開け(?:ちゃ|た|てしま)", r"\bopened\b", r"読ん(?:じゃ|でしま|だ)[^。]{0,10}(?:本|漫画|マンガ|返品|返せ)",
+          r"\b(?:already )?read (?:it|the book|them)\b[^.?]{0,30}\b(?:return|send (?:it|them) back)\b"), "returns-opened", "refund"),
+    (_any(r"返品[^。]{0,10}(?:方法|手続|どうやって|仕方)", r"how (?:do|can) i return", r"return process",
+          r"\bsend (?:it|them) back\b[^?]{0,30}\bhow (?:do|can|would) i (?:do (?:that|it|this))\b"), "returns-how-to", "refund"),
     (_any(r"返品", r"return (?:window|policy|period|deadline)", r"send (?:something|it|an item|items|a book) back",
           r"\breturn (?:an|a|the|my) (?:item|book|order)", r"can i return"), "returns-window", "refund"),
     (_any(r"パスワード[^。]{0,10}(?:忘|わすれ|リセット|再設定)", r"(?:forgot|reset)[^.?]{0,10}password"),
@@ -189,8 +197,8 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"\b(?:password|login)s? wrong\b[^.?]{0,40}\b(?:times|attempts|tries)\b",
           r"\b(?:wrong|incorrect) passwords?\b[^.?]{0,40}\b(?:times|attempts|tries)\b", r"\bwon'?t let me (?:log|sign) ?in\b",
           r"(?:ログイン|パスワード)[^。]{0,12}(?:間違え|ミス)[^。]{0,12}(?:入れな|ログインできな|できなくな|使えな)"), "account-locked", "account"),
-    (_any(r"メール(?:アドレス)?[^。]{0,6}(?:変更|変え)", r"change (?:my )?e-?mail"), "account-email-change", "account"),
-    (_any(r"住所[^。]{0,6}(?:変更|変え)", r"change (?:my )?(?:delivery )?address"), "account-address-change", "account"),
+    (_any(r"(?:メール(?:アドレス)?|メアド)[^。]{0,6}(?:変更|変え|変わ)", r"change (?:my )?e-?mail"), "account-email-change", "account"),
+    (_any(r"住所[^。]{0,6}(?:変更|変え|変わ)", r"change (?:my )?(?:delivery )?address"), "account-address-change", "account"),
     (_any(r"退会", r"アカウント[^。]{0,6}(?:削除|消)", r"(?:delete|close|remove) (?:my )?account"), "account-delete", "account"),
     (_any(r"ポイント", r"\bpoints?\b"), "account-points", "account"),
     (_any(r"(?:営業|対応|受付|サポート)時間", r"何時から", r"何時まで", r"support (?:hours|team|open)",
@@ -230,8 +238,15 @@ def _clean(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").strip()
 
 
+# a goodbye that says so outright, even in words a question would use ("got what i needed")
+FAREWELL = _any(r"got what i (?:needed|wanted)", r"that'?s all i (?:needed|wanted)", r"\bbye\b", r"\bcheers\b",
+                r"have a (?:good|great|nice) (?:one|day|night|evening|weekend)", r"失礼します")
+
+
 def is_closer(text: str) -> bool:
-    return len(text) <= 60 and bool(CLOSER.search(text)) and not STILL_ASKING.search(text)
+    if len(text) > 60 or not CLOSER.search(text):
+        return False
+    return not STILL_ASKING.search(text) or (FAREWELL.search(text) is not None and not re.search(r"[?？]", text))
 
 
 def is_greeting(text: str) -> bool:
@@ -239,13 +254,33 @@ def is_greeting(text: str) -> bool:
     return len(text) <= 60 and bool(GREETING.search(text))
 
 
-def faq_topic(text: str) -> tuple[str, str] | None:
-    """The FAQ entry a message asks about in other words, and its category; None when no topic phrase is in it."""
+MAX_FAQ_TOPICS = 3  # "is there a shop I can visit? and is it shrink-wrapped?": each question gets its entry
+# Entries that answer the same question differently: a message gets the first of them its words match, never two
+# (collecting a parcel at a konbini or paying there; an unopened, an opened, a damaged or a wrong book's return…).
+RIVAL_ENTRIES = [
+    {"shipping-konbini-pickup", "payment-konbini-deadline", "payment-methods"},
+    {"returns-window", "returns-opened", "returns-damaged", "returns-wrong-item", "returns-preorder-cancel"},
+    {"account-password-reset", "account-locked"},
+    {"shipping-free-threshold", "shipping-remote-islands", "shipping-international"},
+    {"payment-methods", "payment-foreign-cards", "payment-card-declined"},
+    {"shipping-delivery-time", "shipping-time-slot", "store-preorders"},
+]
+
+
+def faq_topics(text: str) -> list[tuple[str, str]]:
+    """The FAQ entries a message asks about in other words, each with its category: the first in FAQ_TOPICS order
+    (the specific before the general) leads and decides the category, the others follow in the order the message
+    asks them; one per topic phrase the message holds, none a rival of one before it (RIVAL_ENTRIES), at most
+    MAX_FAQ_TOPICS."""
     text = _clean(text)
+    found = {}
     for pattern, key, category in FAQ_TOPICS:
-        if pattern.search(text):
-            return key, category
-    return None
+        rivals = set().union(*(group for group in RIVAL_ENTRIES if key in group))
+        if key not in found and not rivals & found.keys() and (match := pattern.search(text)):
+            found[key] = (match.start(), category)
+    first = list(found.items())[:1]  # the most specific entry leads; the others follow in the message's order
+    rest = sorted(list(found.items())[1:MAX_FAQ_TOPICS], key=lambda item: item[1][0])
+    return [(key, category) for key, (_, category) in first + rest]
 
 
 def detect(text: str) -> Intent | None:
@@ -271,18 +306,19 @@ def detect(text: str) -> Intent | None:
         return Intent("faq", "refund", ("returns-wrong-item",))
     if ORDER.search(text):
         return Intent("order", "order_status")
-    topic = faq_topic(text)
-    if topic and topic[0] == "shipping-remote-islands":  # the entry says "yes, we deliver" itself: no lead before it
-        return Intent("faq", "shipping", ("shipping-remote-islands", "shipping-free-threshold"))
-    if topic:
-        return Intent("faq", topic[1], (topic[0],))
+    topics = faq_topics(text)
+    if topics and topics[0][0] == "shipping-remote-islands":  # the entry says "yes, we deliver": no lead before it
+        keys = dict.fromkeys(["shipping-remote-islands", "shipping-free-threshold", *(k for k, _ in topics)])
+        return Intent("faq", "shipping", tuple(keys)[:MAX_FAQ_TOPICS])
+    if topics:
+        return Intent("faq", topics[0][1], tuple(key for key, _ in topics))
     if DELIVERY_ASK.search(text) and (PLACE_JA.search(text) or PLACE_EN.search(text)):
         return Intent("ship_region", "shipping", ("shipping-free-threshold",))
     return None
 
 
 # --- catalog questions: what is asked about a title (the title itself is found by the catalog search) ----------
-RECOMMEND = _any(r"おすすめ", r"オススメ", r"お勧め", r"似た", r"似てる", r"みたいな", r"ような(?:漫画|作品|マンガ)", r"ハマって",
+RECOMMEND = _any(r"same (?:vibe|feel|kind of feel)", r"\bvibes? (?:as|like)\b", r"おすすめ", r"オススメ", r"お勧め", r"似た", r"似てる", r"みたいな", r"ような(?:漫画|作品|マンガ)", r"ハマって",
                  r"次は何", r"\brecommend", r"\bsimilar\b", r"read next", r"should i read", r"\bsomething like\b",
                  r"\bif i (?:liked|loved|like|love)\b", r"\bi (?:liked|loved) .*what")
 EDITION_BOX = _any(r"BOX", r"ボックス", r"全巻セット", r"box ?sets?", r"complete set")
@@ -290,17 +326,17 @@ EDITION_SPECIAL = _any(r"特装版", r"限定版", r"special edition", r"limited
 # what makes a copy of any title collectible: the store's rare_manga desk answers it
 COLLECTIBLE = _any(r"初版", r"サイン(?:入り|本)", r"絶版", r"希少", r"\bsigned\b", r"first (?:edition|print)", r"out[- ]of[- ]print",
                    r"\brare\b")
-LATEST = _any(r"最新刊", r"最新巻", r"新しい巻", r"最新", r"\blatest\b", r"\bnewest\b", r"most recent",
+LATEST = _any(r"最新刊", r"最新巻", r"新しい巻", r"最新", r"新刊", r"\blatest\b", r"\bnewest\b", r"most recent",
               r"\bnew(?:est)? (?:volume|book|release)")
 SERIES_FACT = _any(
     r"完結", r"連載", r"終わって", r"終了", r"\bfinished\b", r"\bcomplete(?:d)?\b", r"\bended\b", r"\bongoing\b",
     r"still (?:going|running|being published|coming out)", r"series (?:is )?over", r"\bover already\b", r"\bend(?:ed)? already\b", r"\bever (?:end|ended|finish|finished|conclude|concluded)\b",
     r"\b(?:reach|reached|have|has|get|got) (?:an |a proper |an actual )?(?:ending|conclusion)\b", r"\bdid\b[^.?]{1,60}\bend\b",
     r"(?:まだ|今も)続いて", r"続いて(?:る|ます)(?:の|か|[？?])", r"\bwrapped up\b", r"(?:終|お)わった", r"終わり(?:ました|ます)?[か？?]", r"何巻", r"何冊", r"既刊",
-    r"how many (?:volumes|vols|books|tankobon)", r"volume count", r"作者", r"著者", r"誰が", r"描いて", r"書いて",
+    r"how many (?:volumes|vols|books|tankobon)", r"volume count", r"\bvols? count\b", r"\btotal vols?\b", r"作者", r"著者", r"誰が", r"描いて", r"書いて",
     r"作家", r"漫画家", r"\bwho (?:wrote|drew|draws|writes|made|created)\b", r"\bauthor\b", r"\bmangaka\b", r"\bartist\b",
 )
-VOLUME_NUMBER = _any(r"第?\d+\s*巻", r"\bvol(?:ume)?\.?\s*#?\d+", r"\bv\d+\b", r"#\d+", r"\b\d+(?:st|nd|rd|th)\s+volume")
+VOLUME_NUMBER = _any(r"第?\d+\s*巻", r"\bvol(?:ume)?\.?\s*#?\d+", r"\bbook\s*#?\d+\b", r"\bv\d+\b", r"#\d+", r"\b\d+(?:st|nd|rd|th)\s+volume")
 STOCK_ASK = _any(r"在庫", r"\bstock\b", r"\bavailable\b", r"買え", r"ありますか", r"ある[？?]", r"あります[？?]", r"\bcarry\b",
                  r"\bprice\b", r"いくら", r"値段", r"how much", r"ください", r"探して", r"\bdo (?:you|u) have\b", r"\bgot\b",
                  r"入荷", r"\bsell\b", r"売って")
