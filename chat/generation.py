@@ -26,6 +26,7 @@ VOLUME_BEFORE_WORD = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)?\s+volume", re.IGNO
 # "9巻と10巻", "volumes 3 and 4", "vol 2, 3": more volumes listed right after one
 MORE_VOLUMES = re.compile(r"\s*(?:,|、|と|and|&|or|か)\s*(?:vol(?:ume)?\.?\s*)?#?(\d{1,3})(?!\d)(?:\s*巻)?", re.IGNORECASE)
 MAX_VOLUMES = 5
+EXACT_TITLE_SCORE = 0.99  # the catalog search found the title as written
 CATALOG = {"availability", "product_info", "rare_manga"}
 FAQ = {"shipping", "payment", "account", "refund", "complaint", "legal"}
 FAQ_MIN_SCORE = 0.35
@@ -196,7 +197,7 @@ def compose_catalog(text: str, category: str, locale: str, vector=None, form: st
     if category == "rare_manga" or hit.rare:
         lines.append(_w("catalog.rare", locale))
     # Two titles matching about as well: the question did not say which, so it is not answered as if it had.
-    clear = len(hits) < 2 or hits[1].score < hit.score - 0.05 or hit.score >= 0.99
+    clear = len(hits) < 2 or hits[1].score < hit.score - 0.05 or hit.score >= EXACT_TITLE_SCORE
     # Found by its title, not by an author's name or its synopsis ("I am a hero" is not a question about the author
     # HERO): a question about a title stands on how well it named the title.
     named = search.title_score(text, hit.manga_id) if form is not None else hit.score
@@ -239,7 +240,7 @@ def _liked_title(text: str, anchor, results: list):
     match of one of its first title-like parts, since the rest of a long message can drown a short name or pull
     the whole message towards another title."""
     best = anchor.data[0] if anchor.data and anchor.data[0].score >= LIKED_MIN_SCORE else None
-    if best is not None and best.score >= 0.99:
+    if best is not None and best.score >= EXACT_TITLE_SCORE:
         return best
     for part in search.title_parts(text)[:LIKED_PARTS]:
         found = tools.search_manga_catalog(part, limit=1)

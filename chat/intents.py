@@ -66,12 +66,13 @@ IDENTITY = _any(
     r"(?:ボット|ロボット|機械)(?:です|なの|でしょう|と話|か[？?]|[？?])", r"(?<![A-Za-z])(?:AI|ＡＩ)(?:です|なの|でしょう|と話)",
     r"(?<![A-Za-z])(?:AI|ＡＩ)(?:が|で)(?:返事|返信|答え|回答|対応|応答)", r"自動(?:返信|応答)", r"人間(?:です)?か", r"人が(?:答え|対応|返信|返事)",
 )
+_HAVE_A_GOOD_ONE = r"have a (?:good|great|nice) (?:one|day|night|evening|weekend)"
 CLOSER = _any(
     r"\bthanks?\b", r"\bthank you\b", r"\bthx\b", r"\bty\b", r"\bbye\b", r"that'?s all", r"got it", r"\bcheers\b",
     r"nice day", r"ありがと", r"助かりました", r"解決しました", r"了解", r"わかりました", r"分かりました",
     r"失礼します", r"大丈夫です", r"以上です", r"どうも(?=です|でした|ありがと|[!！。.ー〜\s]*$)",
     r"(?:それ|これ)で(?:全部|終わり|大丈夫|OK)", r"that'?s everything", r"\bthat will be all\b", r"no more questions",
-    r"have a (?:good|great|nice) (?:one|day|night|evening|weekend)", r"that answers (?:everything|it|my question)",
+    _HAVE_A_GOOD_ONE, r"that answers (?:everything|it|my question)",
 )
 # hello, or "what can you do?": the one kind of message the store's greeting answers
 GREETING = _any(
@@ -184,7 +185,6 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
     (_any(r"返金[^。]{0,12}(?:いつ|何日|どのくらい)", r"(?:お金|代金)[^。]{0,8}(?:戻|返)", r"when[^.?]{0,25}refund",
           r"refund[^.?]{0,25}(?:take|how long|when)", r"get my money back", r"(?:how long|when)[^.?]{0,40}\bmoney\b"),
      "returns-refund-timing", "refund"),
-    (WRONG_ITEM, "returns-wrong-item", "refund"),
     (_any(r"開封", r"開け(?:ちゃ|た|てしま)", r"\bopened\b", r"読ん(?:じゃ|でしま|だ)[^。]{0,10}(?:本|漫画|マンガ|返品|返せ)",
           r"\b(?:already )?read (?:it|the book|them)\b[^.?]{0,30}\b(?:return|send (?:it|them) back)\b"), "returns-opened", "refund"),
     (_any(r"返品[^。]{0,10}(?:方法|手続|どうやって|仕方)", r"how (?:do|can) i return", r"return process",
@@ -240,7 +240,7 @@ def _clean(text: str) -> str:
 
 # a goodbye that says so outright, even in words a question would use ("got what i needed")
 FAREWELL = _any(r"got what i (?:needed|wanted)", r"that'?s all i (?:needed|wanted)", r"\bbye\b", r"\bcheers\b",
-                r"have a (?:good|great|nice) (?:one|day|night|evening|weekend)", r"失礼します")
+                _HAVE_A_GOOD_ONE, r"失礼します")
 
 
 def is_closer(text: str) -> bool:
@@ -256,15 +256,18 @@ def is_greeting(text: str) -> bool:
 
 MAX_FAQ_TOPICS = 3  # "is there a shop I can visit? and is it shrink-wrapped?": each question gets its entry
 # Entries that answer the same question differently: a message gets the first of them its words match, never two
-# (collecting a parcel at a konbini or paying there; an unopened, an opened, a damaged or a wrong book's return…).
+# (collecting a parcel at a konbini or paying there; an unopened, an opened or a damaged book's return…). A wrong
+# item never gets here: detect answers it before the order and topic rules.
 RIVAL_ENTRIES = [
     {"shipping-konbini-pickup", "payment-konbini-deadline", "payment-methods"},
-    {"returns-window", "returns-opened", "returns-damaged", "returns-wrong-item", "returns-preorder-cancel"},
+    {"returns-window", "returns-opened", "returns-damaged", "returns-preorder-cancel"},
     {"account-password-reset", "account-locked"},
     {"shipping-free-threshold", "shipping-remote-islands", "shipping-international"},
     {"payment-methods", "payment-foreign-cards", "payment-card-declined"},
     {"shipping-delivery-time", "shipping-time-slot", "store-preorders"},
 ]
+
+_RIVALS_OF = {key: set().union(*(group for group in RIVAL_ENTRIES if key in group)) for _, key, _ in FAQ_TOPICS}
 
 
 def faq_topics(text: str) -> list[tuple[str, str]]:
@@ -275,12 +278,11 @@ def faq_topics(text: str) -> list[tuple[str, str]]:
     text = _clean(text)
     found = {}
     for pattern, key, category in FAQ_TOPICS:
-        rivals = set().union(*(group for group in RIVAL_ENTRIES if key in group))
-        if key not in found and not rivals & found.keys() and (match := pattern.search(text)):
+        if key not in found and not _RIVALS_OF[key] & found.keys() and (match := pattern.search(text)):
             found[key] = (match.start(), category)
-    first = list(found.items())[:1]  # the most specific entry leads; the others follow in the message's order
-    rest = sorted(list(found.items())[1:MAX_FAQ_TOPICS], key=lambda item: item[1][0])
-    return [(key, category) for key, (_, category) in first + rest]
+    ranked = list(found.items())[:MAX_FAQ_TOPICS]
+    ranked[1:] = sorted(ranked[1:], key=lambda item: item[1][0])  # after the most specific: the message's order
+    return [(key, category) for key, (_, category) in ranked]
 
 
 def detect(text: str) -> Intent | None:

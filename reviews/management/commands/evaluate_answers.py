@@ -1,4 +1,5 @@
 import json
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -81,10 +82,8 @@ class Command(BaseCommand):
             if verbose and (n % 25 == 0 or n == total):
                 self.stderr.write(f"  {n}/{total} questions asked")
 
-        def steady(category, confidence):  # the configured thresholds, not the peak hour's or a backpressure's
-            return decide(category, confidence, steady=True)
-
-        answers = evaluate_answer_set(records, steady, _high_risk_categories(), progress=progress,
+        # the configured thresholds, not the peak hour's or a backpressure's
+        answers = evaluate_answer_set(records, partial(decide, steady=True), _high_risk_categories(), progress=progress,
                                       generic_clarify=lambda locale: texts.text("clarify", locale))
         examples = classifier.load_examples("heldout.jsonl")[:limit]
         legacy = _legacy(evaluate(examples, samples))
