@@ -170,6 +170,14 @@ def _known_span(span: str, titles: set[str], policy: str) -> bool:
                for title in titles)
 
 
+def _without_names(text: str, names) -> str:
+    """The text with every author's and publisher's name blanked: a title inside a person's name is part of the
+    name ("Akira Toriyama" does not name the series AKIRA, nor "Jin Kobayashi" JIN-仁-)."""
+    for name in sorted((n for n in names if n in text), key=len, reverse=True):
+        text = text.replace(name, " ")
+    return text
+
+
 def _ordinary_ja(span: str) -> bool:
     for word in sorted(ORDINARY_JA, key=len, reverse=True):
         span = span.replace(word, "")
@@ -212,8 +220,9 @@ def check(text: str, results: list[ToolResult], allowed_titles: set[str] = froze
         if not _known_span(span, names, policy):
             unverified.append(f"title {span}")
     known = {t.lower() for t in facts.titles | set(allowed_titles)}
+    unnamed = _without_names(text, store.names | {n for h in facts.hits for n in (h.author, h.author_en) if n})
     for title in store.titles:
-        if title.lower() not in known and _mentions(title, text) and not _mentions(title, policy):
+        if title.lower() not in known and _mentions(title, unnamed) and not _mentions(title, policy):
             unverified.append(f"title {title}")
     for match in PRICE.finditer(text):
         raw = match.group(1) or match.group(2)

@@ -75,3 +75,24 @@ def test_it_recommends_from_the_title_a_long_message_names_among_other_words(shi
         draft = produce_draft(Message.objects.create(session=session, role="user", text=text), load_memory(session))
         assert draft.category == "recommendation"
         assert draft.text.startswith(f'If you like "{liked}"'), draft.text
+
+
+def test_it_answers_about_a_series_whose_authors_name_contains_another_title(shipped_catalog, trained_classifier):
+    # "Akira Toriyama" holds the title AKIRA and "Jin Kobayashi" the title JIN: the grounding check took the name
+    # for an unsourced title and sent the customer "we couldn't give a reliable answer" for Dragon Ball.
+    for text, locale, author in [("who drew dragon ball?", "en", "Akira Toriyama"),
+                                 ("who is the author of school rumble", "en", "Jin Kobayashi"),
+                                 ("ドラゴンボールって誰の漫画？", "ja", "鳥山明")]:
+        session = ChatSession.objects.create(locale=locale)
+        draft = produce_draft(Message.objects.create(session=session, role="user", text=text), load_memory(session))
+        assert draft.meta["grounding"]["grounded"], draft.meta["grounding"]
+        assert author in draft.text and draft.category == "product_info"
+
+
+def test_it_still_catches_a_title_named_outside_an_authors_name(shipped_catalog):
+    from catalog.tools import check_inventory
+    from chat.grounding import check
+
+    hits = check_inventory("Dr. Slump")
+    assert not check('"Dr. Slump" is by Akira Toriyama. If you like it, try Akira too.', [hits]).grounded
+    assert check('"Dr. Slump" is by Akira Toriyama: 18 volumes, completed.', [hits]).grounded
