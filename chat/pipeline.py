@@ -85,8 +85,9 @@ def produce_draft(message: Message, memory: Memory) -> Draft:
         degradation.started(tier, max(0.0, (timezone.now() - message.created_at).total_seconds()))
     # An anonymous customer's order question: how to sign in, whatever the backend made of it (chat/identity.py).
     draft = identity.unless_signed_in(message.session, _produce(message, memory, tier, started))
-    draft.meta["tier"] = tier.name
-    metrics.incr("chat_turns_total", tier=tier.name if bedrock_backend else degradation.TIERS[-1].name)
+    # What served the turn: the offline backend runs with the full tier's limits but is the offline tier.
+    draft.meta["tier"] = tier.name if bedrock_backend else degradation.TIERS[-1].name
+    metrics.incr("chat_turns_total", tier=draft.meta["tier"])
     if bedrock_backend:
         degradation.finished(tier, time.perf_counter() - started, draft.cost_usd or 0)
     return draft

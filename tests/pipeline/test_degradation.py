@@ -75,6 +75,7 @@ def test_the_days_spend_goes_straight_to_offline_and_stops_probes(tiers, setting
 def test_every_turn_is_counted_under_the_tier_that_answered_it(ask, settings):
     settings.LLM_BACKEND = "local"
     before = metrics.counter_value("chat_turns_total", tier="offline")
-    ask("ワンピースの最新刊はありますか？")
-    ask("How much is shipping?", locale="en")
+    drafts = [ask("ワンピースの最新刊はありますか？"), ask("How much is shipping?", locale="en")]
     assert metrics.counter_value("chat_turns_total", tier="offline") == before + 2
+    # and the draft a reviewer opens says so too (it said "full": the offline backend runs with full's limits)
+    assert [d.meta["tier"] for d in drafts] == ["offline", "offline"]
