@@ -99,6 +99,7 @@ class Stats:
         self.kinds: dict[str, int] = {}
         self.errors = 0
         self.lost = 0
+        self.lost_questions: list[str] = []  # "message id: text" of questions sent and never answered in time
         self.connect_failures = 0
         self.first_send = None
         self.last_reply = None
@@ -149,6 +150,7 @@ async def _customer(url: str, locale: str, questions: list[str], stats: Stats, s
         for text in questions:
             stats.pongs_load.append(await _ping(ws, timeout))
             client_id = uuid.uuid4().hex
+            received = None
             sent = time.perf_counter()
             stats.first_send = stats.first_send or sent
             await ws.send(json.dumps({"type": "message", "client_id": client_id, "text": text}))
@@ -164,6 +166,7 @@ async def _customer(url: str, locale: str, questions: list[str], stats: Stats, s
                     timeout - (time.perf_counter() - sent))
             except asyncio.TimeoutError:
                 stats.lost += 1
+                stats.lost_questions.append(f"{received.get('message_id', '-') if received else '-'}: {text}")
                 continue
             now = time.perf_counter()
             if reply["type"] == "error":
@@ -538,6 +541,8 @@ class Command(BaseCommand):
           f"{result['pong_load_p50'] * 1000:.1f} ms ({result['pong_load_p95'] * 1000:.1f} ms) |")
         w(f"replies: {json.dumps(stats.kinds, sort_keys=True)}; turns by answer tier (full = Sonnet, reduced = "
           f"Haiku, offline): {json.dumps(stats.tiers, sort_keys=True) if stats.tiers is not None else 'not readable'}")
+        for question in stats.lost_questions[:10]:  # the message id leads to its turn in the logs and the database
+            w(f"lost: message {question}")
         if sampler.peak:
             w("process: peak RSS MB / CPU s (CPU ms per reply): " + ", ".join(
                 f"{name} {result['peak_rss_mb'][name]} MB / {result['cpu_s'][name]} s "
