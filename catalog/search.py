@@ -256,14 +256,15 @@ _EN_FILLER = re.compile(
     r"edition|editions|collector'?s?|rare|know|but|please|pls|can|could|what|what's|whats|count|there|"
     r"buy|want|need|find|need|number|released|release|so|far|right|now|at|on|with|from|good|some|something|"
     r"similar|like|next|read|recommend|anything|about|tell|done|there|which|when|will|be|by|up|one|ones|"
-    r"hi|hello|hey|thanks|thank|still|available\?)\b|[?!,.:;\\/]", re.IGNORECASE)
+    r"hi|hello|hey|thanks|thank|still|plot|storyline|synopsis|premise|info|kind|available\?)\b|[?!,.:;\\/]", re.IGNORECASE)
 _JA_FILLER = re.compile(
     r"第?\d+巻|\d+冊|最新刊|最新巻|新しい巻|最新|特装版|限定版|全巻セット|BOXセット|ボックス|BOX|セット|って|"
     r"[はのがをにでも](?=\d|第|最新|新し|特装|限定|BOX|ボックス|全巻|全部|作者|著者|誰|何|完結|連載|もう|在庫|既刊|いつ)|"
     r"完結済み|完結|連載中|終わって|終了|何巻|何冊|既刊|全部|全巻|作者|著者|誰|描いて|書いて|在庫|ありますか|あります|ある|"
     r"ください|下さい|探しています|探してます|いくら|ですか|でしょうか|ますか|してますか|してる|した|もう|まで|出てます|"
     r"[はが](?=[、。？！?!\s]|$)|"
-    r"すみません|買えますか|買える|値段|価格|入荷|しますか|いつ|欲しい|ほしい|[、。？！?!]",
+    r"すみません|買えますか|買える|値段|価格|入荷|しますか|いつ|欲しい|ほしい|"
+    r"について|教えて|知りたい|聞きたい|どんな(?:お?話|漫画|マンガ|まんが|作品|内容|ストーリー)?|あらすじ|内容|[、。？！?!]",
 )
 
 

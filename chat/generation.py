@@ -134,7 +134,7 @@ def _catalog_category(form: str | None, hit, text: str, guessed: str) -> str:
     Words that ask none of these leave the classifier's guess."""
     if form is None or (form == "stock" and guessed in CATALOG and not intents.STOCK_ASK.search(text)):
         return guessed  # a volume named, but neither its stock nor its price asked: its release date, its pages…
-    if form == "series":
+    if form in ("series", "about"):
         return "product_info"
     if form in ("box_set", "special") or hit.rare or intents.COLLECTIBLE.search(text):
         return "rare_manga"
@@ -188,6 +188,9 @@ def compose_catalog(text: str, category: str, locale: str, vector=None, form: st
         author = hit.author if locale == "ja" else (hit.author_en or hit.author)
         lines.append(_w("catalog.series", locale, title=title(hit, locale), author=author, volumes=hit.total_volumes,
                         status=status))
+        if form == "about":  # the catalog's own synopsis, as the recommendations quote it
+            synopsis = hit.synopsis_ja if locale == "ja" else hit.synopsis_en
+            lines.append(say("story", locale, synopsis=excerpt(synopsis, 120 if locale == "ja" else 240, locale)))
         if product is None and standard and not (volume and form == "stock"):
             available = [p for p in standard if p.stock > 0]
             first = standard[0]
@@ -405,8 +408,12 @@ def compose(text: str, classification: Classification, locale: str, customer, ve
     # The words name what is asked; a guess outside the catalog (a series fact read as a recommendation) does not
     # override them, and when the catalog cannot place the title the guess decides below.
     if form is not None and (category in CATALOG or category in ("general", "complaint", "legal", "recommendation")
-                             or requested_volume(text)):
+                             or requested_volume(text) or form == "about"):
         composed = compose_catalog(text, category, locale, vector, form)
+        # "tell me about X" guessed as a policy question: a title plainly named is what it asks about, anything
+        # less leaves it to the FAQ ("tell me about your return policy")
+        if category in FAQ and not composed.certain:
+            return compose_faq(text, category, locale, vector)
         if not composed.clarify or category in CATALOG:
             return composed
         if category == "general":

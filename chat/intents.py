@@ -338,6 +338,11 @@ SERIES_FACT = _any(
     r"how many (?:volumes|vols|books|tankobon)", r"volume count", r"\bvols? count\b", r"\btotal vols?\b", r"作者", r"著者", r"誰が", r"描いて", r"書いて",
     r"作家", r"漫画家", r"\bwho (?:wrote|drew|draws|writes|made|created)\b", r"\bauthor\b", r"\bmangaka\b", r"\bartist\b",
 )
+# what the story is: "tell me about X", "Xについて教えて", "what's X like?", "Xってどんな話?", its plot or synopsis
+ABOUT = _any(r"\btell me (?:a (?:bit|little) |some(?:thing)? |more )?about\b", r"\bwhat(?:'s| is)\b[^?？]{2,80}\b(?:about|like)\s*[?？]?\s*$",
+             r"\b(?:plot|storyline|synopsis|premise)\b", r"\bwhat(?:'s| is) the story\b", r"\bwhat kind of (?:manga|story|series)\b",
+             r"\binfo (?:on|about)\b", r"について(?:教えて|知りたい|聞きたい)", r"どんな(?:話|お話|漫画|マンガ|まんが|作品|内容|ストーリー)",
+             r"あらすじ", r"内容を?(?:教えて|知りたい)", r"ってどんな")
 VOLUME_NUMBER = _any(r"第?\d+\s*巻", r"\bvol(?:ume)?\.?\s*#?\d+", r"\bbook\s*#?\d+\b", r"\bv\d+\b", r"#\d+", r"\b\d+(?:st|nd|rd|th)\s+volume")
 STOCK_ASK = _any(r"在庫", r"\bstock\b", r"\bavailable\b", r"買え", r"ありますか", r"ある[？?]", r"あります[？?]", r"\bcarry\b",
                  r"\bprice\b", r"いくら", r"値段", r"how much", r"ください", r"探して", r"\bdo (?:you|u) have\b", r"\bgot\b",
@@ -367,8 +372,8 @@ DEMOGRAPHIC_ASK = {
 
 def catalog_form(text: str) -> str | None:
     """What a catalog question asks, from its words: "recommendation", "box_set" or "special" (an edition),
-    "latest" (the newest volume), "series" (author, volume count, completion), "stock" (a volume, price, stock);
-    None when it asks none of these."""
+    "latest" (the newest volume), "series" (author, volume count, completion), "about" (what the story is), "stock"
+    (a volume, price, stock); None when it asks none of these."""
     text = _clean(text)
     if RECOMMEND.search(text):
         return "recommendation"
@@ -382,6 +387,8 @@ def catalog_form(text: str) -> str | None:
         return "stock"
     if SERIES_FACT.search(text):
         return "series"
+    if ABOUT.search(text):
+        return "about"
     if STOCK_ASK.search(text):
         return "stock"
     return None

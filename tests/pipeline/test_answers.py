@@ -96,3 +96,34 @@ def test_it_still_catches_a_title_named_outside_an_authors_name(shipped_catalog)
     hits = check_inventory("Dr. Slump")
     assert not check('"Dr. Slump" is by Akira Toriyama. If you like it, try Akira too.', [hits]).grounded
     assert check('"Dr. Slump" is by Akira Toriyama: 18 volumes, completed.', [hits]).grounded
+
+
+@pytest.mark.parametrize("text, locale, named", [
+    # each went to a person or a generic question before: legal, complaint, a policy clarification…
+    ("tell me about Honey and Clover", "en", '"Honey and Clover"'),
+    ("tell me about Blame!", "en", '"Blame!"'),
+    ("what's Parasyte like?", "en", '"Parasyte"'),
+    ("tell me about Golden Kamuy", "en", '"Golden Kamuy"'),
+    ("賭博黙示録カイジについて教えて", "ja", "「賭博黙示録カイジ」"),
+    ("BANANA FISHについて教えて", "ja", "「BANANA FISH」"),
+    ("ドラゴンボールってどんな漫画？", "ja", "「DRAGON BALL」"),
+])
+def test_it_tells_what_a_series_is_about_when_asked_in_so_many_words(shipped_catalog, trained_classifier, text,
+                                                                      locale, named):
+    from reviews.models import Route
+    from reviews.thresholds import decide
+
+    session = ChatSession.objects.create(locale=locale)
+    draft = produce_draft(Message.objects.create(session=session, role="user", text=text), load_memory(session))
+    assert draft.category == "product_info" and named in draft.text, draft.text
+    assert ("The story: " if locale == "en" else "あらすじ：") in draft.text  # the catalog's synopsis
+    assert draft.meta["grounding"]["grounded"]
+    assert decide(draft.category, draft.confidence, steady=True).route == Route.AUTO
+
+
+def test_it_leaves_a_policy_asked_about_in_the_same_words_to_the_faq(shipped_catalog, trained_classifier):
+    for text, locale, category in [("tell me about your return policy", "en", "refund"),
+                                   ("送料について教えて", "ja", "shipping")]:
+        session = ChatSession.objects.create(locale=locale)
+        draft = produce_draft(Message.objects.create(session=session, role="user", text=text), load_memory(session))
+        assert draft.category == category and draft.sources[0]["type"] == "faq", (text, draft.text)
