@@ -128,7 +128,9 @@ async def _ping(ws, timeout: float) -> float:
 
 
 async def _customer(url: str, locale: str, questions: list[str], stats: Stats, start: asyncio.Event,
-                    connected: list, timeout: float, think: float, client_seed: int = 0):
+                    connected: list, timeout: float, think: float, client_seed: int = 0, interval: float = 0.0):
+    """`interval` > 0: the customer asks at a steady pace, a question every `interval` seconds from a random start
+    (the next one at once when a reply came later than that), instead of thinking `think` seconds after each reply."""
     import websockets
 
     try:
@@ -145,7 +147,10 @@ async def _customer(url: str, locale: str, questions: list[str], stats: Stats, s
         connected.append(True)
         await start.wait()
         pause = random.Random(client_seed)
-        if think:  # customers are mid-conversation at different moments, not all typing at the same instant
+        if interval:
+            due = time.perf_counter() + pause.uniform(0, interval)
+            await asyncio.sleep(due - time.perf_counter())
+        elif think:  # customers are mid-conversation at different moments, not all typing at the same instant
             await asyncio.sleep(pause.uniform(0, think))
         for text in questions:
             stats.pongs_load.append(await _ping(ws, timeout))
@@ -177,7 +182,10 @@ async def _customer(url: str, locale: str, questions: list[str], stats: Stats, s
             key = reply["type"] + (f":{reply.get('status')}" if reply.get("status") else "")
             stats.kinds[key] = stats.kinds.get(key, 0) + 1
             await ws.send(json.dumps({"type": "seen", "message_id": reply["message_id"]}))
-            if think:  # reading the answer and typing the next question: think time on average, jittered
+            if interval:
+                due += interval
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            elif think:  # reading the answer and typing the next question: think time on average, jittered
                 await asyncio.sleep(think * pause.uniform(0.5, 1.5))
     except Exception as exc:  # a dropped socket: everything it had not answered yet is lost
         stats.errors += 1
@@ -200,7 +208,7 @@ async def warm_up(url: str, customers: int, timeout: float, progress) -> None:
 
 
 async def run_customers(url: str, plan, timeout: float, think: float, progress, on_start=None,
-                        warm: int = 0) -> tuple[Stats, float]:
+                        warm: int = 0, rate: float = 0.0) -> tuple[Stats, float]:
     await warm_up(url, warm, timeout, progress)
     stats = Stats()
     start = asyncio.Event()
@@ -208,7 +216,7 @@ async def run_customers(url: str, plan, timeout: float, think: float, progress, 
     tasks = []
     for i, (locale, questions) in enumerate(plan):
         tasks.append(asyncio.create_task(_customer(url, locale, questions, stats, start, connected, timeout, think,
-                                                   client_seed=i)))
+                                                   client_seed=i, interval=len(plan) / rate if rate else 0.0)))
         if i % 25 == 24:
             await asyncio.sleep(0.05)  # do not open 200 sockets in one burst: the server's accept queue is 100
     while len(connected) < len(plan):
@@ -394,6 +402,8 @@ class Command(BaseCommand):
         parser.add_argument("--questions", "-n", type=int, default=5)
         parser.add_argument("--timeout", type=float, default=60.0, help="seconds until an unanswered question is lost")
         parser.add_argument("--think", type=float, default=0.0, help="seconds a customer waits between questions")
+        parser.add_argument("--rate", type=float, default=0.0,
+                            help="msg/s the customers offer together, each asking every C / RATE seconds (not --think)")
         parser.add_argument("--backend", choices=["local", "bedrock"], default="local")
         parser.add_argument("--classify-latency", type=float, default=0.3)
         parser.add_argument("--answer-latency", type=float, default=0.8)
@@ -440,7 +450,7 @@ class Command(BaseCommand):
             tiers_before = read_turn_tiers(url)
             client_cpu = time.process_time()
             stats, elapsed = asyncio.run(run_customers(url, plan, o["timeout"], o["think"], self.progress, on_start,
-                                                       o["warmup"]))
+                                                       o["warmup"], o["rate"]))
             sampler.stop()
             stats.client_cpu = time.process_time() - client_cpu  # the customers share the stack's cores here
             tiers_after = read_turn_tiers(url)
@@ -523,9 +533,13 @@ class Command(BaseCommand):
         w(f"method: {o['customers']} WebSocket customers (asyncio + websockets, one process) on {o.get('url') or 'a stack started here'}; "
           f"each says hello, then asks {o['questions']} questions one after another (held-out messages of all 12 "
           f"categories in its language and catalog stock/price questions, seed {o['seed']}), waiting for the first "
-          f"reply (answer or review_pending) before the next; think time {o['think']}s (each customer starts after a "
-          f"random 0-{o['think']}s and thinks 0.5-1.5 x that between questions; by Little's law C customers give at "
-          f"most C / (think + reply time) msg/s); a question unanswered after "
+          f"reply (answer or review_pending) before the next; "
+          + (f"offered rate {o['rate']} msg/s (each customer asks every {o['customers'] / o['rate']:.1f}s from a random "
+             f"start, at once when its reply came later; throughput below the rate means the stack fell behind)"
+             if o["rate"] else
+             f"think time {o['think']}s (each customer starts after a random 0-{o['think']}s and thinks 0.5-1.5 x that "
+             f"between questions; by Little's law C customers give at most C / (think + reply time) msg/s)")
+          + "; a question unanswered after "
           f"{o['timeout']:.0f}s is lost; {o['warmup']} unmeasured customers asked 2 questions each first. Throughput = replies / (first send → last reply). Baseline: a ping/pong on the "
           f"same socket before each question (under load) and once before the load (idle). Peak RSS: psutil every "
           f"0.25 s, process plus children; CPU: user+sys seconds over the run. backend={o['backend']}"
