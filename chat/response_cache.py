@@ -1,4 +1,4 @@
-"""The response cache: exact, then semantic (cosine ≥ 0.95, same category and locale), five minutes.
+"""The response cache: exact, then semantic (cosine ≥ 0.95, same category, locale, numbers and subject), five minutes.
 
 Each entry remembers the SKUs and series it mentions; a product change deletes those entries at once (see
 chat/apps.py), so a stock change never leaves a stale 在庫あり answer behind. Personal answers are never cached.
@@ -14,7 +14,7 @@ import logging
 import numpy as np
 from django_redis import get_redis_connection
 
-from catalog import embeddings
+from catalog import embeddings, search
 from catalog.text import normalize
 from chat.corrupt import dropped
 
@@ -37,9 +37,14 @@ def _key(category: str, locale: str, text: str, prompt_version: int | None) -> s
 
 
 def _semantic_index(category: str, locale: str, text: str, prompt_version: int | None) -> str:
-    """Semantic matches only among questions with the same numbers: "11巻" and "10巻" embed at cosine 0.96."""
+    """Semantic matches only among questions with the same numbers and the same subject: "11巻" and "10巻" embed at
+    cosine 0.96, and so do "Tokyo Ghoul" and "Tokyo Ghoul:re", or ブラック・ジャック and ブラックジャックによろしく,
+    which are other series. The subject is what is left of the question once its own words are taken out (the
+    stretches the title search reads), so only the wording of the question may differ, never what it is about."""
     numbers = ",".join(str(int(n)) for n in re.findall(r"\d+", unicodedata.normalize("NFKC", text)))
-    return f"respcache:semantic:{category}:{locale}:{prompt_version}:{hashlib.sha256(numbers.encode()).hexdigest()[:12]}"
+    subject = ",".join(sorted({normalize(part) for part in search.title_parts(text)} - {""}))
+    partition = hashlib.sha256(f"{numbers}|{subject}".encode()).hexdigest()[:12]
+    return f"respcache:semantic:{category}:{locale}:{prompt_version}:{partition}"
 
 
 def cacheable(category: str) -> bool:

@@ -127,3 +127,23 @@ def test_it_leaves_a_policy_asked_about_in_the_same_words_to_the_faq(shipped_cat
         session = ChatSession.objects.create(locale=locale)
         draft = produce_draft(Message.objects.create(session=session, role="user", text=text), load_memory(session))
         assert draft.category == category and draft.sources[0]["type"] == "faq", (text, draft.text)
+
+
+def test_the_semantic_cache_never_answers_another_series(shipped_catalog, trained_classifier):
+    from chat import response_cache
+
+    response_cache.clear()
+
+    def asked(text, locale):
+        session = ChatSession.objects.create(locale=locale)
+        return produce_draft(Message.objects.create(session=session, role="user", text=text), load_memory(session))
+
+    # each pair embeds at cosine >= 0.95, and the second is another series (a sequel; another doctor's story)
+    for first, then, named, locale in [
+        ("who is the author of Tokyo Ghoul", "who is the author of Tokyo Ghoul:re", '"Tokyo Ghoul:re"', "en"),
+        ("ブラックジャックによろしくみたいな漫画ある？", "ブラック・ジャックみたいな漫画ある？", "「ブラック・ジャック」がお好きなら", "ja"),
+    ]:
+        asked(first, locale)
+        answer = asked(then, locale)
+        assert answer.meta.get("cache") is None and named in answer.text, answer.text
+        assert asked(then, locale).meta.get("cache") == "exact"  # the cache itself still serves
