@@ -31,6 +31,7 @@ CATALOG = {"availability", "product_info", "rare_manga"}
 FAQ = {"shipping", "payment", "account", "refund", "complaint", "legal"}
 FAQ_MIN_SCORE = 0.35
 SERIES_MIN_SCORE = 0.45
+CLEAR_LEAD = 0.05  # a match this far ahead of the next one names its title; closer, the words did not say which
 TITLE_NAMED_MIN = 0.6  # a title match this strong (exact, contained, or a close spelling) names the series
 
 
@@ -200,7 +201,7 @@ def compose_catalog(text: str, category: str, locale: str, vector=None, form: st
     if category == "rare_manga" or hit.rare:
         lines.append(_w("catalog.rare", locale))
     # Two titles matching about as well: the question did not say which, so it is not answered as if it had.
-    clear = len(hits) < 2 or hits[1].score < hit.score - 0.05 or hit.score >= EXACT_TITLE_SCORE
+    clear = len(hits) < 2 or hits[1].score < hit.score - CLEAR_LEAD or hit.score >= EXACT_TITLE_SCORE
     # Found by its title, not by an author's name or its synopsis ("I am a hero" is not a question about the author
     # HERO): a question about a title stands on how well it named the title.
     named = search.title_score(text, hit.manga_id) if form is not None else hit.score
@@ -246,8 +247,11 @@ def _liked_title(text: str, anchor, results: list):
     if best is not None and best.score >= EXACT_TITLE_SCORE:
         return best
     for part in search.title_parts(text)[:LIKED_PARTS]:
-        found = tools.search_manga_catalog(part, limit=1)
-        if found.performed and found.data and found.data[0].score >= LIKED_PART_MIN_SCORE \
+        found = tools.search_manga_catalog(part, limit=2)
+        # a part that names one title, not a word of several ("Love": To Love Ru 0.92, Love Hina 0.90)
+        clear = found.performed and found.data and (
+            len(found.data) < 2 or found.data[1].score < found.data[0].score - CLEAR_LEAD)
+        if clear and found.data[0].score >= LIKED_PART_MIN_SCORE \
                 and (best is None or found.data[0].score > best.score):
             best = found.data[0]
             results.append(found)

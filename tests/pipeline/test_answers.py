@@ -70,6 +70,8 @@ def test_it_recommends_from_the_title_a_long_message_names_among_other_words(shi
          "Demon Slayer: Kimetsu no Yaiba"),
         # the rest of the message pulls the whole of it towards another title (Evangelion)
         ("something like shingeki? big mystery and war stuff, doesnt have to be titans lol", "Attack on Titan"),
+        # one of its words ("Love") matches two other titles better than the whole does: a word is not a title
+        ("something like Say I Love You.?", "Say I Love You."),
     ]:
         session = ChatSession.objects.create(locale="en")
         draft = produce_draft(Message.objects.create(session=session, role="user", text=text), load_memory(session))
