@@ -152,6 +152,14 @@ def _edition(hit, form: str, locale: str, sources: list) -> str:
                price=price(product.price_jpy, locale))
 
 
+def names_a_title(text: str, vector=None) -> bool:
+    """Whether these words plainly name one series, read as compose_catalog reads them."""
+    result = tools.check_inventory(text, vector=vector)
+    if not result.performed or not result.data or result.data[0].score < SERIES_MIN_SCORE:
+        return False
+    return search.title_score(text, result.data[0].manga_id) >= TITLE_NAMED_MIN
+
+
 def compose_catalog(text: str, category: str, locale: str, vector=None, form: str | None = None) -> Composed:
     """`form`: what the question asks (chat.intents.catalog_form), None to answer by `category` alone."""
     result = tools.check_inventory(text, vector=vector)

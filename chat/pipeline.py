@@ -64,12 +64,18 @@ def _is_short(text: str) -> bool:
     return len("".join(text.split())) <= FOLLOW_UP_MAX_CHARS
 
 
-def _with_context(text: str, memory: Memory, meta: dict) -> str:
-    """A short follow-up is looked up together with the customer's previous message (its title, its order)."""
+def _with_context(text: str, memory: Memory, meta: dict, vector=None) -> str:
+    """A follow-up is looked up together with the customer's previous message (its title, its order). A message
+    that asks its own catalog question about a title it names is not one, however unsure the classifier was:
+    after "ブラック・ジャックみたいな漫画ある？", "賭博黙示録カイジについて教えて" was read with the earlier words and got
+    recommendations."""
     earlier = memory.customer_texts()
-    if meta.get("rerouted") or (_is_short(text) and earlier):
-        return f"{text} {earlier[-1]}" if earlier else text
-    return text
+    if not earlier or not (meta.get("rerouted") or _is_short(text)):
+        return text
+    if not _is_short(text) and intents.catalog_form(text) and generation.names_a_title(text, vector):
+        meta["rerouted"]["own_title"] = True
+        return text
+    return f"{text} {earlier[-1]}"
 
 
 def _recent_categories(memory: Memory) -> list[str]:
@@ -235,7 +241,7 @@ def _answer(turn: Turn) -> Draft:
                                          turn.budget, turn.vector, model_kind=turn.tier.answer_model)
     else:
         routed = dataclasses.replace(turn.classification, category=turn.category)
-        looked_up = _with_context(turn.text, turn.memory, turn.meta)
+        looked_up = _with_context(turn.text, turn.memory, turn.meta, turn.vector)
         composed = generation.compose(looked_up, routed, turn.locale, turn.session.customer,
                                       turn.vector if looked_up == turn.text else None)
         usage = None
