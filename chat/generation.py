@@ -152,6 +152,11 @@ def _edition(hit, form: str, locale: str, sources: list) -> str:
                price=price(product.price_jpy, locale))
 
 
+def _leads(hits) -> bool:
+    """Whether the best match is far enough ahead of the next one to say which title the words name."""
+    return len(hits) < 2 or hits[1].score < hits[0].score - CLEAR_LEAD
+
+
 def names_a_title(text: str, vector=None) -> bool:
     """Whether these words plainly name one series, read as compose_catalog reads them."""
     result = tools.check_inventory(text, vector=vector)
@@ -209,7 +214,7 @@ def compose_catalog(text: str, category: str, locale: str, vector=None, form: st
     if category == "rare_manga" or hit.rare:
         lines.append(_w("catalog.rare", locale))
     # Two titles matching about as well: the question did not say which, so it is not answered as if it had.
-    clear = len(hits) < 2 or hits[1].score < hit.score - CLEAR_LEAD or hit.score >= EXACT_TITLE_SCORE
+    clear = _leads(hits) or hit.score >= EXACT_TITLE_SCORE
     # Found by its title, not by an author's name or its synopsis ("I am a hero" is not a question about the author
     # HERO): a question about a title stands on how well it named the title.
     named = search.title_score(text, hit.manga_id) if form is not None else hit.score
@@ -257,9 +262,7 @@ def _liked_title(text: str, anchor, results: list):
     for part in search.title_parts(text)[:LIKED_PARTS]:
         found = tools.search_manga_catalog(part, limit=2)
         # a part that names one title, not a word of several ("Love": To Love Ru 0.92, Love Hina 0.90)
-        clear = found.performed and found.data and (
-            len(found.data) < 2 or found.data[1].score < found.data[0].score - CLEAR_LEAD)
-        if clear and found.data[0].score >= LIKED_PART_MIN_SCORE \
+        if found.performed and found.data and _leads(found.data) and found.data[0].score >= LIKED_PART_MIN_SCORE \
                 and (best is None or found.data[0].score > best.score):
             best = found.data[0]
             results.append(found)

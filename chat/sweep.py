@@ -47,7 +47,8 @@ def sweep(decide, forms=FORMS, limit: int | None = None, progress=None) -> list[
                 title = title_ja if locale == "ja" else title_en
                 if not title:
                     continue
-                draft, _ = _ask(template.format(t=title), locale)
+                question = template.format(t=title)
+                draft, _ = _ask(question, locale)
                 route = route_of(draft, decide)
                 result.asked += 1
                 if route != "auto":
@@ -55,7 +56,7 @@ def sweep(decide, forms=FORMS, limit: int | None = None, progress=None) -> list[
                     continue
                 result.auto += 1
                 if title_ja not in draft.text and not (title_en and title_en in draft.text):
-                    result.wrong.append(f"{template.format(t=title)} → {draft.text[:80]}")
+                    result.wrong.append(f"{question} → {draft.text[:80]}")
             if progress:
                 progress(n, len(series))
     finally:

@@ -63,6 +63,12 @@ def shipped_catalog(transactional_db):
     search.reset_index()
 
 
+def _asked(text: str, locale: str):
+    """The draft for `text` as the first message of a new session in `locale`."""
+    session = ChatSession.objects.create(locale=locale)
+    return produce_draft(Message.objects.create(session=session, role="user", text=text), load_memory(session))
+
+
 def test_it_recommends_from_the_title_a_long_message_names_among_other_words(shipped_catalog, trained_classifier):
     for text, liked in [
         # the rest of the message drowns the short name
@@ -73,8 +79,7 @@ def test_it_recommends_from_the_title_a_long_message_names_among_other_words(shi
         # one of its words ("Love") matches two other titles better than the whole does: a word is not a title
         ("something like Say I Love You.?", "Say I Love You."),
     ]:
-        session = ChatSession.objects.create(locale="en")
-        draft = produce_draft(Message.objects.create(session=session, role="user", text=text), load_memory(session))
+        draft = _asked(text, "en")
         assert draft.category == "recommendation"
         assert draft.text.startswith(f'If you like "{liked}"'), draft.text
 
@@ -85,8 +90,7 @@ def test_it_answers_about_a_series_whose_authors_name_contains_another_title(shi
     for text, locale, author in [("who drew dragon ball?", "en", "Akira Toriyama"),
                                  ("who is the author of school rumble", "en", "Jin Kobayashi"),
                                  ("ドラゴンボールって誰の漫画？", "ja", "鳥山明")]:
-        session = ChatSession.objects.create(locale=locale)
-        draft = produce_draft(Message.objects.create(session=session, role="user", text=text), load_memory(session))
+        draft = _asked(text, locale)
         assert draft.meta["grounding"]["grounded"], draft.meta["grounding"]
         assert author in draft.text and draft.category == "product_info"
 
@@ -115,8 +119,7 @@ def test_it_tells_what_a_series_is_about_when_asked_in_so_many_words(shipped_cat
     from reviews.models import Route
     from reviews.thresholds import decide
 
-    session = ChatSession.objects.create(locale=locale)
-    draft = produce_draft(Message.objects.create(session=session, role="user", text=text), load_memory(session))
+    draft = _asked(text, locale)
     assert draft.category == "product_info" and named in draft.text, draft.text
     assert ("The story: " if locale == "en" else "あらすじ：") in draft.text  # the catalog's synopsis
     assert draft.meta["grounding"]["grounded"]
@@ -126,8 +129,7 @@ def test_it_tells_what_a_series_is_about_when_asked_in_so_many_words(shipped_cat
 def test_it_leaves_a_policy_asked_about_in_the_same_words_to_the_faq(shipped_catalog, trained_classifier):
     for text, locale, category in [("tell me about your return policy", "en", "refund"),
                                    ("送料について教えて", "ja", "shipping")]:
-        session = ChatSession.objects.create(locale=locale)
-        draft = produce_draft(Message.objects.create(session=session, role="user", text=text), load_memory(session))
+        draft = _asked(text, locale)
         assert draft.category == category and draft.sources[0]["type"] == "faq", (text, draft.text)
 
 
@@ -135,20 +137,15 @@ def test_the_semantic_cache_never_answers_another_series(shipped_catalog, traine
     from chat import response_cache
 
     response_cache.clear()
-
-    def asked(text, locale):
-        session = ChatSession.objects.create(locale=locale)
-        return produce_draft(Message.objects.create(session=session, role="user", text=text), load_memory(session))
-
     # each pair embeds at cosine >= 0.95, and the second is another series (a sequel; another doctor's story)
     for first, then, named, locale in [
         ("who is the author of Tokyo Ghoul", "who is the author of Tokyo Ghoul:re", '"Tokyo Ghoul:re"', "en"),
         ("ブラックジャックによろしくみたいな漫画ある？", "ブラック・ジャックみたいな漫画ある？", "「ブラック・ジャック」がお好きなら", "ja"),
     ]:
-        asked(first, locale)
-        answer = asked(then, locale)
+        _asked(first, locale)
+        answer = _asked(then, locale)
         assert answer.meta.get("cache") is None and named in answer.text, answer.text
-        assert asked(then, locale).meta.get("cache") == "exact"  # the cache itself still serves
+        assert _asked(then, locale).meta.get("cache") == "exact"  # the cache itself still serves
 
 
 def test_a_question_about_a_title_it_names_is_not_read_with_the_earlier_one(shipped_catalog, trained_classifier):
