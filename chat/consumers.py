@@ -4,11 +4,13 @@ Every frame gets an answer frame or an `error` frame with a code; no frame close
 parses and shapes: validation and storage are in chat.actions, delivery in chat.delivery.
 """
 
+import asyncio
 import json
 import logging
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
 from chat import actions, delivery, frames
 from chat.actions import ChatError
@@ -21,19 +23,26 @@ log = logging.getLogger(__name__)
 MAX_FRAME_BYTES = 65_536  # 2,000 escaped CJK characters are ~12 KB: room for too_long to be the answer
 
 
+CATCH_UP_MAX_SECONDS = 60
+
+
 def _backlog(session, last_seen):
-    return [m.to_frame() for m in delivery.unseen_messages(session, last_seen)]
+    return [m.to_frame() for m in delivery.unseen_messages(session, last_seen)], delivery.unanswered_ids(session)
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
     session = None
-    backlog_ids: set = frozenset()
+    catching_up: asyncio.Task | None = None
 
     async def connect(self):
+        self.sent_ids: set[int] = set()  # messages this socket sent: one that comes again (backlog, catch-up) is not
+        self.owed: set[int] = set()  # customer messages of the session with no final answer sent on this socket
         await self.accept()
         log_event("ws", "connect", path=self.scope.get("path"))
 
     async def disconnect(self, code):
+        if self.catching_up is not None:
+            self.catching_up.cancel()
         if self.session is not None:
             await self.channel_layer.group_discard(self.session.group_name, self.channel_name)
         log_event("ws", "disconnect", code=code, session=str(self.session.public_id) if self.session else None)
@@ -46,6 +55,42 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def send_frame(self, frame: dict):
         await self.send(text_data=json.dumps(frame, ensure_ascii=False))
+
+    async def send_message(self, frame: dict):
+        """A stored message's frame, at most once per socket, however many ways it arrives."""
+        if frame.get("message_id") in self.sent_ids:
+            return
+        self.sent_ids.add(frame["message_id"])
+        if frame["type"] == "answer":
+            self.owed.discard(frame.get("reply_to"))
+        await self.send_frame(frame)
+
+    def owe(self, message_ids):
+        self.owed |= set(message_ids)
+        if self.owed and (self.catching_up is None or self.catching_up.done()):
+            self.catching_up = asyncio.ensure_future(self.catch_up())
+
+    async def catch_up(self):
+        """While an answer is owed, look in the database now and then for messages whose push never came.
+
+        The channel layer is at-most-once: a Redis restart, or a publish while it was down, loses a push, and the
+        customer would otherwise wait for it until they reconnect."""
+        wait = settings.CHAT_CATCH_UP_SECONDS
+        while self.owed:
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, CATCH_UP_MAX_SECONDS)
+            try:
+                frames, unanswered = await database_sync_to_async(delivery.missed_by_socket)(
+                    self.session, min(self.owed), self.sent_ids)
+            except Exception:  # the database is down too: look again later
+                log.exception("catching up session %s failed", self.session.public_id)
+                continue
+            for frame in frames:
+                if frame.get("message_id") not in self.sent_ids:
+                    metrics.incr("chat_pushes_caught_up_total")
+                    log_event("ws", "caught_up", session=str(self.session.public_id), message_id=frame["message_id"])
+                await self.send_message(frame)
+            self.owed &= unanswered
 
     async def receive(self, text_data=None, bytes_data=None):
         bind_correlation_id()
@@ -91,16 +136,17 @@ class ChatConsumer(AsyncWebsocketConsumer):
             customer=customer)
         if self.session is not None and self.session.pk != session.pk:
             await self.channel_layer.group_discard(self.session.group_name, self.channel_name)
+            self.sent_ids, self.owed = set(), set()
         self.session = session
         # Join first, then read the backlog: a message stored in between is in one or the other, never lost. One
-        # that is in both (stored before the read, pushed after the join) is sent once: see chat_frame.
+        # that is in both (stored before the read, pushed after the join) is sent once: see send_message.
         await self.channel_layer.group_add(session.group_name, self.channel_name)
-        backlog = [] if is_new else await database_sync_to_async(_backlog)(session, last_seen)
-        self.backlog_ids = {frame["message_id"] for frame in backlog}
+        backlog, unanswered = ([], set()) if is_new else await database_sync_to_async(_backlog)(session, last_seen)
         await self.send_frame({"type": "welcome", "session": session.token, "session_id": str(session.public_id),
                                "locale": session.locale, "signed_in": session.customer_id is not None})
         for frame in backlog:
-            await self.send_frame(frame)
+            await self.send_message(frame)
+        self.owe(unanswered)
         if identity_error is not None:
             await self.error(identity_error)
 
@@ -111,6 +157,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             self.session, content["client_id"], content["text"], client_ip=client_ip_from_scope(self.scope))
         await self.send_frame({"type": "received", "client_id": received.message.client_id,
                                "message_id": received.message.pk})
+        if received.message.answered_at is None:
+            self.owe([received.message.pk])
 
     async def on_seen(self, content):
         await database_sync_to_async(actions.do_mark_seen)(self.session, content.get("message_id"))
@@ -131,7 +179,4 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def chat_frame(self, event):
         """A message stored by any process for this session (channel-layer group event)."""
-        frame = event["frame"]
-        if frame.get("message_id") in self.backlog_ids:  # already sent from the backlog at hello
-            return
-        await self.send_frame(frame)
+        await self.send_message(event["frame"])

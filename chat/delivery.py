@@ -65,3 +65,17 @@ def send_to_customer(
 def unseen_messages(session: ChatSession, after_id: int):
     """What a reconnecting client missed: assistant messages after `after_id` not yet confirmed as seen."""
     return session.messages.filter(id__gt=after_id, role=Message.Role.ASSISTANT, seen_at__isnull=True).order_by("id")
+
+
+def unanswered_ids(session: ChatSession, from_id: int = 0) -> set[int]:
+    """The session's customer messages from `from_id` on that have no final answer yet."""
+    return set(session.messages.filter(id__gte=from_id, role=Message.Role.USER, answered_at__isnull=True)
+               .values_list("id", flat=True))
+
+
+def missed_by_socket(session: ChatSession, first_owed_id: int, sent_ids: set[int]) -> tuple[list[dict], set[int]]:
+    """For a socket still owing answers to customer messages from `first_owed_id` on: the frames of unseen assistant
+    messages since then that it has not sent (their push was lost), and which of those customer messages are still
+    unanswered."""
+    frames = [m.to_frame() for m in unseen_messages(session, first_owed_id) if m.pk not in sent_ids]
+    return frames, unanswered_ids(session, first_owed_id)

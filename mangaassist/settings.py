@@ -122,9 +122,12 @@ def celery_url(redis_url: str) -> str:
 
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        # redis-py 8 reads with a 5 s socket_timeout by default, exactly channels-redis' 5 s BZPOPMIN: an idle
-        # consumer's receive then times out and the socket dies. Reads must outlast the blocking pop.
+        # Redis pub/sub, not channels-redis' list layer: there the consumers of a process take turns popping one
+        # shared queue, and a consumer that closes mid-pop loses the message it popped, whoever it was for
+        # (tests/chat/test_leaving_customers.py). Pub/sub is at-most-once, as the list layer is past its expiry: what
+        # a socket missed is sent again on reconnect (chat.delivery).
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        # redis-py 8 reads with a 5 s socket_timeout by default; a command must not fail on a busy server sooner
         "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
                    "prefix": env.str("CHANNELS_PREFIX", default="asgi")},
     }
@@ -214,6 +217,9 @@ ALERT_EMAILS = env.list("ALERT_EMAILS", default=[])
 # --- chat (chat/) -------------------------------------------------------------------------------------------------
 ANSWER_DEADLINE_SECONDS = env.float("ANSWER_DEADLINE_SECONDS", default=300)  # a customer message's promise
 CHAT_WATCHDOG_SECONDS = env.float("CHAT_WATCHDOG_SECONDS", default=60)  # how often beat checks the promises
+# A socket owed an answer that has not arrived looks in the database after this long, then twice as long each time
+# (at most a minute): a push the channel layer lost (Redis restarted, pub/sub is at-most-once) still arrives.
+CHAT_CATCH_UP_SECONDS = env.float("CHAT_CATCH_UP_SECONDS", default=5)
 
 # --- human review (reviews/): timings are env-driven so tests can shorten them for worker/beat subprocesses ------
 REVIEW_TIMEOUT_SECONDS = env.float("REVIEW_TIMEOUT_SECONDS", default=300)  # then the draft/notice goes out
