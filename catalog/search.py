@@ -104,6 +104,7 @@ class SearchIndex:
         self.matrix = np.stack([r.embedding if r.embedding is not None else np.zeros(dims, np.float32)
                                 for r in self.records]) if self.records else np.zeros((0, dims), np.float32)
         self.genres = [set(r.genres) for r in self.records]
+        self._names_matching: dict[str, list[str]] = {}
 
     # --- scoring ---------------------------------------------------------------------------------------------
     def _name_scores(self, query: str) -> dict[int, float]:
@@ -151,6 +152,17 @@ class SearchIndex:
             if best > 0.3:
                 scores[i] = best
         return scores
+
+    def without_names_matching(self, text: str, pattern: re.Pattern) -> str:
+        """`text` with every series name in which `pattern` finds something blanked, ignoring case: the edition word
+        of "Blue Box" or 「めだかボックス」 is part of a title, not an edition asked for."""
+        names = self._names_matching.get(pattern.pattern)
+        if names is None:
+            found = {n for record in self.records for n in record.names if n and pattern.search(n)}
+            names = self._names_matching[pattern.pattern] = sorted(found, key=len, reverse=True)
+        for name in names:
+            text = re.sub(re.escape(name), " ", text, flags=re.IGNORECASE)
+        return text
 
     def title_score(self, query: str, series_id: int) -> float:
         """How well the question names this series by one of its titles (authors and descriptions left out)."""
@@ -447,3 +459,7 @@ def similar_to(series_id: int, limit: int = 5, filters: Filters | None = None) -
 
 def title_score(query: str, series_id: int) -> float:
     return get_index().title_score(query, series_id)
+
+
+def without_names_matching(text: str, pattern: re.Pattern) -> str:
+    return get_index().without_names_matching(text, pattern)

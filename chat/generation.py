@@ -211,7 +211,7 @@ def compose_catalog(text: str, category: str, locale: str, vector=None, form: st
             sources.append({"type": "product", "sku": first.sku})
             lines.append(_w("catalog.first_volume", locale, volume=first.volume, stock=stock_phrase(first.stock, locale),
                             price=price(first.price_jpy, locale), available=len(available)))
-    if category == "rare_manga" or hit.rare:
+    if hit.rare:  # not for a box set of a title that is not rare: "This is a rare title" would be untrue
         lines.append(_w("catalog.rare", locale))
     # Two titles matching about as well: the question did not say which, so it is not answered as if it had.
     clear = _leads(hits) or hit.score >= EXACT_TITLE_SCORE
@@ -399,6 +399,18 @@ def compose_general(text: str, locale: str, vector=None, unplaced: Composed | No
     return Composed(say("general_clarify", locale), results=faq.results, clarify=True, retrieval=0.0)
 
 
+def catalog_form(text: str) -> str | None:
+    """What a catalog question asks (chat.intents.catalog_form), where an edition word inside a title the store
+    sells is part of that title: "latest Blue Box volume" and 「めだかボックスの最新刊」 ask for a volume, not a box set."""
+    form = intents.catalog_form(text)
+    if form in ("box_set", "special"):
+        edition = intents.EDITION_BOX if form == "box_set" else intents.EDITION_SPECIAL
+        bare = search.without_names_matching(text, edition)
+        if bare != text:
+            return intents.catalog_form(bare)
+    return form
+
+
 def compose(text: str, classification: Classification, locale: str, customer, vector=None) -> Composed:
     """`vector`: the embedding of exactly `text` when the turn has it (embedded once per turn), else None.
 
@@ -406,7 +418,7 @@ def compose(text: str, classification: Classification, locale: str, customer, ve
     comes before the classifier's category; the category decides the rest."""
     category = classification.category
     taste = intents.taste(text)
-    form = intents.catalog_form(text)
+    form = catalog_form(text)
     if taste and not requested_volume(text) and form in (None, "stock", "recommendation"):
         strong = tools.check_inventory(text, vector=vector)
         if not (strong.performed and strong.data and strong.data[0].score >= 0.8):
@@ -422,11 +434,10 @@ def compose(text: str, classification: Classification, locale: str, customer, ve
         return composed
     # The words name what is asked; a guess outside the catalog (a series fact read as a recommendation) does not
     # override them, and when the catalog cannot place the title the guess decides below.
-    if form is not None and (category in CATALOG or category in ("general", "complaint", "legal", "recommendation")
-                             or requested_volume(text) or form == "about"):
+    if form is not None and (category != "order_status" or requested_volume(text)):
         composed = compose_catalog(text, category, locale, vector, form)
-        # "tell me about X" guessed as a policy question: a title plainly named is what it asks about, anything
-        # less leaves it to the FAQ ("tell me about your return policy")
+        # "tell me about X" or "how many vols of X" guessed as a policy question: a title plainly named is what it
+        # asks about, anything less leaves it to the FAQ ("tell me about your return policy")
         if category in FAQ and not composed.certain:
             return compose_faq(text, category, locale, vector)
         if not composed.clarify or category in CATALOG:

@@ -55,7 +55,7 @@ HUMAN = _any(
     r"someone|somebody|staff|representative|rep|operator|people)\b",
     r"\b(?:connect|transfer|put)\s+me\b", r"\bget me (?:a|an)?\s*(?:real |live )?(?:human|person|agent|operator)",
     r"\blive (?:agent|person|operator|support)\b", r"\bhuman,? please\b", r"\bwant (?:a|to see a) human\b",
-    r"人と話", r"人間と話", r"人に相談", r"人間の(?:スタッフ|方|担当)", r"オペレーター(?:に|と|へ)", r"有人",
+    r"人と話", r"人間と話", r"人に相談", r"人間の(?:スタッフ|方|担当)(?!(?:さん|者)?(?:です|でしょう|なの)(?:か|[？?]))", r"オペレーター(?:に|と|へ)", r"有人",
     r"担当(?:者|の方)[^。？]{0,6}(?:話|代わ|かわ|つな|繋)", r"スタッフ[^。？]{0,6}(?:代わ|かわ|つな|繋|話)",
 )
 IDENTITY = _any(
@@ -64,7 +64,7 @@ IDENTITY = _any(
     r"\b(?:am i|i'?m) (?:talking|chatting|speaking) (?:to|with|w/) (?:a |an )?(?:actual |real )?(?:real|human|person|bot|robot|ai|machine|automated)",
     r"\br u (?:a )?(?:human|bot|real|ai|robot)\b", r"\bu a (?:bot|human|robot)\b",
     r"(?:ボット|ロボット|機械)(?:です|なの|でしょう|と話|か[？?]|[？?])", r"(?<![A-Za-z])(?:AI|ＡＩ)(?:です|なの|でしょう|と話)",
-    r"(?<![A-Za-z])(?:AI|ＡＩ)(?:が|で)(?:返事|返信|答え|回答|対応|応答)", r"自動(?:返信|応答)", r"人間(?:です)?か", r"人が(?:答え|対応|返信|返事)",
+    r"(?<![A-Za-z])(?:AI|ＡＩ)(?:が|で)(?:返事|返信|答え|回答|対応|応答)", r"自動(?:返信|応答)", r"人間(?:です)?か", r"(?:人間|本物)の(?:スタッフ|方|担当)(?:さん|者)?(?:です|でしょう|なの)(?:か|[？?])", r"人が(?:答え|対応|返信|返事)",
 )
 _HAVE_A_GOOD_ONE = r"have a (?:good|great|nice) (?:one|day|night|evening|weekend)"
 CLOSER = _any(
@@ -89,7 +89,8 @@ DAMAGED = _any(
     r"\b(?:print(?:ed|ing)?|pages?|text|ink)\b[^.?!]{0,30}\b(?:faint(?:ly)?|blurry|blurred|smeared)\b",
     r"\b(?:faint(?:ly)?|blurry|blurred|smeared)\b[^.?!]{0,30}\b(?:print(?:ed|ing)?|pages?|text|ink)\b",
     r"(?:印刷|文字|インク)[^。]{0,8}(?:薄|にじ|滲)",
-    r"破損", r"破れ", r"破け", r"落丁", r"乱丁", r"かすれ", r"汚れ", r"折れ", r"潰れ", r"傷(?:が|つ|あり|も)", r"へこ", r"印刷ミス", r"ページが(?:抜け|飛ん|逆|重複)", r"ページ[^。]{0,12}(?:抜け|飛んで|欠け|足りな)", r"逆さま", r"不良", r"濡れ", r"\bwet\b",
+    r"破損", r"破れ", r"破け", r"落丁", r"乱丁", r"かすれ", r"汚れ", r"折れ", r"潰れ", r"傷(?:が|つ|あり|も)", r"へこ", r"印刷ミス", r"ページが(?:抜け|飛ん|逆|重複)", r"ページ[^。]{0,12}(?:抜け|飛んで|欠け|足りな)", r"ページ[^。]{0,4}(?:順番|順序)[^。]{0,10}(?:めちゃくちゃ|バラバラ|ばらばら|違|おかし|逆)",
+    r"pages? (?:are |were )?(?:out of order|in the wrong order|jumbled)", r"逆さま", r"不良", r"濡れ", r"\bwet\b",
 )
 
 # A question about the customer's own order (not "how long does delivery take" in general).
@@ -177,7 +178,7 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"(?:how long|how many days)[^.?]{0,30}(?:ship|deliver|arrive|dispatch)", r"\bdispatch", r"when will (?:it|my order|the book|they) ship",
           r"when do you ship", r"何日(?:かか|くらい|ぐらい)", r"届くまで", r"how (?:fast|soon|quickly)"),
      "shipping-delivery-time", "shipping"),
-    (_any(r"予約[^。]{0,12}キャンセル", r"キャンセル[^。]{0,12}予約", r"cancel[^.?]{0,20}pre-?orders?", r"pre-?orders?[^.?]{0,20}cancel"),
+    (_any(r"予約[^。]{0,12}キャンセル", r"キャンセル[^。]{0,12}予約", r"cancel[^.?]{0,20}pre-?orders?", r"pre-?order(?:s|ed)?[^.?]{0,60}\bcancel"),
      "returns-preorder-cancel", "refund"),
     (_any(r"予約(?:注文|購入|でき|は|を|って|したら|する)", r"pre-?order", r"発売前[^。]{0,10}(?:注文|買え|購入|予約)",
           r"(?:order|buy)[^.?]{0,30}before (?:it'?s |its |the |they'?re )?(?:release|released|out|come out)"), "store-preorders", "general"),
@@ -185,7 +186,7 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
     (_any(r"返金[^。]{0,12}(?:いつ|何日|どのくらい)", r"(?:お金|代金)[^。]{0,8}(?:戻|返)", r"when[^.?]{0,25}refund",
           r"refund[^.?]{0,25}(?:take|how long|when)", r"get my money back", r"(?:how long|when)[^.?]{0,40}\bmoney\b"),
      "returns-refund-timing", "refund"),
-    (_any(r"開封", r"開け(?:ちゃ|た|てしま)", r"\bopened\b", r"読ん(?:じゃ|でしま|だ)[^。]{0,10}(?:本|漫画|マンガ|返品|返せ)",
+    (_any(r"開封", r"開け(?:ちゃ|た|てしま)", r"(?:ビニール|シュリンク)[^。]{0,6}(?:破|やぶ|はが|剥が|開け|取っ)", r"\bopened\b", r"読ん(?:じゃ|でしま|だ)[^。]{0,10}(?:本|漫画|マンガ|返品|返せ)",
           r"\b(?:already )?read (?:it|the book|them)\b[^.?]{0,30}\b(?:return|send (?:it|them) back)\b"), "returns-opened", "refund"),
     (_any(r"返品[^。]{0,10}(?:方法|手続|どうやって|仕方)", r"how (?:do|can) i return", r"return process",
           r"\bsend (?:it|them) back\b[^?]{0,30}\bhow (?:do|can|would) i (?:do (?:that|it|this))\b"), "returns-how-to", "refund"),
@@ -210,7 +211,7 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
     (_any(r"実店舗", r"店舗(?:は|が|って|あり)", r"(?:お店|店舗|店)に(?:直接|行|買いに)", r"直接買い", r"physical (?:shop|store)", r"store i can visit",
           r"(?:shop|store) in (?:tokyo|osaka|person)", r"visit (?:your|the) (?:shop|store)", r"brick and mortar"),
      "store-physical-shop", "general"),
-    (_any(r"英語版", r"英語の(?:漫画|本|マンガ|まんが)", r"英訳", r"翻訳版", r"英語に翻訳", r"english (?:edition|version|translation)s?", r"in english",
+    (_any(r"英語版", r"英語の(?:漫画|本|マンガ|まんが)", r"英訳", r"翻訳版", r"英語に翻訳", r"english (?:edition|version|translation)s?", r"in english", r"english[- ]translated", r"\btranslated (?:versions?|editions?|copies|manga)\b",
           r"only japanese", r"other languages"), "store-languages", "general"),
     (_any(r"絶版", r"out[- ]of[- ]print"), "store-out-of-print", "rare_manga"),
     (_any(r"入荷(?:したら|次第)[^。]{0,10}(?:連絡|通知|お知らせ|知らせ|教え)", r"(?:notify|tell|email|let) me when[^.?]{0,25}(?:back in stock|restock|available)",
@@ -332,7 +333,7 @@ LATEST = _any(r"最新刊", r"最新巻", r"新しい巻", r"最新", r"新刊",
               r"\bnew(?:est)? (?:volume|book|release)")
 SERIES_FACT = _any(
     r"完結", r"連載", r"終わって", r"終了", r"\bfinished\b", r"\bcomplete(?:d)?\b", r"\bended\b", r"\bongoing\b",
-    r"still (?:going|running|being published|coming out)", r"series (?:is )?over", r"\bover already\b", r"\bend(?:ed)? already\b", r"\bever (?:end|ended|finish|finished|conclude|concluded)\b",
+    r"still (?:going|running|being published|coming out|(?:being )?seriali[sz]ed)", r"\bseriali[sz]ation\b", r"series (?:is )?over", r"\bover already\b", r"\bend(?:ed)? already\b", r"\bever (?:end|ended|finish|finished|conclude|concluded)\b",
     r"\b(?:reach|reached|have|has|get|got) (?:an |a proper |an actual )?(?:ending|conclusion)\b", r"\bdid\b[^.?]{1,60}\bend\b",
     r"(?:まだ|今も)続いて", r"続いて(?:る|ます)(?:の|か|[？?])", r"\bwrapped up\b", r"(?:終|お)わった", r"終わり(?:ました|ます)?[か？?]", r"何巻", r"何冊", r"既刊",
     r"how many (?:volumes|vols|books|tankobon)", r"volume count", r"\bvols? count\b", r"\btotal vols?\b", r"作者", r"著者", r"誰が", r"描いて", r"書いて",

@@ -173,6 +173,7 @@ def test_it_answers_a_damaged_copy_with_the_exchange_policy_without_review(answe
     ("the print on some pages is so faint i can barely read it", "en"),
     ("文字のインクが薄くて読みにくいページがあります", "ja"),
     ("届いた本、ページが途中で3枚くらい抜けてました", "ja"),
+    ("ページの順番がめちゃくちゃになってる本が届きました。交換してもらえますか", "ja"),  # went to order status
 ])
 def test_it_takes_missing_or_upside_down_pages_for_a_damaged_copy(answer, text, locale):
     draft, route = answer(text, locale)
@@ -208,6 +209,11 @@ def test_it_takes_missing_or_upside_down_pages_for_a_damaged_copy(answer, text, 
     ("韓国に住んでるんですけど、韓国まで送ってもらえますか", "shipping-international"),
     ("カードで2回引き落とされてるんですけど", "payment-double-charge"),
     ("will a UK-issued Visa work on your site?", "payment-foreign-cards"),
+    # each answered with a neighbouring entry or a question before (the unopened return window, how to pre-order,
+    # "which title do you mean?")
+    ("ビニール破って読んじゃったけど、やっぱりいらなくなった…返品できる？", "returns-opened"),
+    ("I preordered something but changed my mind, until when can I cancel it?", "returns-preorder-cancel"),
+    ("do you guys sell the english translated versions too?", "store-languages"),
 ])
 
 
@@ -288,6 +294,10 @@ def test_it_answers_are_you_a_bot_honestly_with_how_to_reach_a_person(answer):
     for text in ("am i chatting w/ a real person or an automated thing", "wait am i talking to an actual human rn"):
         draft, route = answer(text, "en")
         assert route == "auto" and "AI assistant" in draft.text, text
+    draft, route = answer("あなたは人間のスタッフさんですか？")  # asks who answers; it was handed to a person
+    assert route == "auto" and "AIアシスタント" in draft.text
+    draft, route = answer("人間のスタッフと話したい")  # asks for one
+    assert route == "handoff"
 
 
 def test_it_hands_a_request_for_a_person_to_a_human_agent(ask, store):

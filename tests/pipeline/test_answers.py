@@ -160,3 +160,28 @@ def test_a_question_about_a_title_it_names_is_not_read_with_the_earlier_one(ship
     # recommendation and looked up with the first message's words
     assert session.pinned_intent == "recommendation" and draft.meta["rerouted"]["own_title"]
     assert draft.category == "product_info" and draft.text.startswith("「賭博黙示録カイジ」は"), draft.text
+
+
+def test_it_reads_an_edition_word_inside_a_title_as_part_of_the_title(shipped_catalog, trained_classifier):
+    # "Blue Box" and 「めだかボックス」 hold the word "box": the newest volume was answered as a box set
+    for text, locale, said in [("latest blue box vol - in stock?", "en", "The latest volume we carry of \"Blue Box\""),
+                               ("めだかボックスの最新刊ある？", "ja", "「めだかボックス」の最新刊は")]:
+        draft = _asked(text, locale)
+        assert draft.category == "availability" and said in draft.text, draft.text
+    draft = _asked("めだかボックスのBOXセットある？", "ja")  # a box set asked for in so many words still is one
+    assert draft.category == "rare_manga" and "BOXセット" in draft.text
+
+
+@pytest.mark.parametrize("text, locale, said", [
+    ("wakako-zake how many vols are out so far?", "en", "24 volumes"),  # guessed shipping: "which topic?"
+    ("Medalist - is it still being serialized or is it done?", "en", "ongoing"),  # sent to review
+    ("カイジ描いてる人だれ", "ja", "福本伸行"),  # the short name everyone uses: "which title?"
+    ("is Yuru Camp finished?", "en", '"Laid-Back Camp"'),
+])
+def test_it_answers_series_facts_asked_in_these_words(shipped_catalog, trained_classifier, text, locale, said):
+    from reviews.models import Route
+    from reviews.thresholds import decide
+
+    draft = _asked(text, locale)
+    assert draft.category == "product_info" and said in draft.text, draft.text
+    assert decide(draft.category, draft.confidence, steady=True).route == Route.AUTO
