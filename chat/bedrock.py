@@ -2,8 +2,8 @@
 
 The same catalog tools as the offline backend run on the model's tool calls; a tool that was not performed is
 returned to the model as an error result, never as an empty one. The answer must fit the request budget
-(guards.Budget: steps, tokens, 20 s, $0.10); on throttling, a timeout or an exhausted budget the offline backend
-answers instead. Token counts and cost are recorded on the draft.
+(guards.Budget: steps, tokens, BEDROCK_TURN_SECONDS, $0.10); on throttling, a timeout or an exhausted budget the
+offline backend answers instead, and the turn says why (Usage.cut_short) so that degradation counts it as slow. Token counts and cost are recorded on the draft.
 """
 
 import json
@@ -61,6 +61,7 @@ class Usage:
     tokens_out: int = 0
     cost_usd: Decimal = Decimal("0")
     self_assessment: float | None = None
+    cut_short: str = ""  # why the model's answer was given up for the offline one: a timeout, throttling, no time left
 
     def add(self, usage: dict, kind: str) -> Decimal:
         price_in, price_out = settings.BEDROCK_PRICES[kind]
@@ -185,6 +186,7 @@ def answer(message: Message, memory: Memory, category: str, locale: str, prompt,
             read_timeout = _call_timeout(budget)
             if read_timeout == 0:
                 log.warning("under a second of the turn's budget left: no further model call")
+                usage.cut_short = "no time left"
                 break
             with cpu.waiting():
                 response = client("answer", read_timeout).converse(
@@ -225,6 +227,7 @@ def answer(message: Message, memory: Memory, category: str, locale: str, prompt,
         log.warning("bedrock answer exceeded its budget: %s", budget.violations)
     except (BotoCoreError, ClientError) as exc:
         log.warning("bedrock answer fell back to offline: %s", exc)
+        usage.cut_short = type(exc).__name__
     routed = classifier.Classification(category=category, probability=1.0, margin=1.0, language=locale, genre_hint=None)
     offline = generation.compose(message.text, routed, locale, message.session.customer, vector)
     return offline, usage

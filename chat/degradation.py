@@ -120,8 +120,14 @@ def started(tier: Tier, wait_s: float) -> Tier | None:
     return decide()
 
 
-def finished(tier: Tier, latency_s: float, cost_usd: Decimal | float = 0) -> Tier | None:
-    """Record a finished turn's latency and cost, and decide. Returns the new tier when this report changed it."""
+def finished(tier: Tier, latency_s: float, cost_usd: Decimal | float = 0, cut_short: bool = False) -> Tier | None:
+    """Record a finished turn's latency and cost, and decide. Returns the new tier when this report changed it.
+
+    `cut_short`: the model was given up on (a timeout at the turn's time budget, throttling) and the turn answered
+    offline in time. Its latency says nothing about the model's, which was longer than the turn could wait: it counts
+    as twice the limit, so that a model too slow to answer in time steps down rather than being paid for in vain."""
+    if cut_short:
+        latency_s = max(latency_s, 2 * settings.DEGRADE_TURN_SECONDS)
     _push(LATENCIES_KEY.format(tier.level), latency_s, cost_usd)
     return decide()
 

@@ -95,7 +95,8 @@ def produce_draft(message: Message, memory: Memory) -> Draft:
     draft.meta["tier"] = tier.name if bedrock_backend else degradation.TIERS[-1].name
     metrics.incr("chat_turns_total", tier=draft.meta["tier"])
     if bedrock_backend:
-        degradation.finished(tier, time.perf_counter() - started, draft.cost_usd or 0)
+        degradation.finished(tier, time.perf_counter() - started, draft.cost_usd or 0,
+                             cut_short=bool(draft.meta.get("cut_short")))
     return draft
 
 
@@ -140,7 +141,7 @@ class Turn:
 def _produce(message: Message, memory: Memory, tier: degradation.Tier, started: float) -> Draft:
     turn = Turn(message=message, memory=memory, tier=tier, started=started,
                 prompt=serving.for_session(message.session.public_id),
-                budget=guards.Budget(guards.Limits(max_steps=tier.max_steps)),
+                budget=guards.Budget(guards.Limits(max_steps=tier.max_steps, max_seconds=_seconds(tier))),
                 meta={"prior_turns": len(memory.recent), "question": message.text})
     # Each step either ends the turn with a draft or adds what it learnt to the turn and hands it on.
     for step in (_screen, _classify, _require_identity, _route_guards, _from_cache, _answer):
@@ -148,6 +149,14 @@ def _produce(message: Message, memory: Memory, tier: degradation.Tier, started: 
         if draft is not None:
             return _charge(turn.session, turn.spent, draft)
     raise AssertionError("the last step always drafts")
+
+
+def _seconds(tier: degradation.Tier) -> float:
+    """A turn's time budget: a model's is the store's promise (BEDROCK_TURN_SECONDS); an offline one only bounds
+    a runaway."""
+    if settings.LLM_BACKEND == "bedrock" and tier.answer_model is not None:
+        return settings.BEDROCK_TURN_SECONDS
+    return guards.Limits.max_seconds
 
 
 def _screen(turn: Turn) -> Draft | None:
@@ -239,6 +248,8 @@ def _answer(turn: Turn) -> Draft:
 
         composed, usage = bedrock.answer(turn.message, turn.memory, turn.category, turn.locale, turn.prompt,
                                          turn.budget, turn.vector, model_kind=turn.tier.answer_model)
+        if usage.cut_short:
+            turn.meta["cut_short"] = usage.cut_short
     else:
         routed = dataclasses.replace(turn.classification, category=turn.category)
         looked_up = _with_context(turn.text, turn.memory, turn.meta, turn.vector)

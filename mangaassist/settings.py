@@ -401,6 +401,9 @@ PROMPT_SYSTEM_TOKEN_BUDGET = env.int("PROMPT_SYSTEM_TOKEN_BUDGET", default=1200)
 # A Bedrock-compatible endpoint (the local server chat/bedrock_local.py in tests and benchmarks); empty: AWS.
 BEDROCK_ENDPOINT_URL = env.str("BEDROCK_ENDPOINT_URL", default="")
 BEDROCK_CALL_TIMEOUT_SECONDS = env.float("BEDROCK_CALL_TIMEOUT_SECONDS", default=10)  # one Sonnet call's read timeout
+# The store promises an answer within 3 s: a Bedrock turn's model calls end within this, and a turn whose model was
+# not done by then is answered offline (and counts as a slow turn for degradation).
+BEDROCK_TURN_SECONDS = env.float("BEDROCK_TURN_SECONDS", default=2.7)
 BEDROCK_MAX_CONNECTIONS = env.int("BEDROCK_MAX_CONNECTIONS", default=64)  # per process: >= the worker's threads
 # Turn threads of one process computing at once (common/cpu.py); the rest of CELERY_CONCURRENCY waits on Bedrock.
 WORKER_CPU_SLOTS = env.int("WORKER_CPU_SLOTS", default=2)

@@ -46,6 +46,18 @@ def test_a_hanging_model_is_cut_off_by_the_read_timeout_and_answered_offline(ask
     assert 'of "Demon Slayer' in draft.text and draft.meta["grounding"]["grounded"]  # the offline template's
 
 
+def test_a_model_slower_than_the_stores_promise_is_answered_offline_within_it(ask, local_bedrock, settings):
+    settings.DEGRADE_TURN_SECONDS = 3.0
+    degradation.reset()
+    local_bedrock.answer_latency = 5.0  # Sonnet is slow today: a tool round trip would take over 10 s
+    started = time.monotonic()
+    draft = ask("Is volume 1 of Demon Slayer in stock?", locale="en")
+    assert time.monotonic() - started < settings.BEDROCK_TURN_SECONDS + 0.5
+    assert 'of "Demon Slayer' in draft.text and draft.meta["cut_short"] == "ReadTimeoutError"  # the offline template
+    assert degradation._window(degradation.LATENCIES_KEY.format(0)) == [6.0]  # counted as a slow turn
+    degradation.reset()
+
+
 def test_one_client_per_process_whatever_the_time_left(ask, local_bedrock):
     for text in ("ワンピースの3巻ありますか", "送料はいくらですか", "Is One Piece vol 2 in stock?"):
         ask(text)

@@ -57,6 +57,15 @@ def test_a_long_queue_wait_steps_down_even_when_turns_are_fast(tiers):
     assert "p90 queue wait 3.0 s" in degradation.state()["reason"]
 
 
+def test_turns_whose_model_was_given_up_on_step_down_though_they_answered_in_time(tiers):
+    # each answered offline after 2.4 s, under the 2.5 s limit: the model itself was slower than the turn could wait
+    for _ in range(8):
+        degradation.started(FULL, 0.1)
+        degradation.finished(FULL, 2.4, cut_short=True)
+    assert degradation.current() == HAIKU
+    assert "p90 turn 5.0 s" in degradation.state()["reason"]
+
+
 def test_a_backlog_steps_down_as_its_turns_start_not_after_they_finish(tiers):
     for _ in range(8):  # eight turns started after waiting 3 s in the queue; none of them has finished yet
         degradation.started(FULL, 3.0)
