@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 MAX_FRAME_BYTES = 65_536  # 2,000 escaped CJK characters are ~12 KB: room for too_long to be the answer
 
 
-CATCH_UP_MAX_SECONDS = 60
+CATCH_UP_MAX_SECONDS = 20
 
 
 def _backlog(session, last_seen):
@@ -78,6 +78,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         wait = settings.CHAT_CATCH_UP_SECONDS
         while self.owed:
             await asyncio.sleep(wait)
+            if not self.owed:  # the answers came meanwhile
+                break
             wait = min(wait * 2, CATCH_UP_MAX_SECONDS)
             try:
                 frames, unanswered = await database_sync_to_async(delivery.missed_by_socket)(

@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -127,8 +128,10 @@ CHANNEL_LAYERS = {
         # (tests/chat/test_leaving_customers.py). Pub/sub is at-most-once, as the list layer is past its expiry: what
         # a socket missed is sent again on reconnect (chat.delivery).
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-        # redis-py 8 reads with a 5 s socket_timeout by default; a command must not fail on a busy server sooner
-        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+        # redis-py 8 reads with a 5 s socket_timeout by default; a command must not fail on a busy server sooner.
+        # One retry on a connection error: after a Redis restart every pooled connection is dead, and redis-py's
+        # asyncio client does not retry by default, so each process's first push failed.
+        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30, "retry_on_error": [RedisConnectionError]}],
                    "prefix": env.str("CHANNELS_PREFIX", default="asgi")},
     }
 }
@@ -218,7 +221,7 @@ ALERT_EMAILS = env.list("ALERT_EMAILS", default=[])
 ANSWER_DEADLINE_SECONDS = env.float("ANSWER_DEADLINE_SECONDS", default=300)  # a customer message's promise
 CHAT_WATCHDOG_SECONDS = env.float("CHAT_WATCHDOG_SECONDS", default=60)  # how often beat checks the promises
 # A socket owed an answer that has not arrived looks in the database after this long, then twice as long each time
-# (at most a minute): a push the channel layer lost (Redis restarted, pub/sub is at-most-once) still arrives.
+# (at most 20 s): a push the channel layer lost (Redis restarted, pub/sub is at-most-once) still arrives.
 CHAT_CATCH_UP_SECONDS = env.float("CHAT_CATCH_UP_SECONDS", default=5)
 
 # --- human review (reviews/): timings are env-driven so tests can shorten them for worker/beat subprocesses ------

