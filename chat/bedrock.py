@@ -3,7 +3,8 @@
 The same catalog tools as the offline backend run on the model's tool calls; a tool that was not performed is
 returned to the model as an error result, never as an empty one. The answer must fit the request budget
 (guards.Budget: steps, tokens, BEDROCK_TURN_SECONDS, $0.10); on throttling, a timeout or an exhausted budget the
-offline backend answers instead, and the turn says why (Usage.cut_short) so that degradation counts it as slow. Token counts and cost are recorded on the draft.
+offline backend answers instead, and the turn says why (Usage.cut_short) so that degradation counts it as slow.
+Token counts and cost are recorded on the draft.
 """
 
 import json

@@ -21,9 +21,7 @@ from common.security import client_ip_from_scope
 
 log = logging.getLogger(__name__)
 MAX_FRAME_BYTES = 65_536  # 2,000 escaped CJK characters are ~12 KB: room for too_long to be the answer
-
-
-CATCH_UP_MAX_SECONDS = 20
+CATCH_UP_MAX_SECONDS = 20  # the longest a socket owed an answer waits between looks (settings.CHAT_CATCH_UP_SECONDS)
 
 
 def _backlog(session, last_seen):
