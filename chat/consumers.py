@@ -54,14 +54,15 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def send_frame(self, frame: dict):
         await self.send(text_data=json.dumps(frame, ensure_ascii=False))
 
-    async def send_message(self, frame: dict):
-        """A stored message's frame, at most once per socket, however many ways it arrives."""
+    async def send_message(self, frame: dict) -> bool:
+        """A stored message's frame, at most once per socket, however many ways it arrives. True when sent now."""
         if frame.get("message_id") in self.sent_ids:
-            return
+            return False
         self.sent_ids.add(frame["message_id"])
         if frame["type"] == "answer":
             self.owed.discard(frame.get("reply_to"))
         await self.send_frame(frame)
+        return True
 
     def owe(self, message_ids):
         self.owed |= set(message_ids)
@@ -86,10 +87,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 log.exception("catching up session %s failed", self.session.public_id)
                 continue
             for frame in frames:
-                if frame.get("message_id") not in self.sent_ids:
+                if await self.send_message(frame):  # not pushed meanwhile
                     metrics.incr("chat_pushes_caught_up_total")
                     log_event("ws", "caught_up", session=str(self.session.public_id), message_id=frame["message_id"])
-                await self.send_message(frame)
             self.owed &= unanswered
 
     async def receive(self, text_data=None, bytes_data=None):

@@ -126,7 +126,7 @@ CHANNEL_LAYERS = {
         # Redis pub/sub, not channels-redis' list layer: there the consumers of a process take turns popping one
         # shared queue, and a consumer that closes mid-pop loses the message it popped, whoever it was for
         # (tests/chat/test_leaving_customers.py). Pub/sub is at-most-once, as the list layer is past its expiry: what
-        # a socket missed is sent again on reconnect (chat.delivery).
+        # a socket missed is sent again on reconnect, and caught up while the socket owes an answer (chat.consumers).
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         # redis-py 8 reads with a 5 s socket_timeout by default; a command must not fail on a busy server sooner.
         # One retry on a connection error: after a Redis restart every pooled connection is dead, and redis-py's
