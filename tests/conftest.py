@@ -1,5 +1,7 @@
 import pytest
+from asgiref.sync import sync_to_async
 from django.contrib.auth.models import Group
+from django.db import connections
 from django.utils import translation
 from django_redis import get_redis_connection
 
@@ -149,13 +151,18 @@ def senior(django_user_model, thresholds):
 
 
 @pytest.fixture
-def socket():
-    """Opens customer sockets: `s = await socket()`."""
+async def socket():
+    """Opens customer sockets: `s = await socket()`.
+
+    Afterwards it closes the database connection the consumers used. Channels' test communicator turns
+    close_old_connections into a no-op while any socket sends or receives, so with customers coming and going a
+    consumer's connection can outlive the test, and PostgreSQL then refuses to drop the test database."""
 
     async def make():
         return await Socket().open()
 
-    return make
+    yield make
+    await sync_to_async(connections.close_all)()
 
 
 @pytest.fixture
