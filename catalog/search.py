@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django_redis import get_redis_connection
+from rapidfuzz.distance import OSA
 
 from catalog import embeddings
 from catalog.models import Manga, Product
@@ -93,8 +94,9 @@ class SearchIndex:
             self.name_keys.append(names)
             self.author_keys.append(authors)
             for key in names + authors:
-                # Both sizes: a Latin title inside a Japanese sentence ("ONE PIECEの4巻") is cut into bigrams.
-                for gram in ngrams(key) | _bigrams(key):
+                # Both sizes: a Latin title inside a Japanese sentence ("ONE PIECEの4巻") is cut into bigrams, and
+                # a short one inside a longer stretch ("akira #5") into trigrams.
+                for gram in ngrams(key) | _bigrams(key) | _trigrams(key):
                     self.gram_index[gram].add(i)
             for word in set(content_words(record.text) + [w for n in record.names for w in content_words(n)]):
                 self.word_index[word].add(i)
@@ -132,6 +134,7 @@ class SearchIndex:
     def _name_scores_of(self, query: str, authors: bool = True) -> dict[int, float]:
         query_key = normalize(query)
         spans = _word_spans(query)
+        names = NamesInQuestion(query)
         grams = ngrams(query_key)
         candidates: dict[int, int] = defaultdict(int)
         for gram in grams:
@@ -146,7 +149,7 @@ class SearchIndex:
                 if not authors and query_key != key and (
                         _too_short(query_key, key) or (query_key in key and 3 * len(query_key) < 2 * len(key))):
                     continue  # a stretch of a question inside a longer title is a coincidence, not the title
-                best = max(best, _name_match(query_key, key, grams))
+                best = max(best, _name_match(query_key, key, grams, names))
             for key in self.author_keys[i] if authors else ():
                 best = max(best, _author_match(query_key, spans, key))
             if best > 0.3:
@@ -172,12 +175,12 @@ class SearchIndex:
         best = 0.0
         for part in [query, *title_parts(query)]:
             key = normalize(part)
-            grams = ngrams(key)
+            grams, names = ngrams(key), NamesInQuestion(part)
             for name in self.name_keys[i]:
                 if part is not query and key != name and (
                         _too_short(key, name) or (key in name and 3 * len(key) < 2 * len(name))):
                     continue
-                best = max(best, _name_match(key, name, grams))
+                best = max(best, _name_match(key, name, grams, names))
         return best
 
     def _description_scores(self, query: str, vector: np.ndarray | None = None) -> np.ndarray:
@@ -353,13 +356,68 @@ def _bigrams(key: str) -> set[str]:
     return {key[i : i + 2] for i in range(len(key) - 1)}
 
 
-def _name_match(query_key: str, key: str, query_grams: set[str]) -> float:
+def _trigrams(key: str) -> set[str]:
+    return {key[i : i + 3] for i in range(len(key) - 2)}
+
+
+class NamesInQuestion:
+    """Where a name may be read inside a question (the title inside a sentence): a Latin name only as whole words
+    ("Real" is not named by "Really disappointed"), a Japanese one of three characters or more anywhere, and a
+    two-kanji name (蟲師, 呪術, 進撃) only before a particle or a break (「蟲師を描いた人」, 「呪術の最新刊」), so
+    that 日常 in 「日常系」 or 一歩 in 「一歩ずつ」 is not a title."""
+
+    def __init__(self, query: str):
+        self.text = unicodedata.normalize("NFKC", query or "").lower()
+        words = re.findall(r"[a-z]+|[0-9]+", self.text)
+        self.joined = "".join(words)
+        offsets = np.cumsum([0, *map(len, words)]).tolist()
+        self.starts, self.ends = set(offsets[:-1]), set(offsets[1:])
+        self.spans_by_length: dict[int, list[str]] = defaultdict(list)  # runs of whole words, by their length
+        for i, start in enumerate(offsets[:-1]):
+            for end in offsets[i + 1:i + 1 + SLIP_SPAN_WORDS]:
+                self.spans_by_length[end - start].append(self.joined[start:end])
+
+    def has(self, key: str) -> bool:
+        if key.isascii():
+            return len(key) >= 3 and self._whole_words(key)
+        if len(key) >= 3:
+            return True
+        return bool(_TWO_KANJI.match(key)) and re.search(
+            rf"(?<![\u3400-\u9fff]){re.escape(key)}(?=の|を|は|って|が|も|と|[、。，．？！?!\s]|$)", self.text) is not None
+
+    def has_with_one_slip(self, key: str) -> bool:
+        """A Latin name of six letters or more typed as whole words with one slip: two letters swapped, one
+        missing, extra or wrong ("mob pyscho 100", "one peice")."""
+        if not key.isascii() or len(key) < SLIP_MIN_LENGTH:
+            return False
+        return any(OSA.distance(span, key, score_cutoff=1) <= 1 for length in (len(key) - 1, len(key), len(key) + 1)
+                   for span in self.spans_by_length.get(length, ()))
+
+    def _whole_words(self, key: str) -> bool:
+        start = self.joined.find(key)
+        while start != -1:
+            if start in self.starts and start + len(key) in self.ends:
+                return True
+            start = self.joined.find(key, start + 1)
+        return False
+
+
+_TWO_KANJI = re.compile(r"^[\u3400-\u9fff]{2}$")
+SLIP_MIN_LENGTH = 6  # shorter names are one slip away from ordinary words ("real" / "read")
+SLIP_SPAN_WORDS = 6  # the most words a title typed with a slip is read across
+SLIPPED = 0.9  # a name typed with one slip scores this share of what it would score spelt right
+
+
+def _name_match(query_key: str, key: str, query_grams: set[str], names: NamesInQuestion | None = None) -> float:
     if query_key == key:
         return 1.0
     if len(query_key) >= 2 and query_key in key:
         return 0.75 + 0.25 * len(query_key) / len(key)
-    if len(key) >= 3 and key in query_key:  # the title inside a sentence: 鬼滅の刃の在庫ありますか
-        return 0.7 + 0.3 * len(key) / len(query_key)
+    if key in query_key and (names.has(key) if names is not None else len(key) >= 3):
+        return 0.7 + 0.3 * len(key) / len(query_key)  # the title inside a sentence: 鬼滅の刃の在庫ありますか
+    if names is not None and names.has_with_one_slip(key):
+        whole = len(names.joined) <= len(key) + 1
+        return SLIPPED * (1.0 if whole else 0.7 + 0.3 * len(key) / len(query_key))
     key_grams = ngrams(key)
     if not key_grams or not query_grams:
         return 0.0

@@ -111,7 +111,7 @@ def requested_volume(text: str) -> int | None:
 
 def requested_volumes(text: str) -> list[int]:
     """The volumes asked for, in the question's order: every explicit one ("9巻と10巻" is two), else a number
-    before the word "volume"."""
+    before the word "volume"; the one after the volume read when the question asks for the next one."""
     volumes = []
     for match in VOLUME.finditer(text):
         volumes.append(int(next(group for group in match.groups() if group)))
@@ -121,6 +121,8 @@ def requested_volumes(text: str) -> list[int]:
             end = more.end()
     if not volumes and (match := VOLUME_BEFORE_WORD.search(text)):
         volumes.append(int(match.group(1)))
+    if next_one := intents.next_volume(text):  # "I finished 31, is the next one out?": 32, not 31
+        volumes = [next_one]
     return list(dict.fromkeys(volumes))[:MAX_VOLUMES]
 
 
@@ -269,6 +271,13 @@ def _liked_title(text: str, anchor, results: list):
     return best
 
 
+def _names_a_liked_title(text: str) -> bool:
+    """"something like shingeki? big mystery and war stuff": the title it likes comes before the kind it describes
+    (`text` without the words of the kind, so that "mystery" is not read as "Don't Call It Mystery")."""
+    anchor = tools.search_manga_catalog(text, limit=1)
+    return anchor.performed and _liked_title(text, anchor, []) is not None
+
+
 def compose_recommendation(text: str, classification: Classification, locale: str, vector=None) -> Composed:
     results = []
     anchor = tools.search_manga_catalog(text, limit=1, vector=vector)
@@ -354,7 +363,7 @@ FAQ_DISAGREE_SCORE = 0.55  # a meaning match this strong to other entries only i
 def compose_faq_entries(keys: tuple[str, ...], category: str, locale: str, lead: str = "", text: str = "",
                         vector=None) -> Composed:
     """The FAQ entries a rule named (chat.intents), quoted as the store wrote them. The meaning search gives a
-    second opinion: when it confidently points elsewhere and not at the rule's entry, the answer is not sent
+    second opinion: when it confidently points elsewhere and at none of the rule's entries, the answer is not sent
     unseen (the words matched, the question may still be another one)."""
     result = tools.faq_entries(keys, locale)
     if not result.performed:
@@ -364,7 +373,7 @@ def compose_faq_entries(keys: tuple[str, ...], category: str, locale: str, lead:
     strength = 1.0
     if text:
         opinion = tools.search_faq(text, locale, limit=FAQ_SECOND_OPINION, vector=vector)
-        if opinion.performed and opinion.data and keys[0] not in {h.key for h in opinion.data} \
+        if opinion.performed and opinion.data and not set(keys) & {h.key for h in opinion.data} \
                 and opinion.data[0].score >= FAQ_DISAGREE_SCORE:
             strength = 0.5
     answer = " ".join([lead] * bool(lead) + [hit.answer for hit in result.data])
@@ -421,7 +430,10 @@ def compose(text: str, classification: Classification, locale: str, customer, ve
     form = catalog_form(text)
     if taste and not requested_volume(text) and form in (None, "stock", "recommendation"):
         strong = tools.check_inventory(text, vector=vector)
-        if not (strong.performed and strong.data and strong.data[0].score >= 0.8):
+        named = strong.performed and strong.data and (strong.data[0].score >= 0.8 or (
+            form == "recommendation" and intents.LIKE_A_TITLE.search(text)
+            and _names_a_liked_title(intents.without_taste_words(text))))
+        if not named:
             kind, value = taste
             asks_stock = intents.STOCK_ASK.search(text) is not None
             listed = "availability" if kind == "genre" and asks_stock and form != "recommendation" else "recommendation"

@@ -49,6 +49,8 @@ COMPLAINT = _any(
     r"苦情", r"誠意", r"謝罪", r"何の連絡も(?:ない|なし|無い)", r"きちんと説明", r"ひどい(?:対応|店)", r"怒って",
     r"いい加減にし", r"腹が立", r"頭に(?:来|く)", r"(?:ムカ|むか)つ", r"激怒", r"許せな", r"(?:2|二|２|3|三|３)回(?:続けて|連続)",
     r"\bsick (?:and tired )?of\b", r"\bpissed\b", r"(?:second|third|2nd|3rd) time in a row",
+    r"\b(?:really|so|very|extremely|deeply|totally|super) disappointed\b", r"\bkeeps? getting worse\b",
+    r"がっかりし(?:まし)?た", r"失望",
 )
 HUMAN = _any(
     r"\b(?:speak|talk|chat)\s+(?:to|with)\s+(?:a|an|some|your)?\s*(?:real\s+|live\s+|actual\s+)?(?:human|person|agent|"
@@ -65,6 +67,7 @@ IDENTITY = _any(
     r"\br u (?:a )?(?:human|bot|real|ai|robot)\b", r"\bu a (?:bot|human|robot)\b",
     r"(?:ボット|ロボット|機械)(?:です|なの|でしょう|と話|か[？?]|[？?])", r"(?<![A-Za-z])(?:AI|ＡＩ)(?:です|なの|でしょう|と話)",
     r"(?<![A-Za-z])(?:AI|ＡＩ)(?:が|で)(?:返事|返信|答え|回答|対応|応答)", r"自動(?:返信|応答)", r"人間(?:です)?か", r"(?:人間|本物)の(?:スタッフ|方|担当)(?:さん|者)?(?:です|でしょう|なの)(?:か|[？?])", r"人が(?:答え|対応|返信|返事)",
+    r"中の人",
 )
 _HAVE_A_GOOD_ONE = r"have a (?:good|great|nice) (?:one|day|night|evening|weekend)"
 CLOSER = _any(
@@ -124,7 +127,12 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
     (_any(r"返金", r"\brefund", r"get my money back", r"(?:how soon|how fast|how quickly)[^.?]{0,40}\bmoney\b",
           r"\bmoney\b[^.?]{0,20}\b(?:come|comes|coming) back\b"), "returns-refund-timing", "refund"),
     (_any(r"ポイントで(?:支払|払)", r"(?:use|pay)[^.?]{0,20}points"), "account-points", "payment"),
-    (_any(r"代引", r"代金引換", r"cash on delivery", r"\bCOD\b"), "payment-methods", "payment"),
+    (_any(r"代引", r"代金引換", r"cash on delivery", r"\bCOD\b",
+          r"\bcash (?:on|at|upon|when)\b[^.?]{0,20}\b(?:deliver|arriv)",
+          r"\bpay (?:the )?(?:delivery (?:guy|person|man|driver)|driver|courier|deliveryman)",
+          r"\bpay\b[^.?]{0,10}\b(?:when|once|on|upon)\b[^.?]{0,20}\b(?:arriv\w*|deliver\w*|comes)\b",
+          r"配達(?:員|の人)[^。]{0,8}(?:払|支払|現金)"),
+     "payment-methods", "payment"),
     (_any(r"(?:請求|引き落と|支払)[^。]{0,10}(?:2|二|２)(?:回|重)", r"(?:2|二|２)(?:回|重)[^。]{0,6}(?:請求|引き落と|決済)",
           r"二重(?:請求|決済)", r"二重に(?:請求|引き落と|課金)", r"charged twice", r"(?:billed|charged) (?:twice|two times|double)", r"double[- ]?charged?", r"charged two times", r"two charges"),
      "payment-double-charge", "payment"),
@@ -141,6 +149,7 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           rf"(?:pick(?: \w+){{0,3}} ?up|collect)[^.?]{{0,30}}{_KONBINI_EN}"),
      "shipping-konbini-pickup", "shipping"),
     (_any(r"コンビニ(?:払い|支払|決済)", r"コンビニ[^。]{0,8}(?:払|支払|決済|入金)[^。]{0,16}(?:いつ|期限|何日|まで)",
+          rf"{_KONBINI_JA}[^。]{{0,8}}(?:払|支払|決済|入金)[^。]{{0,30}}(?:キャンセル|待|期限|いつまで|何日)",
           r"convenience[- ]store (?:payment|pay)", r"konbini (?:payment|pay)",
           r"(?:how long|deadline|by when)[^.?]{0,30}(?:convenience|konbini)",
           r"(?:convenience|konbini)[^.?]{0,20}(?:deadline|expire|how long)"),
@@ -162,14 +171,16 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
      "shipping-time-slot", "shipping"),
     (_any(r"海外(?:発送|配送|に送|へ送|から注文)", r"overseas", r"internationa(?:l|lly)", r"abroad", r"\bEMS\b",
           rf"(?:ship|send|deliver)\w* (?:books |manga |it |them )?to {_COUNTRIES_EN}",
-          rf"\b(?:from|in) {_COUNTRIES_EN}\b[^.?]{{0,40}}\b(?:ship|send|deliver)", r"import (?:tax|taxes|duty|duties)",
+          rf"\b(?:from|in) {_COUNTRIES_EN}\b[^.?]{{0,40}}\b(?:ship|send|deliver|order|buy|purchase)",
+          r"import (?:tax|taxes|duty|duties)",
           r"\bcustoms\b", r"関税", r"輸入税",
           r"(?:台湾|韓国|中国|香港|アメリカ|米国|カナダ|イギリス|フランス|ドイツ|イタリア|オーストラリア|シンガポール|タイ|ブラジル)"
           r"[^。]{0,8}(?:まで|に|へ)[^。]{0,6}(?:送|発送|配送|届)"), "shipping-international", "shipping"),
     (_any(r"(?:宅配)?業者", r"運送会社", r"配送会社", r"ヤマト", r"佐川", r"郵便(?:です|で届)", r"日本郵便", r"ゆうパック",
           r"\bcourier", r"\bcarriers?\b", r"\byamato\b", r"\bsagawa\b", r"\bkuroneko\b", r"japan post", r"yu-?pack",
           r"which (?:company|service) (?:delivers|ships)", r"(?:delivery|shipping) compan(?:y|ies)"), "shipping-carriers", "shipping"),
-    (_any(r"まとめ(?:て|た)?(?:発送|配送|送)", r"同梱", r"combine (?:my |the |several |two )?(?:\w+ )?orders?"),
+    (_any(r"まとめ(?:て|た)?(?:発送|配送|送)", r"同梱", r"combine (?:my |the |several |two )?(?:\w+ )?orders?",
+          r"\b(?:ship|send|deliver) (?:them|both|the two|it all|everything|both orders) (?:together|in one)\b"),
      "shipping-combine-orders", "shipping"),
     (_any(r"送料", r"free (?:shipping|delivery)", r"(?:shipping|delivery|postage) (?:is )?free", r"shipping (?:cost|fee|charge|price)", r"(?:delivery|postage) (?:cost|fee|charge)",
           r"how much (?:is|does|for) (?:the )?(?:shipping|delivery|postage)", r"(?:shipping|delivery) cost",
@@ -181,17 +192,28 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
     (_any(r"予約[^。]{0,12}キャンセル", r"キャンセル[^。]{0,12}予約", r"cancel[^.?]{0,20}pre-?orders?", r"pre-?order(?:s|ed)?[^.?]{0,60}\bcancel"),
      "returns-preorder-cancel", "refund"),
     (_any(r"予約(?:注文|購入|でき|は|を|って|したら|する)", r"pre-?order", r"発売前[^。]{0,10}(?:注文|買え|購入|予約)",
-          r"(?:order|buy)[^.?]{0,30}before (?:it'?s |its |the |they'?re )?(?:release|released|out|come out)"), "store-preorders", "general"),
+          r"(?:order|buy|reserve)[^.?]{0,30}before (?:it'?s |its |the |they'?re |it |they )?"
+          r"(?:release|released|out|comes? out)",
+          r"\breserve (?:a |the |my )?(?:copy|volume|next|new|upcoming)"), "store-preorders", "general"),
     (_any(r"特典", r"\btokuten\b", r"\b(?:store )?bonus(?:es)?\b", r"illustration cards?"), "store-bonus-items", "general"),
     (_any(r"返金[^。]{0,12}(?:いつ|何日|どのくらい)", r"(?:お金|代金)[^。]{0,8}(?:戻|返)", r"when[^.?]{0,25}refund",
           r"refund[^.?]{0,25}(?:take|how long|when)", r"get my money back", r"(?:how long|when)[^.?]{0,40}\bmoney\b"),
      "returns-refund-timing", "refund"),
-    (_any(r"開封", r"開け(?:ちゃ|た|てしま)", r"(?:ビニール|シュリンク)[^。]{0,6}(?:破|やぶ|はが|剥が|開け|取っ)", r"\bopened\b", r"読ん(?:じゃ|でしま|だ)[^。]{0,10}(?:本|漫画|マンガ|返品|返せ)",
+    # "not opened yet" (未開封, 開けてない, "haven't opened it") is the unopened book's window, not this entry
+    (_any(r"(?<!未)開封(?!して(?:い)?な|せず)", r"開け(?:ちゃ|た|てしま)",
+          r"(?:ビニール|シュリンク)[^。]{0,6}(?:破|やぶ|はが|剥が|開け(?!て(?:い)?な|ず)|取っ)",
+          r"(?<!not )(?<!n't )(?<!never )(?<!even )(?<!yet )\bopened\b", r"読ん(?:じゃ|でしま|だ)[^。]{0,10}(?:本|漫画|マンガ|返品|返せ)",
           r"\b(?:already )?read (?:it|the book|them)\b[^.?]{0,30}\b(?:return|send (?:it|them) back)\b"), "returns-opened", "refund"),
     (_any(r"返品[^。]{0,10}(?:方法|手続|どうやって|仕方)", r"how (?:do|can) i return", r"return process",
+          r"\b(?:start|begin|make|file|request|initiate|submit) (?:a |the |my )?return\b",
+          r"\breturn (?:option|button|form|request)\b",
           r"\bsend (?:it|them) back\b[^?]{0,30}\bhow (?:do|can|would) i (?:do (?:that|it|this))\b"), "returns-how-to", "refund"),
-    (_any(r"返品", r"return (?:window|policy|period|deadline)", r"send (?:something|it|an item|items|a book) back",
-          r"\breturn (?:an|a|the|my) (?:item|book|order)", r"can i return"), "returns-window", "refund"),
+    (_any(r"返品", r"送り返", r"未開封", r"開け(?:て(?:い)?な|ず)", r"\bunopened\b",
+          r"\b(?:it'?s|it is|they'?re|they are|(?:the )?books? is) still "
+          r"(?:sealed|(?:in|wrapped in) (?:the |its )?(?:shrink[- ]?wrap|plastic|wrapping))\b",
+          r"(?:haven'?t|have not|hasn'?t|not yet|never|not) (?:even |been |yet )*opened",
+          r"return (?:window|policy|period|deadline)", r"send (?:something|it|an item|items|a book) back",
+          r"\breturn (?:an|a|the|my) (?:item|book|order)", r"can i (?:still )?return"), "returns-window", "refund"),
     (_any(r"パスワード[^。]{0,10}(?:忘|わすれ|リセット|再設定)", r"(?:forgot|reset)[^.?]{0,10}password"),
      "account-password-reset", "account"),
     (_any(r"ロックされ", r"ロック(?:解除|がかか)", r"アカウント[^。]{0,6}ロック", r"locked out", r"account (?:is )?locked", r"too many (?:login|failed)", r"too many (?:attempts|tries)",
@@ -324,16 +346,20 @@ def detect(text: str) -> Intent | None:
 RECOMMEND = _any(r"same (?:vibe|feel|kind of feel)", r"\bvibes? (?:as|like)\b", r"おすすめ", r"オススメ", r"お勧め", r"似た", r"似てる", r"みたいな", r"ような(?:漫画|作品|マンガ)", r"ハマって",
                  r"次は何", r"\brecommend", r"\bsimilar\b", r"read next", r"should i read", r"\bsomething like\b",
                  r"\bif i (?:liked|loved|like|love)\b", r"\bi (?:liked|loved) .*what")
+# "like X", "Xみたいな": a title named as the measure of what is wanted
+LIKE_A_TITLE = _any(r"\blike\b", r"\bsimilar\b", r"みたいな", r"ような", r"似た", r"似てる", r"っぽい")
 EDITION_BOX = _any(r"BOX", r"ボックス", r"全巻セット", r"box ?sets?", r"complete set")
 EDITION_SPECIAL = _any(r"特装版", r"限定版", r"special edition", r"limited edition", r"collector'?s edition")
 # what makes a copy of any title collectible: the store's rare_manga desk answers it
 COLLECTIBLE = _any(r"初版", r"サイン(?:入り|本)", r"絶版", r"希少", r"\bsigned\b", r"first (?:edition|print)", r"out[- ]of[- ]print",
                    r"\brare\b")
-LATEST = _any(r"最新刊", r"最新巻", r"新しい巻", r"最新", r"新刊", r"\blatest\b", r"\bnewest\b", r"most recent",
-              r"\bnew(?:est)? (?:volume|book|release)")
+LATEST = _any(r"最新刊", r"最新巻", r"新しい巻", r"最新", r"新刊", r"一番新しい", r"\blatest\b", r"\bnewest\b", r"most recent",
+              r"\bnew(?:est)? (?:volume|book|release|one)\b")
 SERIES_FACT = _any(
     r"完結", r"連載", r"終わって", r"終了", r"\bfinished\b", r"\bcomplete(?:d)?\b", r"\bended\b", r"\bongoing\b",
-    r"still (?:going|running|being published|coming out|(?:being )?seriali[sz]ed)", r"\bseriali[sz]ation\b", r"series (?:is )?over", r"\bover already\b", r"\bend(?:ed)? already\b", r"\bever (?:end|ended|finish|finished|conclude|concluded)\b",
+    r"still (?:going|running|being published|coming out|(?:being )?seriali[sz]ed)", r"\bseriali[sz]ation\b", r"series (?:is )?over", r"\bover already\b", r"\bend(?:ed)? already\b",
+    r"\bever (?:actually |really |truly |properly )?(?:end|ended|finish|finished|conclude|concluded)\b",
+    r"最終巻(?:まで)?[^。]{0,4}(?:出|発売|刊行)", r"最後まで(?:描|書|出|刊行|連載)", r"(?:物語|お話|話|ストーリー)[^。]{0,6}(?:終わ|完結|最後まで)",
     r"\b(?:reach|reached|have|has|get|got) (?:an |a proper |an actual )?(?:ending|conclusion)\b", r"\bdid\b[^.?]{1,60}\bend\b",
     r"(?:まだ|今も)続いて", r"続いて(?:る|ます)(?:の|か|[？?])", r"\bwrapped up\b", r"(?:終|お)わった", r"終わり(?:ました|ます)?[か？?]", r"何巻", r"何冊", r"既刊",
     r"how many (?:volumes|vols|books|tankobon)", r"volume count", r"\bvols? count\b", r"\btotal vols?\b", r"作者", r"著者", r"誰が", r"描いて", r"書いて",
@@ -345,6 +371,23 @@ ABOUT = _any(r"\btell me (?:a (?:bit|little) |some(?:thing)? |more )?about\b", r
              r"\binfo (?:on|about)\b", r"について(?:教えて|知りたい|聞きたい)", r"どんな(?:話|お話|漫画|マンガ|まんが|作品|内容|ストーリー)",
              r"あらすじ", r"内容を?(?:教えて|知りたい)", r"ってどんな")
 VOLUME_NUMBER = _any(r"第?\d+\s*巻", r"\bvol(?:ume)?\.?\s*#?\d+", r"\bbook\s*#?\d+\b", r"\bv\d+\b", r"#\d+", r"\b\d+(?:st|nd|rd|th)\s+volume")
+# "I just finished Blue Lock 31. Is the one after that out?": the volume after the one read is asked about
+READ_UP_TO = re.compile(r"\b(?:finished|read|done with|caught up (?:to|with)|up to|through)\b[^.?!]{0,40}?"
+                        r"(?:\bvol(?:ume)?\.?\s*#?|#|\b)(\d{1,3})\b(?!\s*(?:%|years?|days?|times))"
+                        r"|(\d{1,3})\s*巻(?:目)?まで(?:読|買|持|揃|そろ|集)", re.IGNORECASE)
+NEXT_ONE = _any(r"\bthe one after\b", r"\bnext (?:one|volume|vol|book)\b", r"次の巻", r"その次", r"続きの巻", r"次巻")
+
+
+def next_volume(text: str) -> int | None:
+    """The volume after the one the customer says they have read, when they ask about the next one."""
+    text = _clean(text)
+    if not NEXT_ONE.search(text) or not (read := READ_UP_TO.search(text)):
+        return None
+    return int(next(group for group in read.groups() if group)) + 1
+
+
+# where a collection would start ("1巻から全部そろえると何冊?"), not a volume asked about
+FROM_VOLUME = _any(r"第?\d+\s*巻目?から", r"\b(?:from|starting (?:at|from|with)) (?:vol(?:ume)?\.?\s*|book\s*)?#?\d+\b")
 STOCK_ASK = _any(r"在庫", r"\bstock\b", r"\bavailable\b", r"買え", r"ありますか", r"ある[？?]", r"あります[？?]", r"\bcarry\b",
                  r"\bprice\b", r"いくら", r"値段", r"how much", r"ください", r"探して", r"\bdo (?:you|u) have\b", r"\bgot\b",
                  r"入荷", r"\bsell\b", r"売って")
@@ -357,7 +400,8 @@ GENRE_ASK = {
     "historical": _any(r"歴史", r"時代(?:もの|劇|漫画)", r"\bhistor(?:y|ical)\b"),
     "romance": _any(r"恋愛", r"ラブコメ", r"\bromance\b", r"\bromantic\b"),
     "comedy": _any(r"ギャグ", r"コメディ", r"\bcomedy\b", r"\bfunny\b"), "fantasy": _any(r"ファンタジー", r"\bfantasy\b"),
-    "sci-fi": _any(r"\bSF\b", r"\bsci-?fi\b", r"science fiction"), "action": _any(r"バトル", r"アクション", r"\baction\b"),
+    "sci-fi": _any(r"(?<![A-Za-z])SF(?![A-Za-z])", r"\bsci-?fi\b", r"science fiction"),
+    "action": _any(r"バトル", r"アクション", r"\baction\b"),
     "slice-of-life": _any(r"日常系", r"癒し", r"slice of life", r"\biyashikei\b"),
     "psychological": _any(r"心理", r"\bpsychological\b"), "thriller": _any(r"サスペンス", r"\bthriller\b"),
     "martial-arts": _any(r"格闘", r"\bmartial arts?\b"), "supernatural": _any(r"妖怪", r"\bsupernatural\b"),
@@ -382,9 +426,10 @@ def catalog_form(text: str) -> str | None:
         return "box_set"
     if EDITION_SPECIAL.search(text):
         return "special"
-    if LATEST.search(text) and not VOLUME_NUMBER.search(text):
+    volume = VOLUME_NUMBER.search(FROM_VOLUME.sub(" ", text)) or next_volume(text)
+    if LATEST.search(text) and not volume:
         return "latest"
-    if VOLUME_NUMBER.search(text):
+    if volume:
         return "stock"
     if SERIES_FACT.search(text):
         return "series"
@@ -393,6 +438,14 @@ def catalog_form(text: str) -> str | None:
     if STOCK_ASK.search(text):
         return "stock"
     return None
+
+
+def without_taste_words(text: str) -> str:
+    """The message with every word that names a kind of manga (a genre, a demographic) blanked."""
+    text = _clean(text)
+    for pattern in (*DEMOGRAPHIC_ASK.values(), *GENRE_ASK.values()):
+        text = pattern.sub(" ", text)
+    return text
 
 
 def taste(text: str) -> tuple[str, str] | None:

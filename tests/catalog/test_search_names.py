@@ -81,3 +81,48 @@ def test_it_does_not_read_two_hiragana_left_of_a_question_as_a_short_kana_alias(
     ], products={})
     assert slugs(idx.search("名探偵コナンの一番新しい巻がほしいです"), idx) == ["detective-conan"]
     assert slugs(idx.search("デスノの最新刊ください"), idx) == ["death-note"]
+
+
+def _shelf():
+    def series(id, slug, names):
+        return search.SeriesRecord(id=id, slug=slug, names=names, authors=[], text="drama", genres=("drama",),
+                                   demographic="seinen")
+
+    return search.SearchIndex([
+        series(1, "real", ["リアル", "Real"]),
+        series(2, "neon-genesis-evangelion", ["新世紀エヴァンゲリオン", "Neon Genesis Evangelion", "NGE"]),
+        series(3, "mushishi", ["蟲師", "Mushishi"]),
+        series(4, "nichijou", ["日常", "Nichijou"]),
+        series(5, "mob-psycho-100", ["モブサイコ100", "Mob Psycho 100"]),
+    ], products={})
+
+
+def named(idx, question):
+    """The series the question names: found by the search and named by one of its titles."""
+    return [idx.records[idx.position[h.series_id]].slug for h in idx.search(question)
+            if idx.title_score(question, h.series_id) >= 0.6]
+
+
+def test_it_reads_a_latin_title_inside_a_sentence_only_as_whole_words():
+    """"Really disappointed" was answered "We don't carry a box set of "Real"", and the alias NGE inside
+    "shingeki" pulled a question about Attack on Titan towards Evangelion."""
+    idx = _shelf()
+    assert named(idx, "books sliding around in an oversized box. Really disappointed.") == []
+    assert named(idx, "something like shingeki? big war stuff") == []
+    assert named(idx, "is Real vol 3 in stock?") == ["real"]
+    assert named(idx, "anything like NGE?") == ["neon-genesis-evangelion"]
+
+
+def test_it_finds_a_two_kanji_title_before_a_particle_but_not_inside_a_word():
+    idx = _shelf()
+    assert named(idx, "蟲師を描いた漫画家さん、名前が出てこない") == ["mushishi"]
+    assert named(idx, "日常の最新刊ありますか") == ["nichijou"]
+    assert "nichijou" not in named(idx, "日常系のゆるい漫画が読みたい")
+
+
+def test_it_finds_a_title_typed_with_one_slip():
+    idx = _shelf()
+    assert named(idx, "do you have mob pyscho 100 vol 4 rn") == ["mob-psycho-100"]
+    assert named(idx, "mob psyco 100 price?") == ["mob-psycho-100"]
+    assert named(idx, "real") == ["real"] and named(idx, "read vol 2") == []  # a short name is not guessed at
+

@@ -214,6 +214,15 @@ def test_it_takes_missing_or_upside_down_pages_for_a_damaged_copy(answer, text, 
     ("ビニール破って読んじゃったけど、やっぱりいらなくなった…返品できる？", "returns-opened"),
     ("I preordered something but changed my mind, until when can I cancel it?", "returns-preorder-cancel"),
     ("do you guys sell the english translated versions too?", "store-languages"),
+    # the eighth blind part: a book not opened yet got the opened book's entry; the rest a question or a reviewer
+    ("まだ開封してないので、返品したいです", "returns-window"),
+    ("haven't even opened it yet, can I still return it?", "returns-window"),
+    ("how do I start a return? I can't find the button", "returns-how-to"),
+    ("can I reserve volume 5 before it's out?", "store-preorders"),
+    ("I live in Canada, can I buy from you?", "shipping-international"),
+    ("I ordered twice by accident, can you ship them together?", "shipping-combine-orders"),
+    ("ファミマで払うつもりだけど、数日待ってもキャンセルにならない？", "payment-konbini-deadline"),
+    ("do I pay the courier in cash when the box arrives?", "payment-methods"),
 ])
 
 
@@ -298,6 +307,8 @@ def test_it_answers_are_you_a_bot_honestly_with_how_to_reach_a_person(answer):
     assert route == "auto" and "AIアシスタント" in draft.text
     draft, route = answer("人間のスタッフと話したい")  # asks for one
     assert route == "handoff"
+    draft, route = answer("このチャット、中の人っているんですか？")  # "someone inside": the eighth blind part
+    assert route == "auto" and "AIアシスタント" in draft.text
 
 
 def test_it_hands_a_request_for_a_person_to_a_human_agent(ask, store):
@@ -322,6 +333,8 @@ def test_it_hands_a_request_for_a_person_to_a_human_agent(ask, store):
     ("Under the APPI I request a copy of all personal data you hold about me", "en", "legal"),
     ("個人情報保護法に基づき、保有個人データの開示を請求します", "ja", "legal"),
     ("I'm going to sue", "en", "legal"),
+    # the word "Really" had named the title "Real", and "box" made it a box-set question
+    ("the books came loose in a huge box again with no padding. Really disappointed.", "en", "complaint"),
 ])
 def test_it_acknowledges_complaints_and_legal_requests_and_hands_them_to_a_person(ask, store, text, locale, category):
     session = ChatSession.objects.create(locale=locale)

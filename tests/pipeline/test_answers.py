@@ -185,3 +185,31 @@ def test_it_answers_series_facts_asked_in_these_words(shipped_catalog, trained_c
     draft = _asked(text, locale)
     assert draft.category == "product_info" and said in draft.text, draft.text
     assert decide(draft.category, draft.confidence, steady=True).route == Route.AUTO
+
+
+@pytest.mark.parametrize("text, locale, category, said", [
+    # a fan's name the catalog lacked
+    ("is HxH technically still running?", "en", "product_info", "37 volumes, ongoing"),
+    ("did Fullmetal Alchemist ever actually finish?", "en", "product_info", "27 volumes, completed"),
+    ("ガラスの仮面、最終巻まで出てたっけ？続きを買おうか迷ってて", "ja", "product_info", "連載中"),
+    ("鋼の錬金術師は物語の最後まで描かれてますか", "ja", "product_info", "完結"),
+    # "from volume 1" is where a collection starts, not the volume asked about
+    ("ブルーロックを1巻から揃えたら全部で何冊？", "ja", "product_info", "既刊32巻"),
+    # a two-kanji name before a particle, a short Latin title inside a longer stretch, a title with a slip
+    ("呪術の一番新しいのってどれ？", "ja", "availability", "「呪術廻戦」の最新刊は28巻"),
+    ("price of akira #5?", "en", "availability", 'Volume 5 of "Akira"'),
+    ("is mob pyscho 100 vol 4 in stock", "en", "availability", 'Volume 4 of "Mob Psycho 100"'),
+    # the volume after the one read ("I just finished Blue Lock 31. Is the one after that out?")
+    ("read up to vol 5 of frieren, is the next volume in stock?", "en", "availability", 'Volume 6 of "Frieren'),
+    ("呪術廻戦は10巻まで読みました。次の巻は在庫ありますか？", "ja", "availability", "「呪術廻戦」11巻は"),
+    # "SF" before Japanese is the genre
+    ("SFが好きな人におすすめの漫画ある？", "ja", "recommendation", "SFの作品で"),
+])
+def test_it_answers_catalog_questions_in_wordings_the_eighth_blind_part_found(shipped_catalog, trained_classifier,
+                                                                              text, locale, category, said):
+    from reviews.models import Route
+    from reviews.thresholds import decide
+
+    draft = _asked(text, locale)
+    assert draft.category == category and said in draft.text, draft.text
+    assert decide(draft.category, draft.confidence, steady=True).route == Route.AUTO
