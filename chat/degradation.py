@@ -51,6 +51,11 @@ class Tier:
     answer_model: str | None  # "answer" (Sonnet), "classify" (Haiku) or None: offline
     max_steps: int
 
+    @property
+    def calls_bedrock(self) -> bool:
+        """Whether a turn at this tier asks a model: on the Bedrock backend, at any tier but the offline one."""
+        return settings.LLM_BACKEND == "bedrock" and self.answer_model is not None
+
 
 TIERS = (
     Tier(0, "full", _("Full (Sonnet)"), "answer", 5),

@@ -154,7 +154,7 @@ def _produce(message: Message, memory: Memory, tier: degradation.Tier, started: 
 def _seconds(tier: degradation.Tier) -> float:
     """A turn's time budget: a model's is the store's promise (BEDROCK_TURN_SECONDS); an offline one only bounds
     a runaway."""
-    if settings.LLM_BACKEND == "bedrock" and tier.answer_model is not None:
+    if tier.calls_bedrock:
         return settings.BEDROCK_TURN_SECONDS
     return guards.Limits.max_seconds
 
@@ -172,7 +172,7 @@ def _screen(turn: Turn) -> Draft | None:
 def _classify(turn: Turn) -> None:
     """Embed the text once; classify it (Haiku on Bedrock unless the session is over its cost cap); read the rules."""
     turn.vector = embeddings.embed_one(turn.text)
-    turn.use_bedrock = settings.LLM_BACKEND == "bedrock" and turn.tier.answer_model is not None
+    turn.use_bedrock = turn.tier.calls_bedrock
     if turn.use_bedrock and guards.over_cost_cap(turn.session):
         turn.use_bedrock = False
         turn.meta["guard"] = {"cost_cap": True}
