@@ -18,6 +18,8 @@ import time
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import accumulate
 
 import numpy as np
 from django_redis import get_redis_connection
@@ -370,7 +372,7 @@ class NamesInQuestion:
         self.text = unicodedata.normalize("NFKC", query or "").lower()
         words = re.findall(r"[a-z]+|[0-9]+", self.text)
         self.joined = "".join(words)
-        offsets = np.cumsum([0, *map(len, words)]).tolist()
+        offsets = list(accumulate(map(len, words), initial=0))
         self.starts, self.ends = set(offsets[:-1]), set(offsets[1:])
         self.spans_by_length: dict[int, list[str]] = defaultdict(list)  # runs of whole words, by their length
         for i, start in enumerate(offsets[:-1]):
@@ -390,8 +392,11 @@ class NamesInQuestion:
         missing, extra or wrong ("mob pyscho 100", "one peice")."""
         if not key.isascii() or len(key) < SLIP_MIN_LENGTH:
             return False
-        return any(OSA.distance(span, key, score_cutoff=1) <= 1 for length in (len(key) - 1, len(key), len(key) + 1)
-                   for span in self.spans_by_length.get(length, ()))
+        for length in (len(key) - 1, len(key), len(key) + 1):
+            for span in self.spans_by_length.get(length, ()):
+                if OSA.distance(span, key, score_cutoff=1) <= 1:
+                    return True
+        return False
 
     def _whole_words(self, key: str) -> bool:
         start = self.joined.find(key)
@@ -408,6 +413,12 @@ SLIP_SPAN_WORDS = 6  # the most words a title typed with a slip is read across
 SLIPPED = 0.9  # a name typed with one slip scores this share of what it would score spelt right
 
 
+@lru_cache(maxsize=65536)
+def _grams_of_name(key: str) -> frozenset[str]:
+    """A catalog name's n-grams, computed once: names are compared with every question."""
+    return frozenset(ngrams(key))
+
+
 def _name_match(query_key: str, key: str, query_grams: set[str], names: NamesInQuestion | None = None) -> float:
     if query_key == key:
         return 1.0
@@ -418,7 +429,7 @@ def _name_match(query_key: str, key: str, query_grams: set[str], names: NamesInQ
     if names is not None and names.has_with_one_slip(key):
         whole = len(names.joined) <= len(key) + 1
         return SLIPPED * (1.0 if whole else 0.7 + 0.3 * len(key) / len(query_key))
-    key_grams = ngrams(key)
+    key_grams = _grams_of_name(key)
     if not key_grams or not query_grams:
         return 0.0
     dice = 2 * len(query_grams & key_grams) / (len(query_grams) + len(key_grams))
