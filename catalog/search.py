@@ -365,7 +365,7 @@ def _trigrams(key: str) -> set[str]:
 class NamesInQuestion:
     """Where a name may be read inside a question (the title inside a sentence): a Latin name only as whole words
     ("Real" is not named by "Really disappointed"), a Japanese one of three characters or more anywhere, and a
-    two-kanji name (蟲師, 呪術, 進撃) only before a particle or a break (「蟲師を描いた人」, 「呪術の最新刊」), so
+    two-kanji name (蟲師, 呪術, 進撃) only before a particle, みたい or a break (「蟲師を描いた人」, 「呪術の最新刊」), so
     that 日常 in 「日常系」 or 一歩 in 「一歩ずつ」 is not a title."""
 
     def __init__(self, query: str):
@@ -385,7 +385,7 @@ class NamesInQuestion:
         if len(key) >= 3:
             return True
         return bool(_TWO_KANJI.match(key)) and re.search(
-            rf"(?<![\u3400-\u9fff]){re.escape(key)}(?=の|を|は|って|が|も|と|[、。，．？！?!\s]|$)", self.text) is not None
+            rf"(?<![\u3400-\u9fff]){re.escape(key)}(?=の|を|は|って|が|も|と|みたい|っぽ|[、。，．？！?!\s]|$)", self.text) is not None
 
     def has_with_one_slip(self, key: str) -> bool:
         """A Latin name of six letters or more typed as whole words with one slip: two letters swapped, one

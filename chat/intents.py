@@ -38,7 +38,8 @@ LEGAL = _any(
     r"(?:personal (?:data|information)|my data)\b[^.?!]{0,40}\b(?:you hold|you keep|you have|delet|eras|access)",
     r"(?:every|all|any) records? (?:you|that you) (?:keep|hold|have) (?:on|about) me",
     r"個人情報保護法", r"開示(?:を)?請求", r"開示請求", r"利用停止", r"削除請求", r"訴え", r"訴訟", r"裁判", r"弁護士",
-    r"法的", r"消費者(?:センター|庁)", r"consumer (?:affairs|protection|cent(?:er|re))", r"(?:個人情報|個人データ|私のデータ)[^。？！]{0,20}(?:削除|開示|教えて|消して|やめて)",
+    r"法的", r"消費者(?:センター|庁)",
+    r"消費生活センター", r"consumer (?:affairs|protection|cent(?:er|re))", r"(?:個人情報|個人データ|私のデータ)[^。？！]{0,20}(?:削除|開示|教えて|消して|やめて)",
 )
 COMPLAINT = _any(
     r"\bmanager\b", r"\bsupervisor\b", r"\bescalate\b", r"unacceptable", r"\bterrible\b", r"\bawful\b",
@@ -57,7 +58,8 @@ HUMAN = _any(
     r"someone|somebody|staff|representative|rep|operator|people)\b",
     r"\b(?:connect|transfer|put)\s+me\b", r"\bget me (?:a|an)?\s*(?:real |live )?(?:human|person|agent|operator)",
     r"\blive (?:agent|person|operator|support)\b", r"\bhuman,? please\b", r"\bwant (?:a|to see a) human\b",
-    r"人と話", r"人間と話", r"人に相談", r"人間の(?:スタッフ|方|担当)(?!(?:さん|者)?(?:です|でしょう|なの)(?:か|[？?]))", r"オペレーター(?:に|と|へ)", r"有人",
+    r"人と話", r"人間と話", r"人に相談", r"人間の(?:スタッフ|方|担当)(?!(?:さん|者)?(?:です|でしょう|なの)(?:か|[？?]))", 
+    r"オペレーター(?:の方|さん)?(?:に|と|へ)", r"有人",
     r"担当(?:者|の方)[^。？]{0,6}(?:話|代わ|かわ|つな|繋)", r"スタッフ[^。？]{0,6}(?:代わ|かわ|つな|繋|話)",
 )
 IDENTITY = _any(
@@ -72,7 +74,7 @@ IDENTITY = _any(
 _HAVE_A_GOOD_ONE = r"have a (?:good|great|nice) (?:one|day|night|evening|weekend)"
 CLOSER = _any(
     r"\bthanks?\b", r"\bthank you\b", r"\bthx\b", r"\bty\b", r"\bbye\b", r"that'?s all", r"got it", r"\bcheers\b",
-    r"nice day", r"ありがと", r"助かりました", r"解決しました", r"了解", r"わかりました", r"分かりました",
+    r"nice day", r"ありがと", r"助かりました", r"助かった", r"解決しました", r"了解", r"わかりました", r"分かりました",
     r"失礼します", r"大丈夫です", r"以上です", r"どうも(?=です|でした|ありがと|[!！。.ー〜\s]*$)",
     r"(?:それ|これ)で(?:全部|終わり|大丈夫|OK)", r"that'?s everything", r"\bthat will be all\b", r"no more questions",
     _HAVE_A_GOOD_ONE, r"that answers (?:everything|it|my question)",
@@ -87,7 +89,9 @@ GREETING = _any(
 STILL_ASKING = _any(r"[?？]", r"ますか", r"ですか", r"でしょうか", r"\b(?:is|are|do|does|can|could|how|what|when|where|"
                     r"which|who|why)\b.*\b(?:you|it|the|there|my|i)\b", r"\d")
 DAMAGED = _any(
-    r"\bdamaged?\b", r"\bbent\b", r"\bcrushed\b", r"\btorn\b", r"\bripped\b", r"\bmisprint", r"\bdefective\b",
+    r"(?<!what's the )(?<!whats the )(?<!what is the )\bdamaged?\b", r"\bbent\b", r"\bcracked\b",
+    r"\bpages?\b[^.?!]{0,20}\b(?:coming|came|falling|fell|come) (?:loose|out)\b",
+    r"\bcrushed\b", r"\btorn\b", r"\bripped\b", r"\bmisprint", r"\bdefective\b",
     r"\bmissing pages?\b", r"upside[- ]down", r"printed (?:twice|backwards|wrong)", r"blank pages?", r"pages? (?:are |were )?(?:missing|torn|blank|stuck)", r"\bsmudged\b", r"\bwater damage",
     r"\b(?:print(?:ed|ing)?|pages?|text|ink)\b[^.?!]{0,30}\b(?:faint(?:ly)?|blurry|blurred|smeared)\b",
     r"\b(?:faint(?:ly)?|blurry|blurred|smeared)\b[^.?!]{0,30}\b(?:print(?:ed|ing)?|pages?|text|ink)\b",
@@ -141,25 +145,29 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"(?:card|cards) (?:issued|from) (?:abroad|overseas|outside)", r"海外発行",
           r"\b(?:us|u\.s\.|uk|american|british|european|canadian|australian|korean|taiwanese|chinese|foreign|overseas|"
           r"non-japanese) (?:bank|credit card|debit card|card|visa|mastercard|amex)", r"\b\w+-issued\b",
-          r"issued (?:abroad|overseas|outside japan|in (?:the )?(?:us|uk|usa|canada|korea|taiwan|china|europe|australia))"),
+          r"issued (?:abroad|overseas|outside japan|in (?:the )?"
+          r"(?:us|uk|usa|canada|korea|taiwan|china|europe|australia))",
+          rf"\b(?:card|visa|mastercard|amex)\b[^.?]{{0,15}}\b(?:from|issued in) {_COUNTRIES_EN}\b"),
      "payment-foreign-cards", "payment"),
     # a convenience store both takes payments and holds parcels: the verb says which ("pay there" or "collect there")
     (_any(rf"{_KONBINI_JA}[^。]{{0,8}}(?:受け取|受取|取りに|預か|保管|置いて)", rf"(?:受け取|受取)[^。]{{0,8}}{_KONBINI_JA}",
           rf"{_KONBINI_EN}[^.?]{{0,40}}(?:pick(?:ed)?(?: \w+)? ?up|collect|hold|keep|parcel|package)",
-          rf"(?:pick(?: \w+){{0,3}} ?up|collect)[^.?]{{0,30}}{_KONBINI_EN}"),
+          rf"(?:pick(?: \w+){{0,3}} ?up|collect)[^.?]{{0,30}}{_KONBINI_EN}",
+          rf"(?:parcel|package|order|it)\b[^.?]{{0,12}}\b(?:go|be sent|be delivered|sent|delivered) to "
+          rf"(?:a |the |my )?(?:nearby )?{_KONBINI_EN}"),
      "shipping-konbini-pickup", "shipping"),
     (_any(r"コンビニ(?:払い|支払|決済)", r"コンビニ[^。]{0,8}(?:払|支払|決済|入金)[^。]{0,16}(?:いつ|期限|何日|まで)",
           rf"{_KONBINI_JA}[^。]{{0,8}}(?:払|支払|決済|入金)[^。]{{0,30}}(?:キャンセル|待|期限|いつまで|何日)",
           r"convenience[- ]store (?:payment|pay)", r"konbini (?:payment|pay)",
           r"(?:how long|deadline|by when)[^.?]{0,30}(?:convenience|konbini)",
-          r"(?:convenience|konbini)[^.?]{0,20}(?:deadline|expire|how long)"),
+          r"(?:convenience|konbini)[^.?]{0,40}(?:deadline|expire|how long|how many days|runs? out)"),
      "payment-konbini-deadline", "payment"),
     (_any(r"カード[^。]{0,8}(?:使えない|通らない|エラー|拒否|決済できない)", r"card (?:was |is |got )?(?:declined|rejected|refused)"),
      "payment-card-declined", "payment"),
     (_any(r"支払(?:い)?方法", r"(?:どう|何で|なにで)(?:支払|払)", r"payment (?:options|methods?)", r"ways? to pay",
           r"\bpay (?:with|by|using|at)\b", r"paypay", r"コンビニ[^。]{0,8}(?:払|支払|決済)", r"bank transfer", r"credit ?cards?", r"クレジット", r"銀行振込", r"(?:使える|使えますか)[^。]{0,6}(?:支払|決済)"),
      "payment-methods", "payment"),
-    (_any(r"沖縄", r"離島", r"okinawa", r"remote islands?",
+    (_any(r"沖縄", r"那覇", r"離島", r"okinawa", r"\bnaha\b", r"remote islands?",
           # an island's name (利尻島, 佐渡島), not a prefecture that ends in 島 (広島, 福島, 徳島, 鹿児島)
           r"(?<!広)(?<!福)(?<!徳)(?<!児)島(?:に|まで|へ|在住|です|から|の方|住|暮ら)",
           r"(?:石垣|宮古|奄美|佐渡|利尻|礼文|屋久|対馬|小笠原|五島|八丈)(?:島|諸島)?", r"\b\w+[- ]jima\b",
@@ -180,7 +188,8 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"\bcourier", r"\bcarriers?\b", r"\byamato\b", r"\bsagawa\b", r"\bkuroneko\b", r"japan post", r"yu-?pack",
           r"which (?:company|service) (?:delivers|ships)", r"(?:delivery|shipping) compan(?:y|ies)"), "shipping-carriers", "shipping"),
     (_any(r"まとめ(?:て|た)?(?:発送|配送|送)", r"同梱", r"combine (?:my |the |several |two )?(?:\w+ )?orders?",
-          r"\b(?:ship|send|deliver) (?:them|both|the two|it all|everything|both orders) (?:together|in one)\b"),
+          r"\b(?:ship|send|deliver|put|pack)\b[^.?]{0,25}\b"
+          r"(?:together|in (?:one|a single) (?:box|parcel|package|shipment))\b"),
      "shipping-combine-orders", "shipping"),
     (_any(r"送料", r"free (?:shipping|delivery)", r"(?:shipping|delivery|postage) (?:is )?free", r"shipping (?:cost|fee|charge|price)", r"(?:delivery|postage) (?:cost|fee|charge)",
           r"how much (?:is|does|for) (?:the )?(?:shipping|delivery|postage)", r"(?:shipping|delivery) cost",
@@ -189,7 +198,8 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"(?:how long|how many days)[^.?]{0,30}(?:ship|deliver|arrive|dispatch)", r"\bdispatch", r"when will (?:it|my order|the book|they) ship",
           r"when do you ship", r"何日(?:かか|くらい|ぐらい)", r"届くまで", r"how (?:fast|soon|quickly)"),
      "shipping-delivery-time", "shipping"),
-    (_any(r"予約[^。]{0,12}キャンセル", r"キャンセル[^。]{0,12}予約", r"cancel[^.?]{0,20}pre-?orders?", r"pre-?order(?:s|ed)?[^.?]{0,60}\bcancel"),
+    (_any(r"予約[^。]{0,12}キャンセル", r"キャンセル[^。]{0,12}予約",
+          r"予約[^。]{0,20}(?:取り消|取消|やめ)", r"cancel[^.?]{0,20}pre-?orders?", r"pre-?order(?:s|ed)?[^.?]{0,60}\bcancel"),
      "returns-preorder-cancel", "refund"),
     (_any(r"予約(?:注文|購入|でき|は|を|って|したら|する)", r"pre-?order", r"発売前[^。]{0,10}(?:注文|買え|購入|予約)",
           r"(?:order|buy|reserve)[^.?]{0,30}before (?:it'?s |its |the |they'?re |it |they )?"
@@ -206,6 +216,8 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"\b(?:already )?read (?:it|the book|them)\b[^.?]{0,30}\b(?:return|send (?:it|them) back)\b"), "returns-opened", "refund"),
     (_any(r"返品[^。]{0,10}(?:方法|手続|どうやって|仕方)", r"how (?:do|can) i return", r"return process",
           r"\b(?:start|begin|make|file|request|initiate|submit) (?:a |the |my )?return\b",
+          r"\b(?:steps?|process|procedure) (?:to|for) "
+          r"(?:send(?:ing)? (?:something|it|them|items?|a book) back|return(?:ing)?)",
           r"\breturn (?:option|button|form|request)\b",
           r"\bsend (?:it|them) back\b[^?]{0,30}\bhow (?:do|can|would) i (?:do (?:that|it|this))\b"), "returns-how-to", "refund"),
     (_any(r"返品", r"送り返", r"未開封", r"開け(?:て(?:い)?な|ず)", r"\bunopened\b",
@@ -222,11 +234,15 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"(?:ログイン|パスワード)[^。]{0,12}(?:間違え|ミス)[^。]{0,12}(?:入れな|ログインできな|できなくな|使えな)"), "account-locked", "account"),
     (_any(r"(?:メール(?:アドレス)?|メアド)[^。]{0,6}(?:変更|変え|変わ)", r"change (?:my )?e-?mail"), "account-email-change", "account"),
     (_any(r"住所[^。]{0,6}(?:変更|変え|変わ)", r"change (?:my )?(?:delivery )?address"), "account-address-change", "account"),
-    (_any(r"退会", r"アカウント[^。]{0,6}(?:削除|消)", r"(?:delete|close|remove) (?:my )?account"), "account-delete", "account"),
+    (_any(r"退会", r"アカウント[^。]{0,6}(?:削除|消)",
+          r"(?:delete|close|remove|closing|deleting|cancel(?:l?ing)?) (?:my |the )?account"),
+     "account-delete", "account"),
     (_any(r"ポイント", r"\bpoints?\b"), "account-points", "account"),
     (_any(r"(?:営業|対応|受付|サポート)時間", r"何時から", r"何時まで", r"support (?:hours|team|open)",
           r"(?:customer )?support[^.?]{0,20}(?:open|hours|available)", r"reach (?:your|the) support",
-          r"(?:opening|business) hours", r"what time do you open", r"電話[^。]{0,12}(?:窓口|問い合わせ)"),
+          r"(?:opening|business) hours", r"what time do you open",
+          r"what hours (?:are|is|do) (?:you|your|the) (?:staff|support|team|people)",
+          r"\b(?:staff|support)\b[^.?]{0,20}\baround\b", r"電話[^。]{0,12}(?:窓口|問い合わせ)"),
      "store-support-hours", "general"),
     (_any(r"シュリンク", r"shrink[- ]?wrap", r"ビニール", r"\bplastic[- ]?wrap", r"sealed in plastic"), "store-shrink-wrap", "general"),
     (_any(r"ラッピング", r"包装", r"gift[- ]?wrap", r"プレゼント用"), "store-gift-wrapping", "general"),
@@ -359,7 +375,8 @@ SERIES_FACT = _any(
     r"完結", r"連載", r"終わって", r"終了", r"\bfinished\b", r"\bcomplete(?:d)?\b", r"\bended\b", r"\bongoing\b",
     r"still (?:going|running|being published|coming out|(?:being )?seriali[sz]ed)", r"\bseriali[sz]ation\b", r"series (?:is )?over", r"\bover already\b", r"\bend(?:ed)? already\b",
     r"\bever (?:actually |really |truly |properly )?(?:end|ended|finish|finished|conclude|concluded)\b",
-    r"最終巻(?:まで)?[^。]{0,4}(?:出|発売|刊行)", r"最後まで(?:描|書|出|刊行|連載)", r"(?:物語|お話|話|ストーリー)[^。]{0,6}(?:終わ|完結|最後まで)",
+    r"最終巻(?:まで)?[^。]{0,4}(?:出|発売|刊行)", r"(?:今も|今でも|まだ)[^。]{0,4}(?:描|書)かれて",
+    r"最後まで(?:描|書|出|刊行|連載)", r"(?:物語|お話|話|ストーリー)[^。]{0,6}(?:終わ|完結|最後まで)",
     r"\b(?:reach|reached|have|has|get|got) (?:an |a proper |an actual )?(?:ending|conclusion)\b", r"\bdid\b[^.?]{1,60}\bend\b",
     r"(?:まだ|今も)続いて", r"続いて(?:る|ます)(?:の|か|[？?])", r"\bwrapped up\b", r"(?:終|お)わった", r"終わり(?:ました|ます)?[か？?]", r"何巻", r"何冊", r"既刊",
     r"how many (?:volumes|vols|books|tankobon)", r"volume count", r"\bvols? count\b", r"\btotal vols?\b", r"作者", r"著者", r"誰が", r"描いて", r"書いて",
@@ -375,7 +392,8 @@ VOLUME_NUMBER = _any(r"第?\d+\s*巻", r"\bvol(?:ume)?\.?\s*#?\d+", r"\bbook\s*#
 READ_UP_TO = re.compile(r"\b(?:finished|read|done with|caught up (?:to|with)|up to|through)\b[^.?!]{0,40}?"
                         r"(?:\bvol(?:ume)?\.?\s*#?|#|\b)(\d{1,3})\b(?!\s*(?:%|years?|days?|times))"
                         r"|(\d{1,3})\s*巻(?:目)?まで(?:読|買|持|揃|そろ|集)", re.IGNORECASE)
-NEXT_ONE = _any(r"\bthe one after\b", r"\bnext (?:one|volume|vol|book)\b", r"次の巻", r"その次", r"続きの巻", r"次巻")
+NEXT_ONE = _any(r"\bthe one after\b", r"\bcomes? (?:after|next)\b", r"\bnext (?:one|volume|vol|book)\b",
+                r"次の巻", r"その次", r"続きの巻", r"次巻")
 
 
 def next_volume(text: str) -> int | None:
@@ -394,8 +412,10 @@ STOCK_ASK = _any(r"在庫", r"\bstock\b", r"\bavailable\b", r"買え", r"あり�
 
 GENRE_ASK = {
     "isekai": _any(r"異世界", r"\bisekai\b"), "cooking": _any(r"料理", r"グルメ", r"\bcooking\b", r"\bfood manga"),
-    "music": _any(r"音楽", r"バンド(?:もの|漫画)", r"\bmusic\b"), "medical": _any(r"医療", r"\bmedical\b", r"hospital"),
-    "mecha": _any(r"ロボット", r"\bmecha\b", r"\brobot manga"), "horror": _any(r"ホラー", r"怖い", r"\bhorror\b", r"\bscary\b"),
+    "music": _any(r"音楽", r"バンド(?:もの|漫画)", r"\bmusic\b"), "medical": _any(
+        r"医療", r"\bmedical\b", r"hospital", r"(?:病院|医者|医師|看護師)[^。]{0,10}(?:漫画|マンガ|まんが|もの|作品|出て)"),
+    "mecha": _any(r"ロボット", r"\bmechas?\b", r"\bmechs\b", r"\brobot manga", r"giant robots?"),
+    "horror": _any(r"ホラー", r"怖い", r"\bhorror\b", r"\bscary\b"),
     "sports": _any(r"スポーツ", r"\bsports?\b"), "mystery": _any(r"ミステリー", r"推理", r"\bmystery\b", r"\bdetective manga"),
     "historical": _any(r"歴史", r"時代(?:もの|劇|漫画)", r"\bhistor(?:y|ical)\b"),
     "romance": _any(r"恋愛", r"ラブコメ", r"\bromance\b", r"\bromantic\b"),
@@ -407,11 +427,12 @@ GENRE_ASK = {
     "martial-arts": _any(r"格闘", r"\bmartial arts?\b"), "supernatural": _any(r"妖怪", r"\bsupernatural\b"),
 }
 DEMOGRAPHIC_ASK = {
-    "shoujo": _any(r"少女(?:漫画|マンガ|まんが|向け)", r"\bshou?jo\b"),
+    "shoujo": _any(r"少女(?:漫画|マンガ|まんが|向け)(?!より|じゃな|ではな|以外)", r"\bshou?jo\b(?! (?:is|was) too)"),
     "josei": _any(r"女性(?:向け|漫画|マンガ)", r"\bjosei\b"),
     "seinen": _any(r"青年(?:漫画|マンガ|向け)", r"\bseinen\b"),
     "shonen": _any(r"少年(?:漫画|マンガ|向け)", r"\bshou?nen\b"),
-    "kodomo": _any(r"子ども向け", r"子供向け", r"児童", r"小学生", r"\bkids?\b", r"\bchildren\b", r"\bkodomo\b"),
+    "kodomo": _any(r"子ども向け", r"子供向け", r"児童", r"小学生", r"\bkids?(?:'|’)? (?:manga|books?|comics?|series|stuff)\b",
+                   r"\bfor (?:my |a |the )?(?:little |young )?kids?\b", r"\bchildren\b", r"\bkodomo\b"),
 }
 
 

@@ -223,6 +223,17 @@ def test_it_takes_missing_or_upside_down_pages_for_a_damaged_copy(answer, text, 
     ("I ordered twice by accident, can you ship them together?", "shipping-combine-orders"),
     ("ファミマで払うつもりだけど、数日待ってもキャンセルにならない？", "payment-konbini-deadline"),
     ("do I pay the courier in cash when the box arrives?", "payment-methods"),
+    # the ninth blind part
+    ("what are the steps for returning a book?", "returns-how-to"),
+    ("could the parcel be sent to a Lawson near me?", "shipping-konbini-pickup"),
+    ("paying at a konbini - how many days do I have before it runs out?", "payment-konbini-deadline"),
+    ("予約した本、気が変わったので取り消したいです", "returns-preorder-cancel"),
+    ("thinking about closing my account for good, anything I should know?", "account-delete"),
+    ("when are your staff around to answer?", "store-support-hours"),
+    ("那覇に住んでいます。届くまで何日かかりますか", "shipping-remote-islands"),
+    ("if I buy things on different days, can you put them in one box?", "shipping-combine-orders"),
+    ("is a mastercard from germany ok on your site?", "payment-foreign-cards"),
+    ("my copy's spine is cracked, what can I do?", "returns-damaged"),
 ])
 
 
@@ -311,6 +322,14 @@ def test_it_answers_are_you_a_bot_honestly_with_how_to_reach_a_person(answer):
     assert route == "auto" and "AIアシスタント" in draft.text
 
 
+def test_it_says_goodbye_to_a_casual_thanks_and_hands_over_when_asked_for_the_operator(answer):
+    # the ninth blind part: both were asked "what is it about?"
+    draft, route = answer("助かった！また来ます")
+    assert route == "auto" and "ありがとうございました" in draft.text, draft.text
+    _, route = answer("オペレーターの方と話せますか")
+    assert route == "handoff"
+
+
 def test_it_hands_a_request_for_a_person_to_a_human_agent(ask, store):
     session = ChatSession.objects.create(locale="en")
     draft = ask("Let me talk to a person", locale="en", session=session)
@@ -335,6 +354,7 @@ def test_it_hands_a_request_for_a_person_to_a_human_agent(ask, store):
     ("I'm going to sue", "en", "legal"),
     # the word "Really" had named the title "Real", and "box" made it a box-set question
     ("the books came loose in a huge box again with no padding. Really disappointed.", "en", "complaint"),
+    ("返品を受けてくれないなら消費生活センターに行きます", "ja", "legal"),  # answered with the return window
 ])
 def test_it_acknowledges_complaints_and_legal_requests_and_hands_them_to_a_person(ask, store, text, locale, category):
     session = ChatSession.objects.create(locale=locale)
