@@ -58,7 +58,7 @@ HUMAN = _any(
     r"someone|somebody|staff|representative|rep|operator|people)\b",
     r"\b(?:connect|transfer|put)\s+me\b", r"\bget me (?:a|an)?\s*(?:real |live )?(?:human|person|agent|operator)",
     r"\blive (?:agent|person|operator|support)\b", r"\bhuman,? please\b", r"\bwant (?:a|to see a) human\b",
-    r"人と話", r"人間と話", r"人に相談", r"人間の(?:スタッフ|方|担当)(?!(?:さん|者)?(?:です|でしょう|なの)(?:か|[？?]))", 
+    r"人と話", r"人間と話", r"人に相談", r"人間の(?:スタッフ|方|担当)(?!(?:さん|者)?(?:です|でしょう|なの)(?:か|[？?]))",
     r"オペレーター(?:の方|さん)?(?:に|と|へ)", r"有人",
     r"担当(?:者|の方)[^。？]{0,6}(?:話|代わ|かわ|つな|繋)", r"スタッフ[^。？]{0,6}(?:代わ|かわ|つな|繋|話)",
 )
