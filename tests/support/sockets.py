@@ -14,7 +14,8 @@ class Socket:
         self.comm = WebsocketCommunicator(application, "/ws/chat/")
 
     async def open(self):
-        connected, _ = await self.comm.connect()
+        # Channels' default of 1 s is shorter than a busy CI host takes to accept under the tests' own load.
+        connected, _ = await self.comm.connect(timeout=5)
         assert connected
         return self
 
