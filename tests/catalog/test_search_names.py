@@ -125,4 +125,3 @@ def test_it_finds_a_title_typed_with_one_slip():
     assert named(idx, "do you have mob pyscho 100 vol 4 rn") == ["mob-psycho-100"]
     assert named(idx, "mob psyco 100 price?") == ["mob-psycho-100"]
     assert named(idx, "real") == ["real"] and named(idx, "read vol 2") == []  # a short name is not guessed at
-
