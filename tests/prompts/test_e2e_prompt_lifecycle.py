@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from chat.models import ChatSession, Message
 from mangaassist.turn import answer_message
-from prompts import serving
+from prompts import lifecycle, serving
 from prompts.models import PromptVersion
 from prompts.tasks import serving_version
 from reviews.models import ReviewTask
@@ -36,6 +36,17 @@ def _served(question: Message) -> int | None:
         return answer.prompt_version_id
     task = ReviewTask.objects.filter(message=question).first()
     return task.draft.get("prompt_version_id") if task else None
+
+
+def _canary_state(version: PromptVersion) -> str:
+    """What a failed wait on the sweep needs to say: the canary's status and last verdict, its deadline, a freeze."""
+    version.refresh_from_db()
+    result = version.canary_result or {}
+    history = list(version.transitions.order_by("id").values_list("to_status", "actor_label", "reason"))
+    return (f"{version.label} is {version.status}, extended={version.canary_extended}, deadline "
+            f"{(version.canary_until - timezone.now()).total_seconds():+.1f}s from now, last verdict "
+            f"{result.get('verdict')!r} ({result.get('verdict_reason')!r}), arms {result.get('arms')}, "
+            f"freeze {lifecycle.frozen()}, history {history}")
 
 
 def _ask_worker(public_id: uuid.UUID) -> int:
@@ -99,7 +110,7 @@ def test_it_runs_a_prompt_version_through_its_whole_lifecycle(catalog_data, trai
         feed(candidate, ups=6, downs=24)
         feed(live, ups=25, downs=5)
         wait_until(lambda: PromptVersion.objects.get(pk=candidate.pk).status == "rolled_back", timeout=SWEEP_WAIT,
-                   message="the canary sweep to roll the worse canary back")
+                   message="the canary sweep to roll the worse canary back", state=lambda: _canary_state(candidate))
         candidate.refresh_from_db()
         assert candidate.canary_result["verdict"] == "worse"
         assert candidate.canary_result["metrics"]["positive_rate"]["z"] > 1.645
@@ -118,7 +129,7 @@ def test_it_runs_a_prompt_version_through_its_whole_lifecycle(catalog_data, trai
         feed(live, ups=24, downs=6)
         PromptVersion.objects.filter(pk=better.pk).update(canary_until=timezone.now() - timedelta(seconds=1))
         wait_until(lambda: PromptVersion.objects.get(pk=better.pk).status == "live", timeout=SWEEP_WAIT,
-                   message="the canary sweep to promote the not-worse canary")
+                   message="the canary sweep to promote the not-worse canary", state=lambda: _canary_state(better))
         better.refresh_from_db()
         assert not better.canary_extended, better.canary_result  # promoted on the data, not after an extension
         probe = str(outside[0])

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -79,8 +80,10 @@ def _spawn(args: list[str], env: dict[str, str], log_name: str) -> subprocess.Po
     return subprocess.Popen(args, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def wait_until(predicate, timeout: float = 20.0, interval: float = 0.05, message: str = "condition"):
-    """The predicate's first truthy value; a timeout carries the end of every process log of this run, because the
+def wait_until(predicate, timeout: float = 20.0, interval: float = 0.05, message: str = "condition",
+               state: Callable[[], str] | None = None):
+    """The predicate's first truthy value; a timeout carries `state()` (what the test knows about the system, first,
+    because CI shows only the start of a long failure) and the end of every process log of this run, because the
     run's directory (and so the logs) is gone by the time anyone reads the failure."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -88,7 +91,8 @@ def wait_until(predicate, timeout: float = 20.0, interval: float = 0.05, message
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {message}{_log_tails()}")
+    known = f" ({state()})" if state else ""
+    raise AssertionError(f"timed out after {timeout}s waiting for {message}{known}{_log_tails()}")
 
 
 def _log_tails(chars: int = 3000) -> str:
