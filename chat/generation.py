@@ -18,11 +18,6 @@ from chat.classifier import Classification
 from prompts.serving import wording as _w
 
 ORDER_NUMBER = re.compile(r"\bMA-?\d{6}\b", re.IGNORECASE)
-# "volume 4", "4巻", "#4", "v4", "book 4" say the number is a volume; "4th volume" and "4 volume" only when none of those is
-# there, because a title can end in a number ("Mob Psycho 100 volume 4" asks for volume 4, not 100)
-VOLUME = re.compile(r"(\d{1,3})\s*巻|vol(?:ume)?s?\.?\s*#?(\d{1,3})|\bv(\d{1,3})\b|#(\d{1,3})\b|\bbook\s*#?(\d{1,3})\b",
-                    re.IGNORECASE)
-VOLUME_BEFORE_WORD = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)?\s+volume", re.IGNORECASE)
 # "9巻と10巻", "volumes 3 and 4", "vol 2, 3": more volumes listed right after one
 MORE_VOLUMES = re.compile(r"\s*(?:,|、|と|and|&|or|か)\s*(?:vol(?:ume)?\.?\s*)?#?(\d{1,3})(?!\d)(?:\s*巻)?", re.IGNORECASE)
 MAX_VOLUMES = 5
@@ -113,13 +108,13 @@ def requested_volumes(text: str) -> list[int]:
     """The volumes asked for, in the question's order: every explicit one ("9巻と10巻" is two), else a number
     before the word "volume"; the one after the volume read when the question asks for the next one."""
     volumes = []
-    for match in VOLUME.finditer(text):
+    for match in intents.VOLUME_NUMBER.finditer(text):
         volumes.append(int(next(group for group in match.groups() if group)))
         end = match.end()
         while more := MORE_VOLUMES.match(text, end):
             volumes.append(int(more.group(1)))
             end = more.end()
-    if not volumes and (match := VOLUME_BEFORE_WORD.search(text)):
+    if not volumes and (match := intents.VOLUME_BEFORE_WORD.search(text)):
         volumes.append(int(match.group(1)))
     if next_one := intents.next_volume(text):  # "I finished 31, is the next one out?": 32, not 31
         volumes = [next_one]

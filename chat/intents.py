@@ -387,7 +387,12 @@ ABOUT = _any(r"\btell me (?:a (?:bit|little) |some(?:thing)? |more )?about\b", r
              r"\b(?:plot|storyline|synopsis|premise)\b", r"\bwhat(?:'s| is) the story\b", r"\bwhat kind of (?:manga|story|series)\b",
              r"\binfo (?:on|about)\b", r"について(?:教えて|知りたい|聞きたい)", r"どんな(?:話|お話|漫画|マンガ|まんが|作品|内容|ストーリー)",
              r"あらすじ", r"内容を?(?:教えて|知りたい)", r"ってどんな")
-VOLUME_NUMBER = _any(r"第?\d+\s*巻", r"\bvol(?:ume)?\.?\s*#?\d+", r"\bbook\s*#?\d+\b", r"\bv\d+\b", r"#\d+", r"\b\d+(?:st|nd|rd|th)\s+volume")
+# "volume 4", "4巻", "#4", "v4", "book 4" say the number is a volume; "4th volume" and "4 volume" only when none of those
+# is there, because a title can end in a number ("Mob Psycho 100 volume 4" asks for volume 4, not 100). No \b before
+# "vol": in 「ワンピースvol.3」 the kana and the v are both word characters.
+VOLUME_NUMBER = re.compile(r"(\d{1,3})\s*巻|vol(?:ume)?s?\.?\s*#?(\d{1,3})|\bv(\d{1,3})\b|#(\d{1,3})\b|\bbook\s*#?(\d{1,3})\b",
+                           re.IGNORECASE)
+VOLUME_BEFORE_WORD = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)?\s+volume", re.IGNORECASE)
 # "I just finished Blue Lock 31. Is the one after that out?": the volume after the one read is asked about
 READ_UP_TO = re.compile(r"\b(?:finished|read|done with|caught up (?:to|with)|up to|through)\b[^.?!]{0,40}?"
                         r"(?:\bvol(?:ume)?\.?\s*#?|#|\b)(\d{1,3})\b(?!\s*(?:%|years?|days?|times))"
@@ -447,7 +452,8 @@ def catalog_form(text: str) -> str | None:
         return "box_set"
     if EDITION_SPECIAL.search(text):
         return "special"
-    volume = VOLUME_NUMBER.search(FROM_VOLUME.sub(" ", text)) or next_volume(text)
+    asked = FROM_VOLUME.sub(" ", text)
+    volume = VOLUME_NUMBER.search(asked) or VOLUME_BEFORE_WORD.search(asked) or next_volume(text)
     if LATEST.search(text) and not volume:
         return "latest"
     if volume:
