@@ -90,8 +90,13 @@ class SearchIndex:
         self.author_keys: list[list[str]] = []
         self.gram_index: dict[str, set[int]] = defaultdict(set)
         self.word_index: dict[str, set[int]] = defaultdict(set)
+        self.word_starts: dict[str, set[int]] = defaultdict(set)  # a Latin name's key → where its words begin
         for i, record in enumerate(self.records):
             names = [key for key in dict.fromkeys(normalize(n) for n in record.names) if key]
+            for name in record.names:
+                if (key := normalize(name)).isascii():
+                    words = re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKC", name).lower())
+                    self.word_starts[key].update(accumulate(map(len, words[:-1]), initial=0))
             authors = [key for a in record.authors for key in _author_keys(a)]
             self.name_keys.append(names)
             self.author_keys.append(authors)
@@ -148,8 +153,8 @@ class SearchIndex:
         for i in shortlist:
             best = 0.0
             for key in self.name_keys[i]:
-                if not authors and query_key != key and (
-                        _too_short(query_key, key) or (query_key in key and 3 * len(query_key) < 2 * len(key))):
+                if not authors and query_key != key and (_too_short(query_key, key) or (query_key in key and (
+                        3 * len(query_key) < 2 * len(key) or not self._starts_a_word(query_key, key)))):
                     continue  # a stretch of a question inside a longer title is a coincidence, not the title
                 best = max(best, _name_match(query_key, key, grams, names))
             for key in self.author_keys[i] if authors else ():
@@ -157,6 +162,13 @@ class SearchIndex:
             if best > 0.3:
                 scores[i] = best
         return scores
+
+    def _starts_a_word(self, part: str, key: str) -> bool:
+        """A Latin stretch inside a Latin name begins one of its words ("punch man" in "One Punch Man"); "other"
+        inside "Another" is an ordinary word that happens to be there."""
+        if not (part.isascii() and key.isascii()):
+            return True
+        return any(key.startswith(part, start) for start in self.word_starts.get(key, {0}))
 
     def without_names_matching(self, text: str, pattern: re.Pattern) -> str:
         """`text` with every series name in which `pattern` finds something blanked, ignoring case: the edition word

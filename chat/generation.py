@@ -440,9 +440,12 @@ def compose(text: str, classification: Classification, locale: str, customer, ve
         composed.certain = not composed.clarify and not composed.tool_failed and composed.retrieval >= 0.7
         return composed
     # The words name what is asked; a guess outside the catalog (a series fact read as a recommendation) does not
-    # override them, and when the catalog cannot place the title the guess decides below.
-    if form is not None and (category != "order_status" or requested_volume(text)):
+    # override them, and when the catalog cannot place the title the guess decides below. An order guess yields only
+    # to a volume or a title plainly named: "I want buy all but if not finish I will wait" asks whether Frieren ended.
+    if form is not None:
         composed = compose_catalog(text, category, locale, vector, form)
+        if category == "order_status" and not (requested_volume(text) or composed.certain):
+            return compose_order(text, customer, locale)
         # "tell me about X" or "how many vols of X" guessed as a policy question: a title plainly named is what it
         # asks about, anything less leaves it to the FAQ ("tell me about your return policy")
         if category in FAQ and not composed.certain:

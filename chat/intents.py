@@ -51,7 +51,8 @@ COMPLAINT = _any(
     r"いい加減にし", r"腹が立", r"頭に(?:来|く)", r"(?:ムカ|むか)つ", r"激怒", r"許せな", r"(?:2|二|２|3|三|３)回(?:続けて|連続)",
     r"\bsick (?:and tired )?of\b", r"\bpissed\b", r"(?:second|third|2nd|3rd) time in a row",
     r"\b(?:really|so|very|extremely|deeply|totally|super) disappointed\b", r"\bkeeps? getting worse\b",
-    r"がっかりし(?:まし)?た", r"失望",
+    r"がっかりし(?:まし)?た", r"失望", r"態度(?:が|も)?(?:ひど|悪|最悪|なって(?:な|い))", r"怒鳴", r"不愉快", r"何とかしてください",
+    r"\b(?:was|were|so|very|really|extremely) rude\b", r"\b(?:yelled|shouted|screamed) at (?:me|us)\b",
 )
 HUMAN = _any(
     r"\b(?:speak|talk|chat)\s+(?:to|with)\s+(?:a|an|some|your)?\s*(?:real\s+|live\s+|actual\s+)?(?:human|person|agent|"
@@ -69,7 +70,8 @@ IDENTITY = _any(
     r"\br u (?:a )?(?:human|bot|real|ai|robot)\b", r"\bu a (?:bot|human|robot)\b",
     r"(?:ボット|ロボット|機械)(?:です|なの|でしょう|と話|か[？?]|[？?])", r"(?<![A-Za-z])(?:AI|ＡＩ)(?:です|なの|でしょう|と話)",
     r"(?<![A-Za-z])(?:AI|ＡＩ)(?:が|で)(?:返事|返信|答え|回答|対応|応答)", r"自動(?:返信|応答)", r"人間(?:です)?か", r"(?:人間|本物)の(?:スタッフ|方|担当)(?:さん|者)?(?:です|でしょう|なの)(?:か|[？?])", r"人が(?:答え|対応|返信|返事)",
-    r"中の人",
+    r"中の人", r"本物の(?:店員|人|人間|スタッフ)", r"自動で(?:返事|返信|答え|応答|回答)",
+    r"(?:店員|人間|スタッフ)(?:さん)?が(?:打|書|答え|対応|返信|返事)",
 )
 _HAVE_A_GOOD_ONE = r"have a (?:good|great|nice) (?:one|day|night|evening|weekend)"
 CLOSER = _any(
@@ -97,7 +99,8 @@ DAMAGED = _any(
     r"\b(?:faint(?:ly)?|blurry|blurred|smeared)\b[^.?!]{0,30}\b(?:print(?:ed|ing)?|pages?|text|ink)\b",
     r"(?:印刷|文字|インク)[^。]{0,8}(?:薄|にじ|滲)",
     r"破損", r"破れ", r"破け", r"落丁", r"乱丁", r"かすれ", r"汚れ", r"折れ", r"潰れ", r"傷(?:が|つ|あり|も)", r"へこ", r"印刷ミス", r"ページが(?:抜け|飛ん|逆|重複)", r"ページ[^。]{0,12}(?:抜け|飛んで|欠け|足りな)", r"ページ[^。]{0,4}(?:順番|順序)[^。]{0,10}(?:めちゃくちゃ|バラバラ|ばらばら|違|おかし|逆)",
-    r"pages? (?:are |were )?(?:out of order|in the wrong order|jumbled)", r"逆さま", r"不良", r"濡れ", r"\bwet\b",
+    r"pages? (?:are |were )?(?:out of order|in the wrong order|jumbled)", r"\bpages?\b[^.?!]{0,20}\bmissing\b",
+    r"\bprint(?:ing)? (?:mistake|error|defect|fault)", r"逆さま", r"不良", r"濡れ", r"\bwet\b",
 )
 
 # A question about the customer's own order (not "how long does delivery take" in general).
@@ -121,12 +124,23 @@ WRONG_ITEM = _any(r"違う(?:商品|本|巻|もの|物)", r"間違った(?:商�
 OWN_MISTAKE = _any(r"\bby mistake\b", r"\b(?:i )?(?:bought|ordered|purchased|picked) the wrong\b", r"間違えて[^。、]{0,12}(?:買|注文|購入|頼)",
                    r"注文(?:を)?間違え", r"買い間違え", r"頼み間違え")
 
+# a book read and not liked, and a return asked for: the change of mind on an opened book
+_READ_AND_DISLIKED = (r"\bread (?:the first|a few|some|half|a couple of|part of|the whole|it)\b|"
+                      r"\b(?:didn'?t|did not|don'?t|do not) (?:really |actually )?(?:like|enjoy|care for)\b|"
+                      r"\bnot (?:for me|my (?:taste|thing|cup of tea))\b|読んでみた|読んだ(?:けど|が|ものの)|"
+                      r"(?:好み|趣味)じゃな|合わなかった|つまらなかった|面白くなかった|イマイチ|いまいち")
+_RETURN_ASK = (r"\bsend (?:it|them) back\b|\breturn (?:it|them|the book)\b|\bmoney back\b|\brefund\b|返品|返金|"
+               r"返せ|送り返|お金[^。]{0,6}(?:戻|返)")
+
 _COUNTRIES_EN = (r"(?:germany|france|the us|usa|america|canada|uk|england|korea|china|taiwan|australia|europe|brazil|mexico|"
                  r"india|singapore|philippines|indonesia|thailand|vietnam|malaysia|italy|spain|netherlands|sweden|norway|"
                  r"denmark|finland|poland|ireland|belgium|switzerland|austria|portugal|new zealand|hong kong|argentina|chile)")
 
 # FAQ topics asked another way: (pattern, FAQ key, category). Checked in order; the first that matches wins.
 FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
+    # read it and did not like it: a change of mind on an opened book, however the money is asked about
+    (_any(rf"(?:{_READ_AND_DISLIKED})[^?？]{{0,60}}(?:{_RETURN_ASK})", rf"(?:{_RETURN_ASK})[^?？]{{0,60}}(?:{_READ_AND_DISLIKED})"),
+     "returns-opened", "refund"),
     # money coming back is a refund, asked before the delivery times ("how soon does the money come back")
     (_any(r"返金", r"\brefund", r"get my money back", r"(?:how soon|how fast|how quickly)[^.?]{0,40}\bmoney\b",
           r"\bmoney\b[^.?]{0,20}\b(?:come|comes|coming) back\b"), "returns-refund-timing", "refund"),
@@ -164,7 +178,7 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
      "payment-konbini-deadline", "payment"),
     (_any(r"カード[^。]{0,8}(?:使えない|通らない|エラー|拒否|決済できない)", r"card (?:was |is |got )?(?:declined|rejected|refused)"),
      "payment-card-declined", "payment"),
-    (_any(r"支払(?:い)?方法", r"(?:どう|何で|なにで)(?:支払|払)", r"payment (?:options|methods?)", r"ways? to pay",
+    (_any(r"支払(?:い)?方法", r"(?:どう|何で|なにで)(?:支払|払)", r"(?:支)?払い方", r"(?:どんな|どのような|どういう|ほかの|他の)[^。]{0,4}(?:支払|払)", r"payment (?:options|methods?)", r"ways? to pay",
           r"\bpay (?:with|by|using|at)\b", r"paypay", r"コンビニ[^。]{0,8}(?:払|支払|決済)", r"bank transfer", r"credit ?cards?", r"クレジット", r"銀行振込", r"(?:使える|使えますか)[^。]{0,6}(?:支払|決済)"),
      "payment-methods", "payment"),
     (_any(r"沖縄", r"那覇", r"離島", r"okinawa", r"\bnaha\b", r"remote islands?",
@@ -196,7 +210,8 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"minimum (?:order|purchase)", r"what does delivery cost"), "shipping-free-threshold", "shipping"),
     (_any(r"(?:何日|いつ)[^。]{0,10}(?:発送|出荷|届)", r"(?:発送|出荷)[^。]{0,8}(?:何日|いつ|どのくらい|どれくらい)",
           r"(?:how long|how many days)[^.?]{0,30}(?:ship|deliver|arrive|dispatch)", r"\bdispatch", r"when will (?:it|my order|the book|they) ship",
-          r"when do you ship", r"何日(?:かか|くらい|ぐらい)", r"届くまで", r"how (?:fast|soon|quickly)"),
+          r"when do you ship", r"何日(?:かか|くらい|ぐらい)", r"届くまで", r"how (?:fast|soon|quickly)",
+          r"(?:どれ|どの)(?:くらい|ぐらい)で[^。]{0,8}(?:届|来|着|手元)", r"何日で[^。]{0,6}(?:届|来|着|手元)"),
      "shipping-delivery-time", "shipping"),
     (_any(r"予約[^。]{0,12}キャンセル", r"キャンセル[^。]{0,12}予約",
           r"予約[^。]{0,20}(?:取り消|取消|やめ)", r"cancel[^.?]{0,20}pre-?orders?", r"pre-?order(?:s|ed)?[^.?]{0,60}\bcancel"),
@@ -204,17 +219,23 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
     (_any(r"予約(?:注文|購入|でき|は|を|って|したら|する)", r"pre-?order", r"発売前[^。]{0,10}(?:注文|買え|購入|予約)",
           r"(?:order|buy|reserve)[^.?]{0,30}before (?:it'?s |its |the |they'?re |it |they )?"
           r"(?:release|released|out|comes? out)",
-          r"\breserve (?:a |the |my )?(?:copy|volume|next|new|upcoming)"), "store-preorders", "general"),
-    (_any(r"特典", r"\btokuten\b", r"\b(?:store )?bonus(?:es)?\b", r"illustration cards?"), "store-bonus-items", "general"),
+          r"\breserve (?:a |the |my )?(?:copy|volume|next|new|upcoming)", 
+          # held for a book not out yet ("来月出る新刊、押さえておける?"), not a volume in stock ("8巻、取り置きして")
+          r"(?:新刊|来月|発売前|発売日|出る(?:本|巻|新刊|の))[^。]{0,20}(?:押さえ|取り置き|受け付け|受付)",
+          r"\b(?:hold|put aside|set aside) (?:a |one )?(?:copy|volume)\b"), "store-preorders", "general"),
+    (_any(r"特典", r"\btokuten\b", r"\b(?:store )?bonus(?:es)?\b", r"illustration cards?", r"おまけ", r"イラストカード",
+          r"\bfreebies?\b", r"\bfree (?:gift|extra)s?\b"), "store-bonus-items", "general"),
     (_any(r"返金[^。]{0,12}(?:いつ|何日|どのくらい)", r"(?:お金|代金)[^。]{0,8}(?:戻|返)", r"when[^.?]{0,25}refund",
           r"refund[^.?]{0,25}(?:take|how long|when)", r"get my money back", r"(?:how long|when)[^.?]{0,40}\bmoney\b"),
      "returns-refund-timing", "refund"),
     # "not opened yet" (未開封, 開けてない, "haven't opened it") is the unopened book's window, not this entry
     (_any(r"(?<!未)開封(?!して(?:い)?な|せず)", r"開け(?:ちゃ|た|てしま)",
-          r"(?:ビニール|シュリンク)[^。]{0,6}(?:破|やぶ|はが|剥が|開け(?!て(?:い)?な|ず)|取っ)",
+          r"(?:ビニール|シュリンク)[^。]{0,6}(?:破|やぶ|はが|剥が|開け|取)(?![^。、]{0,3}(?:て(?:い)?な|て(?:い)?ませ|ず))",
           r"(?<!not )(?<!n't )(?<!never )(?<!even )(?<!yet )\bopened\b", r"読ん(?:じゃ|でしま|だ)[^。]{0,10}(?:本|漫画|マンガ|返品|返せ)",
           r"\b(?:already )?read (?:it|the book|them)\b[^.?]{0,30}\b(?:return|send (?:it|them) back)\b"), "returns-opened", "refund"),
-    (_any(r"返品[^。]{0,10}(?:方法|手続|どうやって|仕方)", r"how (?:do|can) i return", r"return process",
+    (_any(r"返品[^。]{0,10}(?:方法|手続|どうやって|仕方|手順|やり方|流れ|どうすれば|どうしたら)", r"how (?:do|can) i return", r"return process",
+          r"\b(?:send(?:ing)? (?:\w+ )?back|return(?:ing)?)\b[^?]{0,80}\b(?:what (?:do|should|would) i (?:need to |have to )?do|"
+          r"step[- ]by[- ]step|the steps|the procedure)\b",
           r"\b(?:start|begin|make|file|request|initiate|submit) (?:a |the |my )?return\b",
           r"\b(?:steps?|process|procedure) (?:to|for) "
           r"(?:send(?:ing)? (?:something|it|them|items?|a book) back|return(?:ing)?)",
@@ -224,6 +245,9 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"\b(?:it'?s|it is|they'?re|they are|(?:the )?books? is) still "
           r"(?:sealed|(?:in|wrapped in) (?:the |its )?(?:shrink[- ]?wrap|plastic|wrapping))\b",
           r"(?:haven'?t|have not|hasn'?t|not yet|never|not) (?:even |been |yet )*opened",
+          r"(?:ビニール|シュリンク)[^。]{0,6}(?:破|やぶ|はが|剥が|開け|取)[^。、]{0,3}(?:て(?:い)?な|て(?:い)?ませ|ず)",
+          r"(?:haven'?t|have not|didn'?t|did not|never) (?:even |yet )*(?:taken|take|peeled|removed|ripped|torn|unwrapped)"
+          r"(?:[^.?]{0,12}(?:plastic|wrap|shrink|seal))?",
           r"return (?:window|policy|period|deadline)", r"send (?:something|it|an item|items|a book) back",
           r"\breturn (?:an|a|the|my) (?:item|book|order)", r"can i (?:still )?return"), "returns-window", "refund"),
     (_any(r"パスワード[^。]{0,10}(?:忘|わすれ|リセット|再設定)", r"(?:forgot|reset)[^.?]{0,10}password"),
@@ -233,7 +257,9 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"\b(?:wrong|incorrect) passwords?\b[^.?]{0,40}\b(?:times|attempts|tries)\b", r"\bwon'?t let me (?:log|sign) ?in\b",
           r"(?:ログイン|パスワード)[^。]{0,12}(?:間違え|ミス)[^。]{0,12}(?:入れな|ログインできな|できなくな|使えな)"), "account-locked", "account"),
     (_any(r"(?:メール(?:アドレス)?|メアド)[^。]{0,6}(?:変更|変え|変わ)", r"change (?:my )?e-?mail"), "account-email-change", "account"),
-    (_any(r"住所[^。]{0,6}(?:変更|変え|変わ)", r"change (?:my )?(?:delivery )?address"), "account-address-change", "account"),
+    (_any(r"住所[^。]{0,8}(?:変更|変え|変わ|直|修正|更新)", r"(?:届け先|配送先|送り先)[^。]{0,12}(?:変更|変え|直|修正|更新)",
+          r"引っ越", r"change (?:my )?(?:delivery )?address", r"\bnew address\b", r"\bupdate (?:my )?(?:delivery )?address",
+          r"\bmov(?:ed|ing) (?:house|home|to a new (?:place|flat|apartment|house))\b"), "account-address-change", "account"),
     (_any(r"退会", r"アカウント[^。]{0,6}(?:削除|消)",
           r"(?:delete|close|remove|closing|deleting|cancel(?:l?ing)?) (?:my |the )?account"),
      "account-delete", "account"),
@@ -247,7 +273,8 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
     (_any(r"シュリンク", r"shrink[- ]?wrap", r"ビニール", r"\bplastic[- ]?wrap", r"sealed in plastic"), "store-shrink-wrap", "general"),
     (_any(r"ラッピング", r"包装", r"gift[- ]?wrap", r"プレゼント用"), "store-gift-wrapping", "general"),
     (_any(r"実店舗", r"店舗(?:は|が|って|あり)", r"(?:お店|店舗|店)に(?:直接|行|買いに)", r"直接買い", r"physical (?:shop|store)", r"store i can visit",
-          r"(?:shop|store) in (?:tokyo|osaka|person)", r"visit (?:your|the) (?:shop|store)", r"brick and mortar"),
+          r"(?:shop|store) in (?:tokyo|osaka|person)", r"visit (?:your|the) (?:shop|store)", r"brick and mortar",
+          r"(?:shop|store|location)s? (?:i|we) can (?:visit|go to|walk into)", r"\bin[- ]person\b"),
      "store-physical-shop", "general"),
     (_any(r"英語版", r"英語の(?:漫画|本|マンガ|まんが)", r"英訳", r"翻訳版", r"英語に翻訳", r"english (?:edition|version|translation)s?", r"in english", r"english[- ]translated", r"\btranslated (?:versions?|editions?|copies|manga)\b",
           r"only japanese", r"other languages"), "store-languages", "general"),
@@ -370,7 +397,12 @@ EDITION_SPECIAL = _any(r"特装版", r"限定版", r"special edition", r"limited
 COLLECTIBLE = _any(r"初版", r"サイン(?:入り|本)", r"絶版", r"希少", r"\bsigned\b", r"first (?:edition|print)", r"out[- ]of[- ]print",
                    r"\brare\b")
 LATEST = _any(r"最新刊", r"最新巻", r"新しい巻", r"最新", r"新刊", r"一番新しい", r"\blatest\b", r"\bnewest\b", r"most recent",
-              r"\bnew(?:est)? (?:volume|book|release|one)\b")
+              r"\bnew(?:est)? (?:volume|book|release|one)\b", r"最後の(?:巻|一冊|1冊)", r"\blast (?:number|volume|vol|book|issue)\b")
+# who made it: asked before a recommendation, since "same author" questions ask for the author first
+AUTHOR_ASK = _any(r"作者", r"著者", r"誰が(?:描|書|作)", r"描かれた(?:方|人|の)", r"描いた(?:人|方)",
+                  r"どなた(?:です|でしょう|だった|でした|なの|が描|が書)", r"漫画家",
+                  r"\bwho (?:wrote|drew|draws|writes|made|created|is the (?:author|writer|artist|mangaka))\b", r"\bauthor\b",
+                  r"\bmangaka\b", r"\bwriter\b", r"\b(?:written|drawn) by\b")
 SERIES_FACT = _any(
     r"完結", r"連載", r"終わって", r"終了", r"\bfinished\b", r"\bcomplete(?:d)?\b", r"\bended\b", r"\bongoing\b",
     r"still (?:going|running|being published|coming out|(?:being )?seriali[sz]ed)", r"\bseriali[sz]ation\b", r"series (?:is )?over", r"\bover already\b", r"\bend(?:ed)? already\b",
@@ -379,8 +411,10 @@ SERIES_FACT = _any(
     r"最後まで(?:描|書|出|刊行|連載)", r"(?:物語|お話|話|ストーリー)[^。]{0,6}(?:終わ|完結|最後まで)",
     r"\b(?:reach|reached|have|has|get|got) (?:an |a proper |an actual )?(?:ending|conclusion)\b", r"\bdid\b[^.?]{1,60}\bend\b",
     r"(?:まだ|今も)続いて", r"続いて(?:る|ます)(?:の|か|[？?])", r"\bwrapped up\b", r"(?:終|お)わった", r"終わり(?:ました|ます)?[か？?]", r"何巻", r"何冊", r"既刊",
-    r"how many (?:volumes|vols|books|tankobon)", r"volume count", r"\bvols? count\b", r"\btotal vols?\b", r"作者", r"著者", r"誰が", r"描いて", r"書いて",
-    r"作家", r"漫画家", r"\bwho (?:wrote|drew|draws|writes|made|created)\b", r"\bauthor\b", r"\bmangaka\b", r"\bartist\b",
+    r"how many (?:volumes|vols|books|tankobon)", r"volume count", r"\bvols? count\b", r"\btotal vols?\b", r"誰が", r"描いて",
+    r"書いて", r"作家", r"\bwho (?:wrote|drew|draws|writes|made|created)\b", r"\bartist\b", AUTHOR_ASK.pattern,
+    r"\balready (?:end|ended|over|finished|done|complete)\b", r"\bstill (?:continu\w*|go(?:es|ing)? (?:on|further))\b",
+    r"\b(?:story|series|manga) (?:is |now |already )*(?:closed|over|done|finished|complete)\b", r"\bgo(?:es)? further\b",
 )
 # what the story is: "tell me about X", "Xについて教えて", "what's X like?", "Xってどんな話?", its plot or synopsis
 ABOUT = _any(r"\btell me (?:a (?:bit|little) |some(?:thing)? |more )?about\b", r"\bwhat(?:'s| is)\b[^?？]{2,80}\b(?:about|like)\s*[?？]?\s*$",
@@ -446,7 +480,7 @@ def catalog_form(text: str) -> str | None:
     "latest" (the newest volume), "series" (author, volume count, completion), "about" (what the story is), "stock"
     (a volume, price, stock); None when it asks none of these."""
     text = _clean(text)
-    if RECOMMEND.search(text):
+    if RECOMMEND.search(text) and not AUTHOR_ASK.search(text):
         return "recommendation"
     if EDITION_BOX.search(text):
         return "box_set"

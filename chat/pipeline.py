@@ -205,6 +205,8 @@ def _require_identity(turn: Turn) -> Draft | None:
     produce_draft checks the finished draft again, for a backend that answered under another category."""
     if not identity.needs_sign_in(turn.session, turn.category):
         return None
+    if turn.intent is None and intents.catalog_form(turn.text) is not None:
+        return None  # a guess whose words ask about a title: generation answers it if the title is plainly named
     return identity.unless_signed_in(turn.session, turn.draft(
         "", category=turn.category, confidence=confidence.CLARIFY_CONFIDENCE, intent=turn.category))
 

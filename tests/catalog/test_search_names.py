@@ -94,6 +94,8 @@ def _shelf():
         series(3, "mushishi", ["蟲師", "Mushishi"]),
         series(4, "nichijou", ["日常", "Nichijou"]),
         series(5, "mob-psycho-100", ["モブサイコ100", "Mob Psycho 100"]),
+        series(6, "another", ["アナザー", "Another"]),
+        series(7, "one-punch-man", ["ワンパンマン", "One Punch Man"]),
     ], products={})
 
 
@@ -125,3 +127,11 @@ def test_it_finds_a_title_typed_with_one_slip():
     assert named(idx, "do you have mob pyscho 100 vol 4 rn") == ["mob-psycho-100"]
     assert named(idx, "mob psyco 100 price?") == ["mob-psycho-100"]
     assert named(idx, "real") == ["real"] and named(idx, "read vol 2") == []  # a short name is not guessed at
+
+
+def test_it_reads_a_stretch_inside_a_latin_title_only_where_one_of_its_words_begins():
+    """"Mushishi writer name is what? I want to find other book of same writer" was answered with "Another"."""
+    idx = _shelf()
+    assert named(idx, "Mushishi writer name? want to find other book of same writer") == ["mushishi"]
+    assert named(idx, "is punch man vol 3 in stock") == ["one-punch-man"]
+    assert named(idx, "anothe vol 2") == ["another"]  # the start of the name, one letter short

@@ -214,6 +214,16 @@ BLIND_PART_WORDINGS = [
     ("any mechs? my kid loves robots", "en", "recommendation", "In stock now in mecha"),
     # "SF" before Japanese is the genre
     ("SFが好きな人におすすめの漫画ある？", "ja", "recommendation", "SFの作品で"),
+    # the tenth blind part: completion in a learner's words (once guessed an order question and sent to sign in), the
+    # author asked with a wish for more of their work, "other" read as the title "Another", the last volume
+    ("Is the Haikyu story already over or does it still continue?", "en", "product_info", "45 volumes, completed"),
+    ("Hello, I am from Taiwan. Monster story is already end, or still continue? I want buy all but if not finish "
+     "I will wait.", "en", "product_info", "18 volumes, completed"),
+    ("キングダムを描かれた方はどなたですか？同じ先生の別の作品も読んでみたい", "ja", "product_info", "原泰久による作品"),
+    ("Berserk writer name? want to find other book of same writer", "en", "product_info",
+     '"Berserk" is by Kentaro Miura'),
+    ("ワンピースのいちばん最後の巻って在庫ある？", "ja", "availability", "最新刊は110巻"),
+    ("what's the last number of Spy x Family you have", "en", "availability", "latest volume we carry"),
 ]
 
 
