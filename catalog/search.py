@@ -27,7 +27,7 @@ from rapidfuzz.distance import OSA
 
 from catalog import embeddings
 from catalog.models import Manga, Product
-from catalog.text import EN_STOPWORDS, content_words, has_japanese, ngrams, normalize
+from catalog.text import EN_STOPWORDS, content_words, folded, has_japanese, ngrams, normalize
 
 SERIES_VERSION_KEY = "catalog:version:series"  # titles, synopses, embeddings: a full rebuild
 STOCK_VERSION_KEY = "catalog:version:stock"  # prices and stock: only the product table is re-read
@@ -90,13 +90,14 @@ class SearchIndex:
         self.author_keys: list[list[str]] = []
         self.gram_index: dict[str, set[int]] = defaultdict(set)
         self.word_index: dict[str, set[int]] = defaultdict(set)
-        self.word_starts: dict[str, set[int]] = defaultdict(set)  # a Latin name's key → where its words begin
+        self.word_bounds: dict[str, tuple[set[int], set[int]]] = {}  # a Latin name's key → where its words begin, end
         for i, record in enumerate(self.records):
             names = [key for key in dict.fromkeys(normalize(n) for n in record.names) if key]
             for name in record.names:
                 if (key := normalize(name)).isascii():
                     words = re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKC", name).lower())
-                    self.word_starts[key].update(accumulate(map(len, words[:-1]), initial=0))
+                    offsets = list(accumulate(map(len, words), initial=0))
+                    self.word_bounds[key] = (set(offsets[:-1]), set(offsets[1:]))
             authors = [key for a in record.authors for key in _author_keys(a)]
             self.name_keys.append(names)
             self.author_keys.append(authors)
@@ -153,9 +154,8 @@ class SearchIndex:
         for i in shortlist:
             best = 0.0
             for key in self.name_keys[i]:
-                if not authors and query_key != key and (_too_short(query_key, key) or (query_key in key and (
-                        3 * len(query_key) < 2 * len(key) or not self._starts_a_word(query_key, key)))):
-                    continue  # a stretch of a question inside a longer title is a coincidence, not the title
+                if not authors and self._by_coincidence(query_key, key):
+                    continue
                 best = max(best, _name_match(query_key, key, grams, names))
             for key in self.author_keys[i] if authors else ():
                 best = max(best, _author_match(query_key, spans, key))
@@ -163,12 +163,19 @@ class SearchIndex:
                 scores[i] = best
         return scores
 
-    def _starts_a_word(self, part: str, key: str) -> bool:
-        """A Latin stretch inside a Latin name begins one of its words ("punch man" in "One Punch Man"); "other"
-        inside "Another" is an ordinary word that happens to be there."""
+    def _by_coincidence(self, part: str, key: str) -> bool:
+        """A stretch of a question that is not the title it resembles: too short, or a piece of a longer title."""
+        return part != key and (_too_short(part, key) or (part in key and (
+            3 * len(part) < 2 * len(key) or not self._stands_for(part, key))))
+
+    def _stands_for(self, part: str, key: str) -> bool:
+        """A Latin stretch inside a Latin name stands for it when it begins one of its words and either ends one
+        ("punch man" in "One Punch Man") or is five letters or more ("frier" for "Frieren"): "other" inside "Another"
+        and "tori" of "Toriko" (in "hi no tori") are words that happen to be there."""
         if not (part.isascii() and key.isascii()):
             return True
-        return any(key.startswith(part, start) for start in self.word_starts.get(key, {0}))
+        starts, ends = self.word_bounds.get(key, ({0}, {len(key)}))
+        return any(key.startswith(part, start) and (start + len(part) in ends or len(part) >= 5) for start in starts)
 
     def without_names_matching(self, text: str, pattern: re.Pattern) -> str:
         """`text` with every series name in which `pattern` finds something blanked, ignoring case: the edition word
@@ -191,8 +198,7 @@ class SearchIndex:
             key = normalize(part)
             grams, names = ngrams(key), NamesInQuestion(part)
             for name in self.name_keys[i]:
-                if part is not query and key != name and (
-                        _too_short(key, name) or (key in name and 3 * len(key) < 2 * len(name))):
+                if part is not query and self._by_coincidence(key, name):
                     continue
                 best = max(best, _name_match(key, name, grams, names))
         return best
@@ -285,7 +291,10 @@ _EN_FILLER = re.compile(
     r"edition|editions|collector'?s?|rare|know|but|please|pls|can|could|what|what's|whats|count|there|"
     r"buy|want|need|find|need|number|released|release|so|far|right|now|at|on|with|from|good|some|something|"
     r"similar|like|next|read|recommend|anything|about|tell|done|there|which|when|will|be|by|up|one|ones|"
-    r"hi|hello|hey|thanks|thank|still|plot|storyline|synopsis|premise|info|kind|available\?)\b|[?!,.:;\\/]", re.IGNORECASE)
+    r"hi|hello|hey|thanks|thank|still|plot|storyline|synopsis|premise|info|kind|available\?|"
+    # Japanese typed in romaji: "haikyuu no 10 kan ikura desu ka", "yowapeda tte ima nankan made dete masu ka"
+    r"\d+\s*kan|nan\s*kan|kan|tte|wa|ga|wo|no|ka|desu|masu|arimasu|aru|ikura|made|ima|mou|mada|dete|deteru|owatta|"
+    r"tsuzuiteru|zaiko|sakusha)\b|[?!,.:;\\/]", re.IGNORECASE)
 _JA_FILLER = re.compile(
     r"第?\d+巻|\d+冊|最新刊|最新巻|新しい巻|最新|特装版|限定版|全巻セット|BOXセット|ボックス|BOX|セット|って|"
     r"[はのがをにでも](?=\d|第|最新|新し|特装|限定|BOX|ボックス|全巻|全部|作者|著者|誰|何|完結|連載|もう|在庫|既刊|いつ)|"
@@ -301,7 +310,7 @@ _EN_FILLER_KEPT = re.compile(f"({_EN_FILLER.pattern})", re.IGNORECASE)  # split 
 
 # Small words that are also inside titles ("Yona of the Dawn", "Give My Regards to Black Jack"): a stretch of the
 # question is also tried with them kept, so a title with a typo is compared whole rather than in fragments.
-_TITLE_WORDS = re.compile(r"^(?:of|the|a|an|to|in|on|at|with|from|for|my|by|and|one)$", re.IGNORECASE)
+_TITLE_WORDS = re.compile(r"^(?:of|the|a|an|to|in|on|at|with|from|for|my|by|and|one|no)$", re.IGNORECASE)
 
 
 def _bridged(pieces: list[str]) -> list[str]:
@@ -382,6 +391,7 @@ class NamesInQuestion:
 
     def __init__(self, query: str):
         self.text = unicodedata.normalize("NFKC", query or "").lower()
+        self.kana = folded(query)
         words = re.findall(r"[a-z]+|[0-9]+", self.text)
         self.joined = "".join(words)
         offsets = list(accumulate(map(len, words), initial=0))
@@ -395,7 +405,7 @@ class NamesInQuestion:
         if key.isascii():
             return len(key) >= 3 and self._whole_words(key)
         if len(key) >= 3:
-            return True
+            return self._whole_morae(key)
         return bool(_TWO_KANJI.match(key)) and re.search(
             rf"(?<![\u3400-\u9fff]){re.escape(key)}(?=の|を|は|って|が|も|と|みたい|っぽ|[、。，．？！?!\s]|$)", self.text) is not None
 
@@ -410,6 +420,12 @@ class NamesInQuestion:
                     return True
         return False
 
+    def _whole_morae(self, key: str) -> bool:
+        """A Japanese name does not end inside a mora: タッチ is not in 「たっちゃん」, whose ち is ちゃ. A name the
+        question writes with punctuation inside (ブラック・ジャック for the key ぶらっくじゃっく) is not checked."""
+        ends = [m.end() for m in re.finditer(re.escape(key), self.kana)]
+        return not ends or any(self.kana[end:end + 1] not in _SMALL_KANA for end in ends)
+
     def _whole_words(self, key: str) -> bool:
         start = self.joined.find(key)
         while start != -1:
@@ -420,6 +436,7 @@ class NamesInQuestion:
 
 
 _TWO_KANJI = re.compile(r"^[\u3400-\u9fff]{2}$")
+_SMALL_KANA = set("ぁぃぅぇぉゃゅょゎ")  # the second half of a mora: a name cannot end before one
 SLIP_MIN_LENGTH = 6  # shorter names are one slip away from ordinary words ("real" / "read")
 SLIP_SPAN_WORDS = 6  # the most words a title typed with a slip is read across
 SLIPPED = 0.9  # a name typed with one slip scores this share of what it would score spelt right
@@ -441,6 +458,8 @@ def _name_match(query_key: str, key: str, query_grams: set[str], names: NamesInQ
     if names is not None and names.has_with_one_slip(key):
         whole = len(names.joined) <= len(key) + 1
         return SLIPPED * (1.0 if whole else 0.7 + 0.3 * len(key) / len(query_key))
+    if names is not None and key in query_key:
+        return 0.0  # its letters are there, but not as the name: inside a word, a mora, a longer run of kanji
     key_grams = _grams_of_name(key)
     if not key_grams or not query_grams:
         return 0.0

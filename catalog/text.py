@@ -35,11 +35,15 @@ def _sudachi():
     return _local.tokenizer
 
 
-def normalize(text: str) -> str:
-    """NFKC, lower case, katakana folded to hiragana, punctuation and spaces removed: a key for name matching."""
+def folded(text: str) -> str:
+    """NFKC, lower case, katakana folded to hiragana: タッチ and たっち are one name."""
     text = unicodedata.normalize("NFKC", text or "").lower()
-    text = "".join(chr(ord(ch) - 0x60) if "ァ" <= ch <= "ヶ" else ch for ch in text)
-    return _NON_WORD.sub("", text)
+    return "".join(chr(ord(ch) - 0x60) if "ァ" <= ch <= "ヶ" else ch for ch in text)
+
+
+def normalize(text: str) -> str:
+    """folded, punctuation and spaces removed: a key for name matching."""
+    return _NON_WORD.sub("", folded(text))
 
 
 def has_japanese(text: str) -> bool:

@@ -423,7 +423,7 @@ def compose(text: str, classification: Classification, locale: str, customer, ve
     category = classification.category
     taste = intents.taste(text)
     form = catalog_form(text)
-    if taste and not requested_volume(text) and form in (None, "stock", "recommendation"):
+    if taste and not requested_volume(text) and form in (None, "stock", "recommendation", "about"):
         strong = tools.check_inventory(text, vector=vector)
         named = strong.performed and strong.data and (strong.data[0].score >= 0.8 or (
             form == "recommendation" and intents.LIKE_A_TITLE.search(text)

@@ -52,6 +52,8 @@ COMPLAINT = _any(
     r"\bsick (?:and tired )?of\b", r"\bpissed\b", r"(?:second|third|2nd|3rd) time in a row",
     r"\b(?:really|so|very|extremely|deeply|totally|super) disappointed\b", r"\bkeeps? getting worse\b",
     r"がっかりし(?:まし)?た", r"失望", r"態度(?:が|も)?(?:ひど|悪|最悪|なって(?:な|い))", r"怒鳴", r"不愉快", r"何とかしてください",
+    r"どない(?:なっ|なって)と", r"どうなっと(?:ん|る)", r"遅すぎ", r"もう(?:3|三|4|四|5|五)回目", r"\b(?:a|such a|total|complete) mess\b",
+    r"\bcurt (?:reply|answer|response)\b", r"\bunhappy with\b",
     r"\b(?:was|were|so|very|really|extremely) rude\b", r"\b(?:yelled|shouted|screamed) at (?:me|us)\b",
 )
 HUMAN = _any(
@@ -100,7 +102,7 @@ DAMAGED = _any(
     r"(?:印刷|文字|インク)[^。]{0,8}(?:薄|にじ|滲)",
     r"破損", r"破れ", r"破け", r"落丁", r"乱丁", r"かすれ", r"汚れ", r"折れ", r"潰れ", r"傷(?:が|つ|あり|も)", r"へこ", r"印刷ミス", r"ページが(?:抜け|飛ん|逆|重複)", r"ページ[^。]{0,12}(?:抜け|飛んで|欠け|足りな)", r"ページ[^。]{0,4}(?:順番|順序)[^。]{0,10}(?:めちゃくちゃ|バラバラ|ばらばら|違|おかし|逆)",
     r"pages? (?:are |were )?(?:out of order|in the wrong order|jumbled)", r"\bpages?\b[^.?!]{0,20}\bmissing\b",
-    r"\bprint(?:ing)? (?:mistake|error|defect|fault)", r"逆さま", r"不良", r"濡れ", r"\bwet\b",
+    r"\bprint(?:ing)? (?:mistake|error|defect|fault)", r"\b(?:smashed|dented|crumpled|creased)\b", r"逆さま", r"不良", r"濡れ", r"\bwet\b",
 )
 
 # A question about the customer's own order (not "how long does delivery take" in general).
@@ -108,7 +110,7 @@ ORDER = _any(
     r"\bMA-?\d{6}\b", r"where(?:'s| is) my (?:order|package|parcel|book|manga)", r"status of (?:my |the )?order",
     r"has my (?:order|package|parcel|book) (?:shipped|arrived|been|left)", r"\btracking (?:number|code|info)",
     r"my (?:order|package|parcel)[^.?]{0,20}(?:status|shipped|arrived?|track|late|yet|delivered)",
-    r"注文した(?!ら)", r"頼んだ(?!ら)", r"追跡番号", r"注文(?:状況|ステータス)", r"まだ届", r"届かない", r"配送状況",
+    r"注文した(?!ら)", r"頼んだ(?!ら)", r"\bchu+mon ?shita\b", r"\bitsu todoku\b", r"追跡番号", r"注文(?:状況|ステータス)", r"まだ届", r"届かない", r"配送状況",
 )
 
 # a convenience store by its kind or by a chain's name ("pick it up at a 7-Eleven")
@@ -189,7 +191,7 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
      "shipping-remote-islands", "shipping"),
     (_any(r"時間(?:帯)?指定", r"配達(?:日|時間)[^。]{0,6}(?:指定|選)", r"time ?slot", r"evening delivery",
           r"(?:choose|pick|select) (?:a |the )?(?:delivery )?(?:date|time)", r"時間[^。]{0,6}(?:選べ|選択|決め)", r"(?:配達|配送|お届け)[^。]{0,4}(?:日|時間)[^。]{0,6}(?:指定|選)",
-          r"(?:夜|夕方|午前中?|午後)に(?:届け|配達|受け取)", r"deliver(?:ed|y)? (?:in the |at )?(?:evening|night|morning)"),
+          r"(?:夜|夕方|午前中?|午後)に(?:届け|配達|受け取)", r"(?:午前中?|午後|夜間?|夕方)着", r"deliver(?:ed|y)? (?:in the |at )?(?:evening|night|morning)"),
      "shipping-time-slot", "shipping"),
     (_any(r"海外(?:発送|配送|に送|へ送|から注文)", r"overseas", r"internationa(?:l|lly)", r"abroad", r"\bEMS\b",
           rf"(?:ship|send|deliver)\w* (?:books |manga |it |them )?to {_COUNTRIES_EN}",
@@ -214,7 +216,8 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"(?:どれ|どの)(?:くらい|ぐらい)で[^。]{0,8}(?:届|来|着|手元)", r"何日で[^。]{0,6}(?:届|来|着|手元)"),
      "shipping-delivery-time", "shipping"),
     (_any(r"予約[^。]{0,12}キャンセル", r"キャンセル[^。]{0,12}予約",
-          r"予約[^。]{0,20}(?:取り消|取消|やめ)", r"cancel[^.?]{0,20}pre-?orders?", r"pre-?order(?:s|ed)?[^.?]{0,60}\bcancel"),
+          r"予約[^。]{0,20}(?:取り消|取消|やめ)", r"cancel[^.?]{0,20}pre-?orders?",
+          r"\breserved\b[^.?]{0,60}\b(?:back out|cancel|changed my mind)", r"\bback out of (?:a |my |the )?(?:pre-?order|reservation)", r"pre-?order(?:s|ed)?[^.?]{0,60}\bcancel"),
      "returns-preorder-cancel", "refund"),
     (_any(r"予約(?:注文|購入|でき|は|を|って|したら|する)", r"pre-?order", r"発売前[^。]{0,10}(?:注文|買え|購入|予約)",
           r"(?:order|buy|reserve)[^.?]{0,30}before (?:it'?s |its |the |they'?re |it |they )?"
@@ -230,10 +233,11 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
      "returns-refund-timing", "refund"),
     # "not opened yet" (未開封, 開けてない, "haven't opened it") is the unopened book's window, not this entry
     (_any(r"(?<!未)開封(?!して(?:い)?な|せず)", r"開け(?:ちゃ|た|てしま)",
-          r"(?:ビニール|シュリンク)[^。]{0,6}(?:破|やぶ|はが|剥が|開け|取)(?![^。、]{0,3}(?:て(?:い)?な|て(?:い)?ませ|ず))",
+          r"(?:ビニール|シュリンク)[^。]{0,6}(?:破|やぶ|はが|剥が|開け|取)(?![^。、]{0,3}(?:て(?:い)?な|て(?:い)?ませ|てへん|ず))",
           r"(?<!not )(?<!n't )(?<!never )(?<!even )(?<!yet )\bopened\b", r"読ん(?:じゃ|でしま|だ)[^。]{0,10}(?:本|漫画|マンガ|返品|返せ)",
           r"\b(?:already )?read (?:it|the book|them)\b[^.?]{0,30}\b(?:return|send (?:it|them) back)\b"), "returns-opened", "refund"),
-    (_any(r"返品[^。]{0,10}(?:方法|手続|どうやって|仕方|手順|やり方|流れ|どうすれば|どうしたら)", r"how (?:do|can) i return", r"return process",
+    (_any(r"返品[^。]{0,10}(?:方法|手続|どうやって|仕方|手順|やり方|流れ|どうすれば|どうしたら)",
+          r"(?:送り返|返品|返送)[^。]{0,20}(?:どこ|どちら)から[^。]{0,6}(?:申請|手続|申し込)", r"how (?:do|can) i return", r"return process",
           r"\b(?:send(?:ing)? (?:\w+ )?back|return(?:ing)?)\b[^?]{0,80}\b(?:what (?:do|should|would) i (?:need to |have to )?do|"
           r"step[- ]by[- ]step|the steps|the procedure)\b",
           r"\b(?:start|begin|make|file|request|initiate|submit) (?:a |the |my )?return\b",
@@ -245,7 +249,7 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"\b(?:it'?s|it is|they'?re|they are|(?:the )?books? is) still "
           r"(?:sealed|(?:in|wrapped in) (?:the |its )?(?:shrink[- ]?wrap|plastic|wrapping))\b",
           r"(?:haven'?t|have not|hasn'?t|not yet|never|not) (?:even |been |yet )*opened",
-          r"(?:ビニール|シュリンク)[^。]{0,6}(?:破|やぶ|はが|剥が|開け|取)[^。、]{0,3}(?:て(?:い)?な|て(?:い)?ませ|ず)",
+          r"(?:ビニール|シュリンク)[^。]{0,6}(?:破|やぶ|はが|剥が|開け|取)[^。、]{0,3}(?:て(?:い)?な|て(?:い)?ませ|てへん|ず)",
           r"(?:haven'?t|have not|didn'?t|did not|never) (?:even |yet )*(?:taken|take|peeled|removed|ripped|torn|unwrapped)"
           r"(?:[^.?]{0,12}(?:plastic|wrap|shrink|seal))?",
           r"return (?:window|policy|period|deadline)", r"send (?:something|it|an item|items|a book) back",
@@ -255,7 +259,7 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
     (_any(r"ロックされ", r"ロック(?:解除|がかか)", r"アカウント[^。]{0,6}ロック", r"locked out", r"account (?:is )?locked", r"too many (?:login|failed)", r"too many (?:attempts|tries)",
           r"\b(?:password|login)s? wrong\b[^.?]{0,40}\b(?:times|attempts|tries)\b",
           r"\b(?:wrong|incorrect) passwords?\b[^.?]{0,40}\b(?:times|attempts|tries)\b", r"\bwon'?t let me (?:log|sign) ?in\b",
-          r"(?:ログイン|パスワード)[^。]{0,12}(?:間違え|ミス)[^。]{0,12}(?:入れな|ログインできな|できなくな|使えな)"), "account-locked", "account"),
+          r"(?:ログイン|パスワード)[^。]{0,12}(?:間違え|ミス)[^。]{0,12}(?:入れな|ログインでき(?:な|ひん|へん|ん)|でき(?:なくな|ひんように|へんように)|使えな)"), "account-locked", "account"),
     (_any(r"(?:メール(?:アドレス)?|メアド)[^。]{0,6}(?:変更|変え|変わ)", r"change (?:my )?e-?mail"), "account-email-change", "account"),
     (_any(r"住所[^。]{0,8}(?:変更|変え|変わ|直|修正|更新)", r"(?:届け先|配送先|送り先)[^。]{0,12}(?:変更|変え|直|修正|更新)",
           r"引っ越", r"change (?:my )?(?:delivery )?address", r"\bnew address\b", r"\bupdate (?:my )?(?:delivery )?address",
@@ -267,20 +271,22 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
     (_any(r"(?:営業|対応|受付|サポート)時間", r"何時から", r"何時まで", r"support (?:hours|team|open)",
           r"(?:customer )?support[^.?]{0,20}(?:open|hours|available)", r"reach (?:your|the) support",
           r"(?:opening|business) hours", r"what time do you open",
-          r"what hours (?:are|is|do) (?:you|your|the) (?:staff|support|team|people)",
+          r"what hours (?:are|is|do) (?:you|your|ur|the) (?:staff|support|team|people)",
           r"\b(?:staff|support)\b[^.?]{0,20}\baround\b", r"電話[^。]{0,12}(?:窓口|問い合わせ)"),
      "store-support-hours", "general"),
     (_any(r"シュリンク", r"shrink[- ]?wrap", r"ビニール", r"\bplastic[- ]?wrap", r"sealed in plastic"), "store-shrink-wrap", "general"),
     (_any(r"ラッピング", r"包装", r"gift[- ]?wrap", r"プレゼント用"), "store-gift-wrapping", "general"),
     (_any(r"実店舗", r"店舗(?:は|が|って|あり)", r"(?:お店|店舗|店)に(?:直接|行|買いに)", r"直接買い", r"physical (?:shop|store)", r"store i can visit",
           r"(?:shop|store) in (?:tokyo|osaka|person)", r"visit (?:your|the) (?:shop|store)", r"brick and mortar",
-          r"(?:shop|store|location)s? (?:i|we) can (?:visit|go to|walk into)", r"\bin[- ]person\b"),
+          r"(?:shop|store|location)s? (?:i|we) can (?:visit|go to|walk into)", r"\bin[- ]person\b", r"\bomise\b",
+          r"\bjitsu ?tenpo\b"),
      "store-physical-shop", "general"),
     (_any(r"英語版", r"英語の(?:漫画|本|マンガ|まんが)", r"英訳", r"翻訳版", r"英語に翻訳", r"english (?:edition|version|translation)s?", r"in english", r"english[- ]translated", r"\btranslated (?:versions?|editions?|copies|manga)\b",
           r"only japanese", r"other languages"), "store-languages", "general"),
     (_any(r"絶版", r"out[- ]of[- ]print"), "store-out-of-print", "rare_manga"),
     (_any(r"入荷(?:したら|次第)[^。]{0,10}(?:連絡|通知|お知らせ|知らせ|教え)", r"(?:notify|tell|email|let) me when[^.?]{0,25}(?:back in stock|restock|available)",
           r"restock (?:alert|notification)", r"(?:また|再び|再)(?:入|入荷)[^。、]{0,6}たら", r"入ったら[^。]{0,10}(?:連絡|知らせ|教え|メール)",
+          r"再入荷[^。]{0,12}(?:連絡|通知|お知らせ|知らせ|教え|メール)",
           r"back in stock[^.?]{0,30}(?:tell|notify|email|let me know)"), "store-stock-notification", "general"),
 ]
 
@@ -397,9 +403,11 @@ EDITION_SPECIAL = _any(r"特装版", r"限定版", r"special edition", r"limited
 COLLECTIBLE = _any(r"初版", r"サイン(?:入り|本)", r"絶版", r"希少", r"\bsigned\b", r"first (?:edition|print)", r"out[- ]of[- ]print",
                    r"\brare\b")
 LATEST = _any(r"最新刊", r"最新巻", r"新しい巻", r"最新", r"新刊", r"一番新しい", r"\blatest\b", r"\bnewest\b", r"most recent",
-              r"\bnew(?:est)? (?:volume|book|release|one)\b", r"最後の(?:巻|一冊|1冊)", r"\blast (?:number|volume|vol|book|issue)\b")
+              r"\bnew(?:est)? (?:volume|book|release|one)\b", r"最後の(?:巻|一冊|1冊)", r"\blast (?:number|volume|vol|book|issue)\b",
+              r"\bsaishin ?(?:kan)?\b")
 # who made it: asked before a recommendation, since "same author" questions ask for the author first
-AUTHOR_ASK = _any(r"作者", r"著者", r"誰が(?:描|書|作)", r"描かれた(?:方|人|の)", r"描いた(?:人|方)",
+AUTHOR_ASK = _any(r"作者", r"著者", r"誰が(?:描|書|作)", r"描かれた(?:方|人|の)", r"描いた(?:人|方)", r"(?:描|書)い(?:て|と)る人",
+                  r"人って誰", r"\bsakusha\b", r"\bdare ga kaita\b",
                   r"どなた(?:です|でしょう|だった|でした|なの|が描|が書)", r"漫画家",
                   r"\bwho (?:wrote|drew|draws|writes|made|created|is the (?:author|writer|artist|mangaka))\b", r"\bauthor\b",
                   r"\bmangaka\b", r"\bwriter\b", r"\b(?:written|drawn) by\b")
@@ -415,6 +423,9 @@ SERIES_FACT = _any(
     r"書いて", r"作家", r"\bwho (?:wrote|drew|draws|writes|made|created)\b", r"\bartist\b", AUTHOR_ASK.pattern,
     r"\balready (?:end|ended|over|finished|done|complete)\b", r"\bstill (?:continu\w*|go(?:es|ing)? (?:on|further))\b",
     r"\b(?:story|series|manga) (?:is |now |already )*(?:closed|over|done|finished|complete)\b", r"\bgo(?:es)? further\b",
+    r"\bhow many volumes?\b", r"\b(?:volumes?|books?) in total\b",
+    # Japanese typed in romaji: "mou owatta?", "mada tsuzuiteru?", "nankan made dete masu ka"
+    r"\b(?:mou )?owatta\b", r"\btsuzui?te(?:ru|imasu)\b", r"\bkanketsu\b", r"\bnan ?(?:kan|satsu)\b",
 )
 # what the story is: "tell me about X", "Xについて教えて", "what's X like?", "Xってどんな話?", its plot or synopsis
 ABOUT = _any(r"\btell me (?:a (?:bit|little) |some(?:thing)? |more )?about\b", r"\bwhat(?:'s| is)\b[^?？]{2,80}\b(?:about|like)\s*[?？]?\s*$",
@@ -424,8 +435,8 @@ ABOUT = _any(r"\btell me (?:a (?:bit|little) |some(?:thing)? |more )?about\b", r
 # "volume 4", "4巻", "#4", "v4", "book 4" say the number is a volume; "4th volume" and "4 volume" only when none of those
 # is there, because a title can end in a number ("Mob Psycho 100 volume 4" asks for volume 4, not 100). No \b before
 # "vol": in 「ワンピースvol.3」 the kana and the v are both word characters.
-VOLUME_NUMBER = re.compile(r"(\d{1,3})\s*巻|vol(?:ume)?s?\.?\s*#?(\d{1,3})|\bv(\d{1,3})\b|#(\d{1,3})\b|\bbook\s*#?(\d{1,3})\b",
-                           re.IGNORECASE)
+VOLUME_NUMBER = re.compile(r"(\d{1,3})\s*巻|vol(?:ume)?s?\.?\s*#?(\d{1,3})|\bv(\d{1,3})\b|#(\d{1,3})\b|\bbook\s*#?(\d{1,3})\b"
+                           r"|\b(\d{1,3}) ?kan\b", re.IGNORECASE)  # "kimetsu 24 kan aru?": 巻 typed in romaji
 VOLUME_BEFORE_WORD = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)?\s+volume", re.IGNORECASE)
 # "I just finished Blue Lock 31. Is the one after that out?": the volume after the one read is asked about
 READ_UP_TO = re.compile(r"\b(?:finished|read|done with|caught up (?:to|with)|up to|through)\b[^.?!]{0,40}?"
@@ -445,7 +456,7 @@ def next_volume(text: str) -> int | None:
 
 # where a collection would start ("1巻から全部そろえると何冊?"), not a volume asked about
 FROM_VOLUME = _any(r"第?\d+\s*巻目?から", r"\b(?:from|starting (?:at|from|with)) (?:vol(?:ume)?\.?\s*|book\s*)?#?\d+\b")
-STOCK_ASK = _any(r"在庫", r"\bstock\b", r"\bavailable\b", r"買え", r"ありますか", r"ある[？?]", r"あります[？?]", r"\bcarry\b",
+STOCK_ASK = _any(r"在庫", r"\bstock\b", r"\bikura\b", r"\bzaiko\b", r"\barimasu ka\b", r"\bkan aru\b", r"\bavailable\b", r"買え", r"ありますか", r"ある[？?]", r"あります[？?]", r"\bcarry\b",
                  r"\bprice\b", r"いくら", r"値段", r"how much", r"ください", r"探して", r"\bdo (?:you|u) have\b", r"\bgot\b",
                  r"入荷", r"\bsell\b", r"売って")
 

@@ -96,6 +96,9 @@ def _shelf():
         series(5, "mob-psycho-100", ["モブサイコ100", "Mob Psycho 100"]),
         series(6, "another", ["アナザー", "Another"]),
         series(7, "one-punch-man", ["ワンパンマン", "One Punch Man"]),
+        series(8, "toriko", ["トリコ", "Toriko"]),
+        series(9, "touch", ["タッチ", "Touch"]),
+        series(10, "land-of-the-lustrous", ["宝石の国", "Land of the Lustrous"]),
     ], products={})
 
 
@@ -129,9 +132,20 @@ def test_it_finds_a_title_typed_with_one_slip():
     assert named(idx, "real") == ["real"] and named(idx, "read vol 2") == []  # a short name is not guessed at
 
 
-def test_it_reads_a_stretch_inside_a_latin_title_only_where_one_of_its_words_begins():
-    """"Mushishi writer name is what? I want to find other book of same writer" was answered with "Another"."""
+def test_it_reads_a_stretch_inside_a_latin_title_only_as_the_start_of_its_words():
+    """"Mushishi writer name is what? I want to find other book of same writer" was answered with "Another", and
+    "hi no tori", once "no" was read as a particle, with "Toriko"."""
     idx = _shelf()
     assert named(idx, "Mushishi writer name? want to find other book of same writer") == ["mushishi"]
     assert named(idx, "is punch man vol 3 in stock") == ["one-punch-man"]
     assert named(idx, "anothe vol 2") == ["another"]  # the start of the name, one letter short
+    assert named(idx, "tezuka's phoenix (hi no tori) vol 2") == []  # "tori" is not "Toriko"
+    assert named(idx, "toriko no 3 kan aru?") == ["toriko"]
+
+
+def test_it_does_not_end_a_kana_title_inside_a_mora():
+    """「宝石の国描いとる人って誰やったっけ？…ど忘れしてしもうたっちゃん」 named タッチ, read inside たっちゃん."""
+    idx = _shelf()
+    assert named(idx, "宝石の国描いとる人って誰やったっけ？名前ど忘れしてしもうたっちゃん") == ["land-of-the-lustrous"]
+    assert named(idx, "タッチって全部で何巻？") == ["touch"]
+    assert named(idx, "たっちの最新刊ある？") == ["touch"]

@@ -249,6 +249,17 @@ def test_it_takes_missing_or_upside_down_pages_for_a_damaged_copy(answer, text, 
     ("福岡に住んでるんですが、注文からどれくらいで届きますか", "shipping-delivery-time"),
     ("現金しか使わないので、ほかの払い方はありますか", "payment-methods"),
     ("my manga has pages 20 through 30 missing", "returns-damaged"),
+    # the eleventh: Kansai-ben (剥がしてへん, ログインできひん), where to apply, a reservation backed out of, text speak,
+    # business Japanese, a delivery day asked as 「午後着」, a smashed corner, Japanese typed in romaji
+    ("まだビニール剥がしてへんし、読んでもないねんけど返品できる？", "returns-window"),
+    ("パスワード何回も間違えてログインできひんくなった", "account-locked"),
+    ("返品したい本があるのですが、どこから申請すればいいですか", "returns-how-to"),
+    ("I reserved a book that comes out next month - can I back out?", "returns-preorder-cancel"),
+    ("what hours do ur staff work?", "store-support-hours"),
+    ("完売している巻について、再入荷時にお知らせいただけますか", "store-stock-notification"),
+    ("日曜の午後着でお願いできますか", "shipping-time-slot"),
+    ("the corner of my book got smashed in the box", "returns-damaged"),
+    ("omise ni chokusetsu ikemasu ka?", "store-physical-shop"),
 ])
 
 
@@ -375,6 +386,9 @@ def test_it_hands_a_request_for_a_person_to_a_human_agent(ask, store):
     # the tenth blind part: a rude courier was answered with the list of carriers
     ("配送業者の人の態度がひどかったです。玄関で怒鳴られました", "ja", "complaint"),
     ("The Yamato driver was so rude to my mother, shouted at her", "en", "complaint"),
+    # the eleventh: an order late again, in Kansai-ben (sent to sign in), and a month of trouble (the receipt entry)
+    ("注文した本また遅れとるやん。どないなっとんねん", "ja", "complaint"),
+    ("my invoice had the wrong name and the whole order was a total mess, I'm unhappy with it", "en", "complaint"),
 ])
 def test_it_acknowledges_complaints_and_legal_requests_and_hands_them_to_a_person(ask, store, text, locale, category):
     session = ChatSession.objects.create(locale=locale)
@@ -400,3 +414,5 @@ def test_it_tells_an_anonymous_customer_how_to_sign_in_before_any_order_lookup(a
     # a clarification that names what is missing (who you are), sent at once: no review task (chat/identity.py)
     assert draft.category == "order_status" and route == "clarify" and "sign in" in draft.text
     assert not ReviewTask.objects.exists()
+    draft, route = answer("chuumon shita hon itsu todoku?")  # typed in romaji: it was asked what it was about
+    assert draft.category == "order_status" and route == "clarify" and "ログイン" in draft.text, draft.text

@@ -97,11 +97,6 @@ def _named(asked: str, name: str) -> bool:
                                 len(name) + 1) for i in range(len(asked) - size + 1))
 
 
-# Fans' names for a series that the catalog does not list: a blind question may use one (it measures whether the
-# search finds the series anyway), but a label naming another series is still a mistake.
-NAMES_OUTSIDE_THE_CATALOG = {"yowamushi-pedal": ["yowapeda"], "demon-slayer": ["kimetsu"]}
-
-
 def test_the_facts_name_the_series_the_question_asks_about():
     for r in EVERYTHING + FRESH:
         for fact in r["must_contain"]:
@@ -109,8 +104,7 @@ def test_the_facts_name_the_series_the_question_asks_about():
                 ref = fact["source"].split(":")[1]
                 slug = ref if fact["source"].startswith("manga:") else CATALOG["products"][ref]["series"]
                 series = CATALOG["manga"][slug]
-                names = [n for n in [series["title_ja"], series["title_en"], series["romaji"], *series["aliases"],
-                                     *NAMES_OUTSIDE_THE_CATALOG.get(slug, [])] if n]
+                names = [n for n in [series["title_ja"], series["title_en"], series["romaji"], *series["aliases"]] if n]
                 names += [n.split(":")[0] for n in names if ":" in n]  # "Frieren", without its subtitle
                 names += re.findall(r"\((.+?)\)", " ".join(names))  # "Detective Conan" of "Case Closed (Detective Conan)"
                 # a long romaji name by its first words ("Yakusoku no Neverland" for "Yakusoku no Neverando")

@@ -224,6 +224,13 @@ BLIND_PART_WORDINGS = [
      '"Berserk" is by Kentaro Miura'),
     ("ワンピースのいちばん最後の巻って在庫ある？", "ja", "availability", "最新刊は110巻"),
     ("what's the last number of Spy x Family you have", "en", "availability", "latest volume we carry"),
+    # the eleventh: Japanese typed in romaji, an author asked in dialect (描いとる人), a children's list asked as
+    # 「どんなのがありますか」
+    ("naruto tte mou owatta?", "ja", "product_info", "完結"),
+    ("one piece 100 kan aru?", "ja", "availability", "「ONE PIECE」100巻は"),
+    ("jujutsu kaisen nankan made dete masu ka", "ja", "product_info", "既刊28巻"),
+    ("ハイキュー描いとる人って誰やったっけ", "ja", "product_info", "古舘春一による作品"),
+    ("孫に贈りたいんですが、子ども向けの漫画ってどんなのがありますか", "ja", "recommendation", "児童の作品で"),
 ]
 
 
