@@ -43,7 +43,8 @@ _SPACES = re.compile(r"\s+")
 
 
 def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
+    # NFKC makes the full-width tilde (～, Windows IMEs) "~" but keeps the wave dash (〜, macOS): one mark to a reader
+    text = unicodedata.normalize("NFKC", text).replace("\u301c", "~").casefold()
     text = _GROUPED.sub("", text)
     text = _YEN_BEFORE.sub(r"\1円", text)
     text = _YEN_AFTER.sub(r"\1円", text)
