@@ -50,6 +50,7 @@ COMPLAINT = _any(
     r"苦情", r"誠意", r"謝罪", r"何の連絡も(?:ない|なし|無い)", r"きちんと説明", r"ひどい(?:対応|店)", r"怒って",
     r"いい加減にし", r"腹が立", r"頭に(?:来|く)", r"(?:ムカ|むか)つ", r"激怒", r"許せな", r"(?:2|二|２|3|三|３)回(?:続けて|連続)",
     r"\bsick (?:and tired )?of\b", r"\bpissed\b", r"(?:second|third|2nd|3rd) time in a row",
+    r"\b(?:second|third|fourth|2nd|3rd|4th) time (?:my|that|the|this|i|you)\b", r"\bnot happy\b",
     r"\b(?:really|so|very|extremely|deeply|totally|super) disappointed\b", r"\bkeeps? getting worse\b",
     r"がっかりし(?:まし)?た", r"失望", r"態度(?:が|も)?(?:ひど|悪|最悪|なって(?:な|い))", r"怒鳴", r"不愉快", r"何とかしてください",
     r"どない(?:なっ|なって)と", r"どうなっと(?:ん|る)", r"遅すぎ", r"もう(?:3|三|4|四|5|五)回目", r"\b(?:a|such a|total|complete) mess\b",
@@ -126,6 +127,9 @@ WRONG_ITEM = _any(r"違う(?:商品|本|巻|もの|物)", r"間違った(?:商�
 OWN_MISTAKE = _any(r"\bby mistake\b", r"\b(?:i )?(?:bought|ordered|purchased|picked) the wrong\b", r"間違えて[^。、]{0,12}(?:買|注文|購入|頼)",
                    r"注文(?:を)?間違え", r"買い間違え", r"頼み間違え")
 
+_COUNTRIES_JA = ("(?:台湾|韓国|中国|香港|アメリカ|米国|カナダ|イギリス|フランス|ドイツ|イタリア|オーストラリア|シンガポール|タイ|"
+                 "ブラジル)")
+
 # a book read and not liked, and a return asked for: the change of mind on an opened book
 _READ_AND_DISLIKED = (r"\bread (?:the first|a few|some|half|a couple of|part of|the whole|it)\b|"
                       r"\b(?:didn'?t|did not|don'?t|do not) (?:really |actually )?(?:like|enjoy|care for)\b|"
@@ -168,7 +172,8 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
     # a convenience store both takes payments and holds parcels: the verb says which ("pay there" or "collect there")
     (_any(rf"{_KONBINI_JA}[^。]{{0,8}}(?:受け取|受取|取りに|預か|保管|置いて)", rf"(?:受け取|受取)[^。]{{0,8}}{_KONBINI_JA}",
           rf"{_KONBINI_EN}[^.?]{{0,40}}(?:pick(?:ed)?(?: \w+)? ?up|collect|hold|keep|parcel|package)",
-          rf"(?:pick(?: \w+){{0,3}} ?up|collect)[^.?]{{0,30}}{_KONBINI_EN}",
+          rf"(?:pick(?: \w+){{0,3}} ?up|collect|grab)[^.?]{{0,30}}{_KONBINI_EN}",
+          rf"{_KONBINI_EN}[^.?]{{0,30}}instead of (?:home |house )?deliver",
           rf"(?:parcel|package|order|it)\b[^.?]{{0,12}}\b(?:go|be sent|be delivered|sent|delivered) to "
           rf"(?:a |the |my )?(?:nearby )?{_KONBINI_EN}"),
      "shipping-konbini-pickup", "shipping"),
@@ -198,8 +203,10 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           rf"\b(?:from|in) {_COUNTRIES_EN}\b[^.?]{{0,40}}\b(?:ship|send|deliver|order|buy|purchase)",
           r"import (?:tax|taxes|duty|duties)",
           r"\bcustoms\b", r"関税", r"輸入税",
-          r"(?:台湾|韓国|中国|香港|アメリカ|米国|カナダ|イギリス|フランス|ドイツ|イタリア|オーストラリア|シンガポール|タイ|ブラジル)"
-          r"[^。]{0,8}(?:まで|に|へ)[^。]{0,6}(?:送|発送|配送|届)"), "shipping-international", "shipping"),
+          rf"{_COUNTRIES_JA}[^。]{{0,8}}(?:まで|に|へ)[^。]{{0,6}}(?:送|発送|配送|届)",
+          # living abroad, then asking in the next sentence: 「台湾に住んでます。送ってもらえますか？」
+          rf"{_COUNTRIES_JA}(?:に|で)(?:住|在住|暮ら)[^？?]{{0,30}}(?:送|発送|配送|届|注文|買え)"),
+     "shipping-international", "shipping"),
     (_any(r"(?:宅配)?業者", r"運送会社", r"配送会社", r"ヤマト", r"佐川", r"郵便(?:です|で届)", r"日本郵便", r"ゆうパック",
           r"\bcourier", r"\bcarriers?\b", r"\byamato\b", r"\bsagawa\b", r"\bkuroneko\b", r"japan post", r"yu-?pack",
           r"which (?:company|service) (?:delivers|ships)", r"(?:delivery|shipping) compan(?:y|ies)"), "shipping-carriers", "shipping"),
@@ -217,7 +224,8 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
      "shipping-delivery-time", "shipping"),
     (_any(r"予約[^。]{0,12}キャンセル", r"キャンセル[^。]{0,12}予約",
           r"予約[^。]{0,20}(?:取り消|取消|やめ)", r"cancel[^.?]{0,20}pre-?orders?",
-          r"\breserved\b[^.?]{0,60}\b(?:back out|cancel|changed my mind)", r"\bback out of (?:a |my |the )?(?:pre-?order|reservation)", r"pre-?order(?:s|ed)?[^.?]{0,60}\bcancel"),
+          r"\breserved\b[^.?]{0,60}\b(?:back out|cancel|changed my mind)", r"\bback out of (?:a |my |the )?(?:pre-?order|reservation)",
+          r"pre-?order[^?]{0,60}\b(?:back out|changed? my mind)", r"(?:back out|changed? my mind)[^?]{0,60}pre-?order", r"pre-?order(?:s|ed)?[^.?]{0,60}\bcancel"),
      "returns-preorder-cancel", "refund"),
     (_any(r"予約(?:注文|購入|でき|は|を|って|したら|する)", r"pre-?order", r"発売前[^。]{0,10}(?:注文|買え|購入|予約)",
           r"(?:order|buy|reserve)[^.?]{0,30}before (?:it'?s |its |the |they'?re |it |they )?"
@@ -272,7 +280,8 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"(?:customer )?support[^.?]{0,20}(?:open|hours|available)", r"reach (?:your|the) support",
           r"(?:opening|business) hours", r"what time do you open",
           r"what hours (?:are|is|do) (?:you|your|ur|the) (?:staff|support|team|people)",
-          r"\b(?:staff|support)\b[^.?]{0,20}\baround\b", r"電話[^。]{0,12}(?:窓口|問い合わせ)"),
+          r"\b(?:staff|support)\b[^.?]{0,20}\baround\b", r"電話[^。]{0,12}(?:窓口|問い合わせ)",
+          r"(?:サポート|問い合わせ|窓口)[^。]{0,8}(?:土日|週末|祝日|何時|やって)"),
      "store-support-hours", "general"),
     (_any(r"シュリンク", r"shrink[- ]?wrap", r"ビニール", r"\bplastic[- ]?wrap", r"sealed in plastic"), "store-shrink-wrap", "general"),
     (_any(r"ラッピング", r"包装", r"gift[- ]?wrap", r"プレゼント用"), "store-gift-wrapping", "general"),
@@ -406,7 +415,7 @@ LATEST = _any(r"最新刊", r"最新巻", r"新しい巻", r"最新", r"新刊",
               r"\bnew(?:est)? (?:volume|book|release|one)\b", r"最後の(?:巻|一冊|1冊)", r"\blast (?:number|volume|vol|book|issue)\b",
               r"\bsaishin ?(?:kan)?\b")
 # who made it: asked before a recommendation, since "same author" questions ask for the author first
-AUTHOR_ASK = _any(r"作者", r"著者", r"誰が(?:描|書|作)", r"描かれた(?:方|人|の)", r"描いた(?:人|方)", r"(?:描|書)い(?:て|と)る人",
+AUTHOR_ASK = _any(r"作者", r"著者", r"誰が(?:描|書|作)", r"(?:描|書)かれた(?:方|人|の)", r"(?:描|書)いた(?:人|方)", r"(?:描|書)い(?:て|と)る人",
                   r"人って誰", r"\bsakusha\b", r"\bdare ga kaita\b",
                   r"どなた(?:です|でしょう|だった|でした|なの|が描|が書)", r"漫画家",
                   r"\bwho (?:wrote|drew|draws|writes|made|created|is the (?:author|writer|artist|mangaka))\b", r"\bauthor\b",

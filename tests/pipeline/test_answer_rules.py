@@ -260,6 +260,11 @@ def test_it_takes_missing_or_upside_down_pages_for_a_damaged_copy(answer, text, 
     ("日曜の午後着でお願いできますか", "shipping-time-slot"),
     ("the corner of my book got smashed in the box", "returns-damaged"),
     ("omise ni chokusetsu ikemasu ka?", "store-physical-shop"),
+    # the twelfth: a pre-order backed out of got how to pre-order; the rest a question or a reviewer
+    ("I pre-ordered a volume but changed my mind, can I back out?", "returns-preorder-cancel"),
+    ("サポートは週末も対応してますか", "store-support-hours"),
+    ("韓国に住んでいます。注文できますか", "shipping-international"),
+    ("could I grab it at a FamilyMart instead of home delivery?", "shipping-konbini-pickup"),
 ])
 
 
@@ -389,6 +394,7 @@ def test_it_hands_a_request_for_a_person_to_a_human_agent(ask, store):
     # the eleventh: an order late again, in Kansai-ben (sent to sign in), and a month of trouble (the receipt entry)
     ("注文した本また遅れとるやん。どないなっとんねん", "ja", "complaint"),
     ("my invoice had the wrong name and the whole order was a total mess, I'm unhappy with it", "en", "complaint"),
+    ("third time my parcel came late, not happy at all", "en", "complaint"),  # the twelfth: sent to sign in
 ])
 def test_it_acknowledges_complaints_and_legal_requests_and_hands_them_to_a_person(ask, store, text, locale, category):
     session = ChatSession.objects.create(locale=locale)

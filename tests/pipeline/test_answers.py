@@ -231,6 +231,8 @@ BLIND_PART_WORDINGS = [
     ("jujutsu kaisen nankan made dete masu ka", "ja", "product_info", "既刊28巻"),
     ("ハイキュー描いとる人って誰やったっけ", "ja", "product_info", "古舘春一による作品"),
     ("孫に贈りたいんですが、子ども向けの漫画ってどんなのがありますか", "ja", "recommendation", "児童の作品で"),
+    # the twelfth: nothing but the title and 「書いた人だれ」 (who wrote it) was left for the title search to read
+    ("ベルセルク書いた人だれ", "ja", "product_info", "三浦建太郎による作品"),
 ]
 
 
