@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
 from chat.models import ChatSession, Message
@@ -107,8 +108,9 @@ def test_it_runs_a_prompt_version_through_its_whole_lifecycle(catalog_data, trai
         assert [serving_version.delay(str(i)).get(timeout=10) for i in in_canary[:20]] == [candidate.pk] * 20
 
         # worse trusted feedback: the beat's canary sweep rolls the canary back on its own
-        feed(candidate, ups=6, downs=24)
-        feed(live, ups=25, downs=5)
+        with transaction.atomic():  # the sweep runs every 0.5 s: it sees both arms whole or not at all
+            feed(candidate, ups=6, downs=24)
+            feed(live, ups=25, downs=5)
         wait_until(lambda: PromptVersion.objects.get(pk=candidate.pk).status == "rolled_back", timeout=SWEEP_WAIT,
                    message="the canary sweep to roll the worse canary back", state=lambda: _canary_state(candidate))
         candidate.refresh_from_db()
@@ -125,8 +127,11 @@ def test_it_runs_a_prompt_version_through_its_whole_lifecycle(catalog_data, trai
             format="json").json()["id"])
         assert api_as(bob).post(f"/api/v1/prompts/{evaluated(better).pk}/approve/", {}, format="json").json()[
             "status"] == "canary"
-        feed(better, ups=24, downs=6)
-        feed(live, ups=24, downs=6)
+        # One transaction: a sweep that ran between the arms (or between one arm's thumbs up and its thumbs down)
+        # once saw the live arm at 23 of 23 positive against the canary's 24 of 30 and rolled the canary back.
+        with transaction.atomic():
+            feed(better, ups=24, downs=6)
+            feed(live, ups=24, downs=6)
         PromptVersion.objects.filter(pk=better.pk).update(canary_until=timezone.now() - timedelta(seconds=1))
         wait_until(lambda: PromptVersion.objects.get(pk=better.pk).status == "live", timeout=SWEEP_WAIT,
                    message="the canary sweep to promote the not-worse canary", state=lambda: _canary_state(better))
