@@ -332,7 +332,8 @@ BLIND_PARTS = {"fresh": "fresh_handwritten.jsonl", "fresh2": "fresh2_handwritten
                "fresh5": "fresh5_handwritten.jsonl", "fresh6": "fresh6_handwritten.jsonl",
                "fresh7": "fresh7_handwritten.jsonl", "fresh8": "fresh8_handwritten.jsonl",
                "fresh9": "fresh9_handwritten.jsonl", "fresh10": "fresh10_handwritten.jsonl",
-               "fresh11": "fresh11_handwritten.jsonl", "fresh12": "fresh12_handwritten.jsonl"}
+               "fresh11": "fresh11_handwritten.jsonl", "fresh12": "fresh12_handwritten.jsonl",
+               "fresh13": "fresh13_handwritten.jsonl"}
 
 
 def build_blind(part: str = "fresh", catalog: dict | None = None) -> list[dict]:
