@@ -12,8 +12,9 @@ class ProductInline(admin.TabularInline):
 
 @admin.register(Manga)
 class MangaAdmin(admin.ModelAdmin):
-    list_display = ("title_ja", "title_en", "author", "demographic", "total_volumes", "status", "rare")
-    list_filter = ("demographic", "status", "rare")
+    list_display = ("title_ja", "title_en", "author", "demographic", "total_volumes", "status", "rare", "staff_pick")
+    list_editable = ("staff_pick",)
+    list_filter = ("demographic", "status", "rare", "staff_pick")
     search_fields = ("title_ja", "title_en", "romaji", "author", "author_en", "slug")
     inlines = [ProductInline]
 

@@ -116,9 +116,9 @@ def check_manga(record: dict) -> dict:
     aliases = record.get("aliases") or []
     if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
         raise BadRecord("aliases must be a list of strings")
-    rare = record.get("rare", False)
-    if not isinstance(rare, bool):
-        raise BadRecord("rare must be true or false")
+    for flag in ("rare", "staff_pick"):
+        if not isinstance(record.get(flag, False), bool):
+            raise BadRecord(f"{flag} must be true or false")
     return {
         "slug": slug, "title_ja": _text(record, "title_ja", max_length=200),
         "title_en": _text(record, "title_en", max_length=200), "romaji": _text(record, "romaji", False, 200),
@@ -127,7 +127,8 @@ def check_manga(record: dict) -> dict:
         "demographic": _choice(record, "demographic", Demographic.values), "genres": genres,
         "synopsis_ja": _text(record, "synopsis_ja", False), "synopsis_en": _text(record, "synopsis_en", False),
         "total_volumes": _int(record, "total_volumes", minimum=1), "status": _choice(record, "status", Manga.Status.values),
-        "rare": rare, "start_year": _int(record, "start_year", minimum=1900, required=False),
+        "rare": record.get("rare", False), "staff_pick": record.get("staff_pick", False),
+        "start_year": _int(record, "start_year", minimum=1900, required=False),
     }
 
 

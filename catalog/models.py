@@ -57,6 +57,10 @@ class Manga(models.Model):
     total_volumes = models.PositiveIntegerField(_("total volumes"), default=1)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ONGOING)
     rare = models.BooleanField(_("rare"), default=False)
+    # what the assistant lists when a customer asks for a recommendation and says nothing of their taste
+    staff_pick = models.BooleanField(_("staff pick"), default=False, help_text=_(
+        "Listed when a customer asks for any recommendation (the first three with a volume in stock, by English "
+        "title). Cached answers follow within five minutes."))
     start_year = models.PositiveIntegerField(_("start year"), null=True, blank=True)
     embedding = models.BinaryField(_("embedding"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)

@@ -161,6 +161,17 @@ def similar_manga(manga_id: int, limit: int = 5, timeout: float = 2.0) -> ToolRe
     return _run("similar_manga", timeout, lambda: series_hits(search.similar_to(manga_id, limit)))
 
 
+def staff_picks(limit: int = 3, timeout: float = 2.0) -> ToolResult[tuple[SeriesHit, ...]]:
+    """The store's staff picks that have a volume in stock, by English title: what "any recommendations?" lists."""
+
+    def work():
+        picks = (Manga.objects.filter(staff_pick=True, products__stock__gt=0).distinct().order_by("title_en")
+                 .prefetch_related("products")[:limit])
+        return tuple(series_hit(manga) for manga in picks)
+
+    return _run("staff_picks", timeout, work)
+
+
 def lookup_order(order_number: str, customer: Customer | None, timeout: float = 2.0) -> ToolResult[OrderInfo | None]:
     """The customer's own order, or None: an order of somebody else is reported exactly like a missing one."""
 

@@ -23,6 +23,8 @@ TEXTS = {
     "genre_intro": _("In stock now in %(genre)s:"),
     "genre_item": _("%(title)s (%(count)s volumes in stock)"),
     "genre_none": _("Nothing in %(genre)s is in stock right now."),
+    "staff_picks_intro": _("Here are our staff picks:"),
+    "staff_picks_narrow": _("Tell me a genre you like or a title you enjoyed, and I'll find closer matches."),
     "story": _("The story: %(synopsis)s"),
     "latest_volume": _("The latest volume we carry of %(title)s is volume %(volume)s."),
     "edition": _("%(title)s %(edition)s: %(stock)s, %(price)s."),

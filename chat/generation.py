@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from catalog import search, tools
+from catalog.text import content_words
 from chat import intents
 from chat.answer_texts import say
 from chat.classifier import Classification
@@ -273,6 +274,42 @@ def _names_a_liked_title(text: str) -> bool:
     return anchor.performed and _liked_title(text, anchor, []) is not None
 
 
+# "おすすめある？", "any good manga to recommend?": a request for a recommendation and nothing else says nothing of
+# the customer's taste, so the meaning search has nothing to go on; the store's staff picks answer it. Words as
+# catalog.text.content_words gives them (Japanese in dictionary form, English stemmed).
+ANY_PICK_WORDS = frozenset(
+    "御勧め すすめる 勧める 有る 無い 教える 下さる 頂く 良い 面白い 人気 最近 いま 今 嵌まる 読む 何 何か 探す 居る "
+    "欲しい 紹介 為る 知る 出来る 貰う 今日 "
+    "recommend recommendation recommendations rec recs suggest suggestion suggestions anyth good great cool fun "
+    "interesting nice best popular read reading pls plz please smth sth stuff can could would should need new get got give some "
+    "into next worth check out start titl hi hello hey right now today".split())
+
+
+def asks_for_any_pick(text: str) -> bool:
+    words = content_words(text)
+    return bool(words) and set(words) <= ANY_PICK_WORDS
+
+
+def compose_staff_picks(locale: str) -> Composed:
+    picks = tools.staff_picks(limit=3)
+    if not picks.performed:
+        return Composed(could_not_check(locale), results=[picks], tool_failed=True)
+    if not picks.data:
+        return Composed(_w("recommendation.ask_genre", locale), results=[picks], clarify=True)
+    lines = [say("staff_picks_intro", locale)]
+    lines += [_recommendation_line(hit, list(hit.genres[:2]), locale) for hit in picks.data]
+    lines.append(say("staff_picks_narrow", locale))
+    return Composed("\n".join(lines), sources=_series_sources(picks.data), results=[picks], retrieval=1.0,
+                    category="recommendation", certain=True)
+
+
+def _recommendation_line(hit, genres: list[str], locale: str) -> str:
+    reason = ("・" if locale == "ja" else ", ").join(genre_label(g, locale) for g in (genres or [hit.demographic]))
+    synopsis = hit.synopsis_ja if locale == "ja" else hit.synopsis_en
+    return _w("recommendation.item", locale, title=title(hit, locale), reason=reason,
+              synopsis=excerpt(synopsis, 60 if locale == "ja" else 100, locale))
+
+
 def compose_recommendation(text: str, classification: Classification, locale: str, vector=None) -> Composed:
     results = []
     anchor = tools.search_manga_catalog(text, limit=1, vector=vector)
@@ -288,6 +325,8 @@ def compose_recommendation(text: str, classification: Classification, locale: st
         picks, reason_of = similar.data, lambda h: sorted(set(h.genres) & set(base.genres))
         intro = _w("recommendation.similar_intro", locale, title=title(base, locale))
         strength = base.score
+    elif not classification.genre_hint and asks_for_any_pick(text):
+        return compose_staff_picks(locale)
     else:
         filters = tools.SearchFilters(genre=classification.genre_hint, in_stock=True) if classification.genre_hint \
             else tools.SearchFilters(in_stock=True)
@@ -300,13 +339,7 @@ def compose_recommendation(text: str, classification: Classification, locale: st
         strength = max((h.score for h in picks), default=0.0) if not classification.genre_hint else 0.8
     if not picks:
         return Composed(_w("recommendation.ask_genre", locale), results=results, clarify=True)
-    lines = [intro]
-    for hit in picks:
-        reason = ("・" if locale == "ja" else ", ").join(
-            genre_label(g, locale) for g in (reason_of(hit) or [hit.demographic]))
-        synopsis = hit.synopsis_ja if locale == "ja" else hit.synopsis_en
-        lines.append(_w("recommendation.item", locale, title=title(hit, locale), reason=reason,
-                        synopsis=excerpt(synopsis, 60 if locale == "ja" else 100, locale)))
+    lines = [intro] + [_recommendation_line(hit, reason_of(hit), locale) for hit in picks]
     return Composed("\n".join(lines), sources=_series_sources(picks), results=results, retrieval=min(strength, 1.0))
 
 

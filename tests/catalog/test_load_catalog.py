@@ -26,14 +26,16 @@ def test_it_reports_bad_records_by_file_and_line_and_keeps_the_good_ones(db, tmp
     good = (CATALOG_DIR / "manga.jsonl").read_text().splitlines()[:2]
     bad_genre = json.loads(good[0]) | {"slug": "bad-genre", "genres": ["space-opera"]}
     bad_volumes = json.loads(good[0]) | {"slug": "bad-volumes", "total_volumes": 0}
-    lines = [good[0], "{not json", json.dumps(bad_genre), good[1], json.dumps(bad_volumes)]
+    bad_pick = json.loads(good[0]) | {"slug": "bad-pick", "staff_pick": "yes"}
+    lines = [good[0], "{not json", json.dumps(bad_genre), good[1], json.dumps(bad_volumes), json.dumps(bad_pick)]
     (tmp_path / "manga.jsonl").write_text("\n".join(lines) + "\n")
-    with pytest.raises(CommandError, match="3 record"):
+    with pytest.raises(CommandError, match="4 record"):
         call_command("load_catalog", str(tmp_path), "--no-progress")
     errors = capsys.readouterr().err
     assert f"{tmp_path / 'manga.jsonl'}:2: not valid JSON" in errors
     assert "manga.jsonl:3: unknown genre(s): space-opera" in errors
     assert "manga.jsonl:5: total_volumes must be at least 1" in errors
+    assert "manga.jsonl:6: staff_pick must be true or false" in errors
     assert set(Manga.objects.values_list("slug", flat=True)) == {"one-piece", "attack-on-titan"}
 
 
