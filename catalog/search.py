@@ -27,7 +27,7 @@ from rapidfuzz.distance import OSA
 
 from catalog import embeddings
 from catalog.models import Manga, Product
-from catalog.text import EN_STOPWORDS, content_words, folded, has_japanese, ngrams, normalize
+from catalog.text import EN_STOPWORDS, content_words, folded, has_japanese, has_kanji, ngrams, normalize, reading
 
 SERIES_VERSION_KEY = "catalog:version:series"  # titles, synopses, embeddings: a full rebuild
 STOCK_VERSION_KEY = "catalog:version:stock"  # prices and stock: only the product table is re-read
@@ -91,8 +91,12 @@ class SearchIndex:
         self.gram_index: dict[str, set[int]] = defaultdict(set)
         self.word_index: dict[str, set[int]] = defaultdict(set)
         self.word_bounds: dict[str, tuple[set[int], set[int]]] = {}  # a Latin name's key → where its words begin, end
+        self.reading_index: dict[str, set[int]] = defaultdict(set)  # how a name in kanji is read → its series
         for i, record in enumerate(self.records):
             names = [key for key in dict.fromkeys(normalize(n) for n in record.names) if key]
+            for name in record.names:
+                if has_kanji(name) and len(said := reading(name)) >= READING_MIN_LENGTH:
+                    self.reading_index[said].add(i)
             for name in record.names:
                 if (key := normalize(name)).isascii():
                     words = re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKC", name).lower())
@@ -124,7 +128,18 @@ class SearchIndex:
         for part in title_parts(query):
             for i, score in self._name_scores_of(part, authors=False).items():
                 scores[i] = max(scores.get(i, 0.0), score)
+        for i in self._read_alike(query):
+            scores[i] = max(scores.get(i, 0.0), SLIPPED)
         return self._without_titles_inside_longer_ones(normalize(query), scores)
+
+    def _read_alike(self, query: str) -> set[int]:
+        """The series a stretch of the question names in other kanji of the same reading: the conversion slip of an
+        input method or a speech recogniser (寄生銃 for 寄生獣, トーマの新造 for トーマの心臓, 声の形 for 聲の形)."""
+        found = set()
+        for part in [query, *title_parts(query)]:
+            if has_kanji(part):
+                found |= self.reading_index.get(reading(part), set())
+        return found
 
     def _without_titles_inside_longer_ones(self, query_key: str, scores: dict[int, float]) -> dict[int, float]:
         """"Give My Regards to Black Jack volume 22" names one series, not also "Black Jack": a title the question
@@ -193,7 +208,7 @@ class SearchIndex:
         i = self.position.get(series_id)
         if i is None:
             return 0.0
-        best = 0.0
+        best = SLIPPED if i in self._read_alike(query) else 0.0
         for part in [query, *title_parts(query)]:
             key = normalize(part)
             grams, names = ngrams(key), NamesInQuestion(part)
@@ -441,6 +456,7 @@ _SMALL_KANA = set("ぁぃぅぇぉゃゅょゎ")  # the second half of a mora: a
 SLIP_MIN_LENGTH = 6  # shorter names are one slip away from ordinary words ("real" / "read")
 SLIP_SPAN_WORDS = 6  # the most words a title typed with a slip is read across
 SLIPPED = 0.9  # a name typed with one slip scores this share of what it would score spelt right
+READING_MIN_LENGTH = 4  # a shorter reading (はち, ひのとり's ひの) is shared by too many ordinary words
 
 
 @lru_cache(maxsize=65536)

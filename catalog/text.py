@@ -50,6 +50,21 @@ def has_japanese(text: str) -> bool:
     return bool(_JAPANESE.search(text or ""))
 
 
+_KANJI = re.compile(r"[\u3400-\u9fff]")
+
+
+def has_kanji(text: str) -> bool:
+    return bool(_KANJI.search(text or ""))
+
+
+def reading(text: str) -> str:
+    """How a Japanese text is read, as a name key: 寄生獣 and the conversion slip 寄生銃 are both きせいじゅう,
+    トーマの心臓 and トーマの新造 both とーまのしんぞう. A word SudachiPy cannot read keeps its letters."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return normalize("".join(m.reading_form() if has_japanese(m.surface()) else m.surface()
+                             for m in _sudachi().tokenize(text)))
+
+
 def ngrams(key: str) -> set[str]:
     """Bigrams for short or Japanese keys, trigrams for longer Latin ones."""
     n = 2 if has_japanese(key) or len(key) < 6 else 3

@@ -149,3 +149,31 @@ def test_it_does_not_end_a_kana_title_inside_a_mora():
     assert named(idx, "宝石の国描いとる人って誰やったっけ？名前ど忘れしてしもうたっちゃん") == ["land-of-the-lustrous"]
     assert named(idx, "タッチって全部で何巻？") == ["touch"]
     assert named(idx, "たっちの最新刊ある？") == ["touch"]
+
+
+def _kanji_index():
+    def series(id, slug, names):
+        return search.SeriesRecord(id=id, slug=slug, names=names, authors=[], text="action", genres=("action",),
+                                   demographic="seinen")
+
+    return search.SearchIndex([
+        series(1, "parasyte", ["寄生獣", "Parasyte", "Kiseiju"]),
+        series(2, "heart-of-thomas", ["トーマの心臓", "The Heart of Thomas"]),
+        series(3, "phoenix", ["火の鳥", "Phoenix"]),
+    ], products={})
+
+
+def test_it_finds_a_title_typed_in_the_wrong_kanji_of_the_same_reading():
+    # an input method's or a speech recogniser's conversion slip: 銃 for 獣, 新造 for 心臓 (both read alike)
+    idx = _kanji_index()
+    for query, slug in [("寄生銃の11巻さがしてます", "parasyte"), ("トーマの新造の1巻ありますか", "heart-of-thomas")]:
+        hits = idx.search(query)
+        assert slugs(hits, idx)[0] == slug and hits[0].score >= 0.9, (query, hits)
+        assert idx.title_score(query, hits[0].series_id) >= 0.9
+
+
+def test_it_does_not_read_a_short_reading_as_a_title():
+    # 日の鳥 reads ひのとり (4 kana) and names 火の鳥; a two-kanji word that reads like nothing in the catalog does not
+    idx = _kanji_index()
+    assert slugs(idx.search("日の鳥って完結してる？"), idx)[:1] == ["phoenix"]
+    assert all(h.score < 0.9 for h in idx.search("寄生虫の本ありますか"))
