@@ -117,6 +117,10 @@ def requested_volumes(text: str) -> list[int]:
             end = more.end()
     if not volumes and (match := intents.VOLUME_BEFORE_WORD.search(text)):
         volumes.append(int(match.group(1)))
+    # "I read up to vol 5 of Spy x Family, is vol 6 in stock?": the volume read is not one asked for
+    read = {int(next(g for g in m.groups() if g)) for m in intents.READ_UP_TO.finditer(text)}
+    if set(volumes) - read:
+        volumes = [v for v in volumes if v not in read]
     if next_one := intents.next_volume(text):  # "I finished 31, is the next one out?": 32, not 31
         volumes = [next_one]
     return list(dict.fromkeys(volumes))[:MAX_VOLUMES]

@@ -55,6 +55,7 @@ COMPLAINT = _any(
     r"がっかりし(?:まし)?た", r"失望", r"態度(?:が|も)?(?:ひど|悪|最悪|なって(?:な|い))", r"怒鳴", r"不愉快", r"何とかしてください",
     r"どない(?:なっ|なって)と", r"どうなっと(?:ん|る)", r"遅すぎ", r"もう(?:3|三|4|四|5|五)回目", r"\b(?:a|such a|total|complete) mess\b",
     r"\bcurt (?:reply|answer|response)\b", r"\bunhappy with\b",
+    r"(?:誰から|どこから|一度)も[^。]{0,4}(?:返事|返信|連絡|回答)(?:が|は)?(?:ない|来|こ|な)", r"(?:何|\d|[二三四五])(?:回|度)も(?:問い合わせ|連絡|メール|電話)",
     r"\b(?:was|were|so|very|really|extremely) rude\b", r"\b(?:yelled|shouted|screamed) at (?:me|us)\b",
 )
 HUMAN = _any(
@@ -70,7 +71,8 @@ IDENTITY = _any(
     r"\bare you (?:a |an )?(?:real|human|person|bot|robot|ai|machine|chat\s?bot|computer|automated)",
     r"\bis this (?:a |an )?(?:real|human|person|bot|robot|ai|machine|chat\s?bot|automated)",
     r"\b(?:am i|i'?m) (?:talking|chatting|speaking) (?:to|with|w/) (?:a |an )?(?:actual |real )?(?:real|human|person|bot|robot|ai|machine|automated)",
-    r"\br u (?:a )?(?:human|bot|real|ai|robot)\b", r"\bu a (?:bot|human|robot)\b",
+    r"\br u (?:a )?(?:human|bot|real|ai|robot)\b", r"\bor (?:an? )?(?:ai|bot|robot|chat\s?bot|machine)\s*[?？]",
+    r"\b(?:actual|real|live) (?:staff|person|human|employee)s?(?: member)? (?:typing|writing|answering|replying)\b", r"\bu a (?:bot|human|robot)\b",
     r"(?:ボット|ロボット|機械)(?:です|なの|でしょう|と話|か[？?]|[？?])", r"(?<![A-Za-z])(?:AI|ＡＩ)(?:です|なの|でしょう|と話)",
     r"(?<![A-Za-z])(?:AI|ＡＩ)(?:が|で)(?:返事|返信|答え|回答|対応|応答)", r"自動(?:返信|応答)", r"人間(?:です)?か", r"(?:人間|本物)の(?:スタッフ|方|担当)(?:さん|者)?(?:です|でしょう|なの)(?:か|[？?])", r"人が(?:答え|対応|返信|返事)",
     r"中の人", r"本物の(?:店員|人|人間|スタッフ)", r"自動で(?:返事|返信|答え|応答|回答)",
@@ -92,11 +94,12 @@ GREETING = _any(
 )
 # a message that still asks something is not a goodbye, however politely it starts
 STILL_ASKING = _any(r"[?？]", r"ますか", r"ですか", r"でしょうか", r"\b(?:is|are|do|does|can|could|how|what|when|where|"
-                    r"which|who|why)\b.*\b(?:you|it|the|there|my|i)\b", r"\d")
+                    r"which|who|why)\b.*\b(?:you|it|the|there|my|i)\b", r"\d",
+                    r"確認(?:したい|して(?:ほしい|欲しい|ください|いただ))", r"教えて(?:ください|下さい|ほしい|欲しい)", r"知りたい")
 DAMAGED = _any(
     r"(?<!what's the )(?<!whats the )(?<!what is the )\bdamaged?\b", r"\bbent\b", r"\bcracked\b",
     r"\bpages?\b[^.?!]{0,20}\b(?:coming|came|falling|fell|come) (?:loose|out)\b",
-    r"\bcrushed\b", r"\btorn\b", r"\bripped\b", r"\bmisprint", r"\bdefective\b",
+    r"\bcrushed\b", r"\btorn\b", r"\bripped\b", r"\b(?:tear|rip|scratch|dent)s? (?:on|in|across|along) (?:the|its|one|my)\b", r"\bmisprint", r"\bdefective\b",
     r"\bmissing pages?\b", r"upside[- ]down", r"printed (?:twice|backwards|wrong)", r"blank pages?", r"pages? (?:are |were )?(?:missing|torn|blank|stuck)", r"\bsmudged\b", r"\bwater damage",
     r"\b(?:print(?:ed|ing)?|pages?|text|ink)\b[^.?!]{0,30}\b(?:faint(?:ly)?|blurry|blurred|smeared)\b",
     r"\b(?:faint(?:ly)?|blurry|blurred|smeared)\b[^.?!]{0,30}\b(?:print(?:ed|ing)?|pages?|text|ink)\b",
@@ -116,7 +119,7 @@ ORDER = _any(
 
 # a convenience store by its kind or by a chain's name ("pick it up at a 7-Eleven")
 _KONBINI_JA = r"(?:コンビニ|セブン|ローソン|ファミマ|ファミリーマート)"
-_KONBINI_EN = r"(?:convenience|konbini|7-?eleven|seven[- ]eleven|lawson|family ?mart)"
+_KONBINI_EN = r"(?:convenience|konbini|7-?eleven|seven[- ]eleven|lawson|family ?mart|コンビニ|セブン|ローソン|ファミマ)"  # and as a bilingual customer types it
 
 # what arrived is not what was ordered: asked about the order ("注文したのと違う本"), answered by the policy
 WRONG_ITEM = _any(r"違う(?:商品|本|巻|もの|物)", r"間違った(?:商品|本|巻)", r"wrong (?:item|book|volume|product|manga|title)",
@@ -138,8 +141,8 @@ _READ_AND_DISLIKED = (r"\bread (?:the first|a few|some|half|a couple of|part of|
 _RETURN_ASK = (r"\bsend (?:it|them) back\b|\breturn (?:it|them|the book)\b|\bmoney back\b|\brefund\b|返品|返金|"
                r"返せ|送り返|お金[^。]{0,6}(?:戻|返)")
 
-_COUNTRIES_EN = (r"(?:germany|france|the us|usa|america|canada|uk|england|korea|china|taiwan|australia|europe|brazil|mexico|"
-                 r"india|singapore|philippines|indonesia|thailand|vietnam|malaysia|italy|spain|netherlands|sweden|norway|"
+_COUNTRIES_EN = (r"(?:germany|france|the us|usa|america|canada|uk|england|korea|china|taiwan|austr(?:a|ai)lia|europe|bra[sz]il|mexico|"
+                 r"india|singapore|phil+ip+ines|indonesia|thailand|vietnam|malay?sia|italy|spain|netherlands|sweden|norway|"
                  r"denmark|finland|poland|ireland|belgium|switzerland|austria|portugal|new zealand|hong kong|argentina|chile)")
 
 # FAQ topics asked another way: (pattern, FAQ key, category). Checked in order; the first that matches wins.
@@ -201,6 +204,9 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
     (_any(r"海外(?:発送|配送|に送|へ送|から注文)", r"overseas", r"internationa(?:l|lly)", r"abroad", r"\bEMS\b",
           rf"(?:ship|send|deliver)\w* (?:books |manga |it |them )?to {_COUNTRIES_EN}",
           rf"\b(?:from|in) {_COUNTRIES_EN}\b[^.?]{{0,40}}\b(?:ship|send|deliver|order|buy|purchase)",
+          # said where they are, then asked in a later sentence: "Hi from Germany! … Can you send orders over here?"
+          rf"\b(?:from|in|live in|living in|based in|moved to) (?:the )?{_COUNTRIES_EN}\b[^?]{{0,120}}\b(?:ship|send|deliver)\w*\b"
+          rf"[^.?]{{0,30}}\b(?:here|there|over|abroad|to me|my (?:country|place|address))\b",
           r"import (?:tax|taxes|duty|duties)",
           r"\bcustoms\b", r"関税", r"輸入税",
           rf"{_COUNTRIES_JA}[^。]{{0,8}}(?:まで|に|へ)[^。]{{0,6}}(?:送|発送|配送|届)",
@@ -214,7 +220,7 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"\b(?:ship|send|deliver|put|pack)\b[^.?]{0,25}\b"
           r"(?:together|in (?:one|a single) (?:box|parcel|package|shipment))\b"),
      "shipping-combine-orders", "shipping"),
-    (_any(r"送料", r"free (?:shipping|delivery)", r"(?:shipping|delivery|postage) (?:is )?free", r"shipping (?:cost|fee|charge|price)", r"(?:delivery|postage) (?:cost|fee|charge)",
+    (_any(r"送料", r"(?:何円|いくら)(?:から|以上)[^。？?]{0,8}無料", r"無料に?な(?:る|り)[^。]{0,8}(?:何円|いくら)", r"free (?:shipping|delivery)", r"(?:shipping|delivery|postage) (?:is )?free", r"shipping (?:cost|fee|charge|price)", r"(?:delivery|postage) (?:cost|fee|charge)",
           r"how much (?:is|does|for) (?:the )?(?:shipping|delivery|postage)", r"(?:shipping|delivery) cost",
           r"minimum (?:order|purchase)", r"what does delivery cost"), "shipping-free-threshold", "shipping"),
     (_any(r"(?:何日|いつ)[^。]{0,10}(?:発送|出荷|届)", r"(?:発送|出荷)[^。]{0,8}(?:何日|いつ|どのくらい|どれくらい)",
@@ -245,7 +251,8 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"(?<!not )(?<!n't )(?<!never )(?<!even )(?<!yet )\bopened\b", r"読ん(?:じゃ|でしま|だ)[^。]{0,10}(?:本|漫画|マンガ|返品|返せ)",
           r"\b(?:already )?read (?:it|the book|them)\b[^.?]{0,30}\b(?:return|send (?:it|them) back)\b"), "returns-opened", "refund"),
     (_any(r"返品[^。]{0,10}(?:方法|手続|どうやって|仕方|手順|やり方|流れ|どうすれば|どうしたら)",
-          r"(?:送り返|返品|返送)[^。]{0,20}(?:どこ|どちら)から[^。]{0,6}(?:申請|手続|申し込)", r"how (?:do|can) i return", r"return process",
+          r"(?:送り返|返品|返送)[^。]{0,20}(?:どこ|どちら|\bwhere)\s*から[^。]{0,6}(?:申請|手続|申し込)",
+          r"(?:返品|返送)の?(?:申請|手続)[^。]{0,6}(?:どこ|どちら|\bwhere)\s*から", r"how (?:do|can) i return", r"return process",
           r"\b(?:send(?:ing)? (?:\w+ )?back|return(?:ing)?)\b[^?]{0,80}\b(?:what (?:do|should|would) i (?:need to |have to )?do|"
           r"step[- ]by[- ]step|the steps|the procedure)\b",
           r"\b(?:start|begin|make|file|request|initiate|submit) (?:a |the |my )?return\b",
@@ -278,12 +285,12 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
     (_any(r"ポイント", r"\bpoints?\b"), "account-points", "account"),
     (_any(r"(?:営業|対応|受付|サポート)時間", r"何時から", r"何時まで", r"support (?:hours|team|open)",
           r"(?:customer )?support[^.?]{0,20}(?:open|hours|available)", r"reach (?:your|the) support",
-          r"(?:opening|business) hours", r"what time do you open",
+          r"(?:opening|business) hours", r"what time do you open", r"\bwhat time (?:is|are|do|does)\b[^.?]{0,30}\bopen\b",
           r"what hours (?:are|is|do) (?:you|your|ur|the) (?:staff|support|team|people)",
           r"\b(?:staff|support)\b[^.?]{0,20}\baround\b", r"電話[^。]{0,12}(?:窓口|問い合わせ)",
           r"(?:サポート|問い合わせ|窓口)[^。]{0,8}(?:土日|週末|祝日|何時|やって)"),
      "store-support-hours", "general"),
-    (_any(r"シュリンク", r"shrink[- ]?wrap", r"ビニール", r"\bplastic[- ]?wrap", r"sealed in plastic"), "store-shrink-wrap", "general"),
+    (_any(r"シュリンク", r"shrink[- ]?wrap", r"\bshrink\b", r"ビニール", r"\bplastic[- ]?wrap", r"sealed in plastic"), "store-shrink-wrap", "general"),
     (_any(r"ラッピング", r"包装", r"gift[- ]?wrap", r"プレゼント用"), "store-gift-wrapping", "general"),
     (_any(r"実店舗", r"店舗(?:は|が|って|あり)", r"(?:お店|店舗|店)に(?:直接|行|買いに)", r"直接買い", r"physical (?:shop|store)", r"store i can visit",
           r"(?:shop|store) in (?:tokyo|osaka|person)", r"visit (?:your|the) (?:shop|store)", r"brick and mortar",
@@ -320,14 +327,17 @@ def _clean(text: str) -> str:
 
 
 # a goodbye that says so outright, even in words a question would use ("got what i needed")
-FAREWELL = _any(r"got what i (?:needed|wanted)", r"that'?s all i (?:needed|wanted)", r"\bbye\b", r"\bcheers\b",
+FAREWELL = _any(r"got what i (?:needed|wanted)", r"(?:exactly|just) what i (?:needed|wanted|was looking for)", r"that'?s all i (?:needed|wanted)", r"\bbye\b", r"\bcheers\b",
                 _HAVE_A_GOOD_ONE, r"失礼します")
 
 
 def is_closer(text: str) -> bool:
-    if len(text) > 60 or not CLOSER.search(text):
+    if not CLOSER.search(text):
         return False
-    return not STILL_ASKING.search(text) or (FAREWELL.search(text) is not None and not re.search(r"[?？]", text))
+    farewell = FAREWELL.search(text) is not None and not re.search(r"[?？]", text)
+    if len(text) > (120 if farewell else 60):
+        return False
+    return farewell or not STILL_ASKING.search(text)
 
 
 def is_greeting(text: str) -> bool:
@@ -351,6 +361,11 @@ RIVAL_ENTRIES = [
 _RIVALS_OF = {key: set().union(*(group for group in RIVAL_ENTRIES if key in group)) for _, key, _ in FAQ_TOPICS}
 
 
+# a topic named only to be left for later: 「ラッピングはまた後で相談させてください」, "gift wrap I'll ask about later"
+PUT_OFF = _any(r"[^。？?！!]{0,6}?(?:は|も|については|の件は)?(?:また|改めて)?(?:後で|あとで|後ほど|のちほど|今度|別途)",
+               r"[^.?!]{0,25}?\b(?:later|another time|some other time|separately)\b")
+
+
 def faq_topics(text: str) -> list[tuple[str, str]]:
     """The FAQ entries a message asks about in other words, each with its category: the first in FAQ_TOPICS order
     (the specific before the general) leads and decides the category, the others follow in the order the message
@@ -359,7 +374,8 @@ def faq_topics(text: str) -> list[tuple[str, str]]:
     text = _clean(text)
     found = {}
     for pattern, key, category in FAQ_TOPICS:
-        if key not in found and not _RIVALS_OF[key] & found.keys() and (match := pattern.search(text)):
+        if key not in found and not _RIVALS_OF[key] & found.keys() and (match := pattern.search(text)) \
+                and not PUT_OFF.match(text, match.end()):
             found[key] = (match.start(), category)
     ranked = list(found.items())[:MAX_FAQ_TOPICS]
     ranked[1:] = sorted(ranked[1:], key=lambda item: item[1][0])  # after the most specific: the message's order
@@ -402,16 +418,16 @@ def detect(text: str) -> Intent | None:
 
 # --- catalog questions: what is asked about a title (the title itself is found by the catalog search) ----------
 RECOMMEND = _any(r"same (?:vibe|feel|kind of feel)", r"\bvibes? (?:as|like)\b", r"おすすめ", r"オススメ", r"お勧め", r"似た", r"似てる", r"みたいな", r"ような(?:漫画|作品|マンガ)", r"ハマって",
-                 r"次は何", r"\brecommend", r"\bsimilar\b", r"read next", r"should i read", r"\bsomething like\b",
+                 r"次は何", r"\brecommend", r"\bsuggest", r"\brecs\b", r"\bsimilar\b", r"read next", r"should i read", r"\bsomething like\b",
                  r"\bif i (?:liked|loved|like|love)\b", r"\bi (?:liked|loved) .*what")
 # "like X", "Xみたいな": a title named as the measure of what is wanted
 LIKE_A_TITLE = _any(r"\blike\b", r"\bsimilar\b", r"みたいな", r"ような", r"似た", r"似てる", r"っぽい")
 EDITION_BOX = _any(r"BOX", r"ボックス", r"全巻セット", r"box ?sets?", r"complete set")
-EDITION_SPECIAL = _any(r"特装版", r"限定版", r"special edition", r"limited edition", r"collector'?s edition")
+EDITION_SPECIAL = _any(r"特装版", r"限定版", r"special edi?ti?on", r"limited edi?ti?on", r"collector'?s edition")
 # what makes a copy of any title collectible: the store's rare_manga desk answers it
 COLLECTIBLE = _any(r"初版", r"サイン(?:入り|本)", r"絶版", r"希少", r"\bsigned\b", r"first (?:edition|print)", r"out[- ]of[- ]print",
                    r"\brare\b")
-LATEST = _any(r"最新刊", r"最新巻", r"新しい巻", r"最新", r"新刊", r"一番新しい", r"\blatest\b", r"\bnewest\b", r"most recent",
+LATEST = _any(r"最新刊", r"最新巻", r"新しい巻", r"最新", r"新刊", r"一番新しい", r"\blate?st\b", r"\bnewe?st\b", r"most recent",
               r"\bnew(?:est)? (?:volume|book|release|one)\b", r"最後の(?:巻|一冊|1冊)", r"\blast (?:number|volume|vol|book|issue)\b",
               r"\bsaishin ?(?:kan)?\b")
 # who made it: asked before a recommendation, since "same author" questions ask for the author first
@@ -425,7 +441,7 @@ SERIES_FACT = _any(
     r"still (?:going|running|being published|coming out|(?:being )?seriali[sz]ed)", r"\bseriali[sz]ation\b", r"series (?:is )?over", r"\bover already\b", r"\bend(?:ed)? already\b",
     r"\bever (?:actually |really |truly |properly )?(?:end|ended|finish|finished|conclude|concluded)\b",
     r"最終巻(?:まで)?[^。]{0,4}(?:出|発売|刊行)", r"(?:今も|今でも|まだ)[^。]{0,4}(?:描|書)かれて",
-    r"最後まで(?:描|書|出|刊行|連載)", r"(?:物語|お話|話|ストーリー)[^。]{0,6}(?:終わ|完結|最後まで)",
+    r"最後まで[^。？?]{0,6}(?:描|書|出|刊行|連載)", r"(?:\bending|\bend|ラスト|結末)\s*まで[^。？?]{0,4}(?:行|い|出|進)", r"(?:物語|お話|話|ストーリー)[^。]{0,6}(?:終わ|完結|最後まで)",
     r"\b(?:reach|reached|have|has|get|got) (?:an |a proper |an actual )?(?:ending|conclusion)\b", r"\bdid\b[^.?]{1,60}\bend\b",
     r"(?:まだ|今も)続いて", r"続いて(?:る|ます)(?:の|か|[？?])", r"\bwrapped up\b", r"(?:終|お)わった", r"終わり(?:ました|ます)?[か？?]", r"何巻", r"何冊", r"既刊",
     r"how many (?:volumes|vols|books|tankobon)", r"volume count", r"\bvols? count\b", r"\btotal vols?\b", r"誰が", r"描いて",
@@ -434,6 +450,8 @@ SERIES_FACT = _any(
     r"\b(?:story|series|manga) (?:is |now |already )*(?:closed|over|done|finished|complete)\b", r"\bgo(?:es)? further\b",
     r"\bhow many volumes?\b", r"\b(?:volumes?|books?) in total\b",
     # Japanese typed in romaji: "mou owatta?", "mada tsuzuiteru?", "nankan made dete masu ka"
+    r"\b(?:is|it'?s|that'?s) (?:(?:that|it|this|the series|one|like|all|really|totally|fully) ){0,4}done\b",
+    r"\b(?:gonna|going to) be (?:any )?more\b", r"\bwill there be (?:any )?more\b", r"なんかん", r"なんさつ",
     r"\b(?:mou )?owatta\b", r"\btsuzui?te(?:ru|imasu)\b", r"\bkanketsu\b", r"\bnan ?(?:kan|satsu)\b",
 )
 # what the story is: "tell me about X", "Xについて教えて", "what's X like?", "Xってどんな話?", its plot or synopsis
@@ -444,7 +462,7 @@ ABOUT = _any(r"\btell me (?:a (?:bit|little) |some(?:thing)? |more )?about\b", r
 # "volume 4", "4巻", "#4", "v4", "book 4" say the number is a volume; "4th volume" and "4 volume" only when none of those
 # is there, because a title can end in a number ("Mob Psycho 100 volume 4" asks for volume 4, not 100). No \b before
 # "vol": in 「ワンピースvol.3」 the kana and the v are both word characters.
-VOLUME_NUMBER = re.compile(r"(\d{1,3})\s*巻|vol(?:ume)?s?\.?\s*#?(\d{1,3})|\bv(\d{1,3})\b|#(\d{1,3})\b|\bbook\s*#?(\d{1,3})\b"
+VOLUME_NUMBER = re.compile(r"(\d{1,3})\s*巻|vol(?:ume|um)?s?\.?\s*#?(\d{1,3})|\bv(\d{1,3})\b|#(\d{1,3})\b|\bbook\s*#?(\d{1,3})\b"
                            r"|\b(\d{1,3}) ?kan\b", re.IGNORECASE)  # "kimetsu 24 kan aru?": 巻 typed in romaji
 VOLUME_BEFORE_WORD = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)?\s+volume", re.IGNORECASE)
 # "I just finished Blue Lock 31. Is the one after that out?": the volume after the one read is asked about
@@ -453,6 +471,57 @@ READ_UP_TO = re.compile(r"\b(?:finished|read|done with|caught up (?:to|with)|up 
                         r"|(\d{1,3})\s*巻(?:目)?まで(?:読|買|持|揃|そろ|集)", re.IGNORECASE)
 NEXT_ONE = _any(r"\bthe one after\b", r"\bcomes? (?:after|next)\b", r"\bnext (?:one|volume|vol|book)\b",
                 r"次の巻", r"その次", r"続きの巻", r"次巻")
+
+
+# Numbers said rather than typed (voice input, older customers): 八巻, 第十二巻, "volume twelve", "the third volume".
+# Only next to a volume word, since a title may hold a number word ("One Piece", "三月のライオン"), and not after
+# "volumes", which counts the ones the customer has ("he has volumes one through six and needs volume 7").
+_KANJI_DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_KANJI_VOLUME = re.compile(r"(?<![一二三四五六七八九十百〇零])([一二三四五六七八九十百〇零]{1,5})(?=\s*(?:巻|冊目))")
+_EN_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+             "seventeen eighteen nineteen").split()
+_EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_EN_ORDINALS = ("zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+                "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth").split()
+_EN_NUMBER = (r"(?:(?:" + "|".join(_EN_TENS) + r")(?:[- ](?:" + "|".join(_EN_UNITS[1:10]) + r"))?|"
+              + "|".join(sorted(_EN_UNITS, key=len, reverse=True)) + r")")
+_EN_ORDINAL = r"(?:" + "|".join(sorted(_EN_ORDINALS[1:], key=len, reverse=True)) + r"|(?:" + "|".join(_EN_TENS) + \
+              r")[- ](?:" + "|".join(_EN_ORDINALS[1:10]) + r")|twentieth|thirtieth|fortieth)"
+_EN_VOLUME_NUMBER = re.compile(r"\b(vol(?:ume|um)?\.?|book)\s+(" + _EN_NUMBER + r")\b", re.IGNORECASE)
+_EN_ORDINAL_VOLUME = re.compile(r"\b(" + _EN_ORDINAL + r")\s+(volume|vol|book)\b", re.IGNORECASE)
+
+
+def _kanji_number(numeral: str) -> int:
+    value, digits = 0, 0
+    for char in numeral:
+        if char in ("十", "百"):
+            value += (digits or 1) * (10 if char == "十" else 100)
+            digits = 0
+        else:
+            digits = digits * 10 + _KANJI_DIGIT[char]
+    return value + digits
+
+
+_EN_WORD_VALUE = ({word: value for value, word in enumerate(_EN_UNITS)} | _EN_TENS
+                  | {word: value for value, word in enumerate(_EN_ORDINALS)}
+                  | {"twentieth": 20, "thirtieth": 30, "fortieth": 40})
+
+
+def _english_number(words: str) -> int:
+    return sum(_EN_WORD_VALUE[word] for word in words.lower().replace("-", " ").split())
+
+
+def _ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def with_digits(text: str) -> str:
+    """The message with the volume numbers it spells out written in digits: 八巻 → 8巻, "volume twelve" →
+    "volume 12", "the third volume" → "the 3rd volume"; everything else as it was."""
+    text = _KANJI_VOLUME.sub(lambda m: str(_kanji_number(m.group(1))), text or "")
+    text = _EN_VOLUME_NUMBER.sub(lambda m: f"{m.group(1)} {_english_number(m.group(2))}", text)
+    return _EN_ORDINAL_VOLUME.sub(lambda m: f"{_ordinal(_english_number(m.group(1)))} {m.group(2)}", text)
 
 
 def next_volume(text: str) -> int | None:
@@ -481,7 +550,7 @@ GENRE_ASK = {
     "comedy": _any(r"ギャグ", r"コメディ", r"\bcomedy\b", r"\bfunny\b"), "fantasy": _any(r"ファンタジー", r"\bfantasy\b"),
     "sci-fi": _any(r"(?<![A-Za-z])SF(?![A-Za-z])", r"\bsci-?fi\b", r"science fiction"),
     "action": _any(r"バトル", r"アクション", r"\baction\b"),
-    "slice-of-life": _any(r"日常系", r"癒し", r"slice of life", r"\biyashikei\b"),
+    "slice-of-life": _any(r"日常系", r"癒し", r"ほのぼの", r"slice of life", r"\biyashikei\b", r"\b(?:chill|cozy|cosy|comfy|relaxing|wholesome)\b"),
     "psychological": _any(r"心理", r"\bpsychological\b"), "thriller": _any(r"サスペンス", r"\bthriller\b"),
     "martial-arts": _any(r"格闘", r"\bmartial arts?\b"), "supernatural": _any(r"妖怪", r"\bsupernatural\b"),
 }
@@ -507,6 +576,8 @@ def catalog_form(text: str) -> str | None:
     if EDITION_SPECIAL.search(text):
         return "special"
     asked = FROM_VOLUME.sub(" ", text)
+    if LATEST.search(text):  # "I'm caught up to volume 12, what's the newest one?": 12 is read, not asked for
+        asked = READ_UP_TO.sub(" ", asked)
     volume = VOLUME_NUMBER.search(asked) or VOLUME_BEFORE_WORD.search(asked) or next_volume(text)
     if LATEST.search(text) and not volume:
         return "latest"

@@ -9,6 +9,7 @@ clarified.
 """
 
 import dataclasses
+import functools
 import logging
 import re
 import time
@@ -122,9 +123,11 @@ class Turn:
     def session(self) -> ChatSession:
         return self.message.session
 
-    @property
+    @functools.cached_property
     def text(self) -> str:
-        return self.message.text
+        """The message as every step reads it: with the volume numbers it spells out in digits (八巻, "volume
+        twelve"), so that one pattern reads them all. The stored message keeps the customer's own words."""
+        return intents.with_digits(self.message.text)
 
     @property
     def locale(self) -> str:

@@ -265,6 +265,14 @@ def test_it_takes_missing_or_upside_down_pages_for_a_damaged_copy(answer, text, 
     ("サポートは週末も対応してますか", "store-support-hours"),
     ("韓国に住んでいます。注文できますか", "shipping-international"),
     ("could I grab it at a FamilyMart instead of home delivery?", "shipping-konbini-pickup"),
+    # the thirteenth: code-switching, a slip in 送料, a country said a sentence before the question
+    ("could I pick it up at a ローソン instead of home delivery?", "shipping-konbini-pickup"),
+    ("本って shrink かかってる？", "store-shrink-wrap"),
+    ("いくら以上買えば無料で届けてもらえますか", "shipping-free-threshold"),
+    ("Hello from the Philippines. I collect manga. Do you deliver over there?", "shipping-international"),
+    ("what time does your カスタマーサポート open on weekdays?", "store-support-hours"),
+    ("返品の手続きって where から申し込めばいいですか", "returns-how-to"),
+    ("there's a rip in the cover of one of the books I got, what now?", "returns-damaged"),
 ])
 
 
@@ -328,7 +336,9 @@ def test_it_takes_a_short_thanks_in_japanese_as_a_goodbye_and_not_a_sentence_tha
 
 
 def test_it_says_goodbye_to_a_closer_instead_of_greeting_again(answer):
-    for text in ("Thanks, that's all!", "perfect, that answers it. have a good one!", "ok, got what i needed. cheers!"):
+    for text in ("Thanks, that's all!", "perfect, that answers it. have a good one!", "ok, got what i needed. cheers!",
+                 # the thirteenth: a longer goodbye, and "what I was looking for" once read as a question
+                 "great, that was exactly what I was looking for. thanks so much and have a nice evening!"):
         draft, route = answer(text, "en")
         assert route == "auto" and "Thank you" in draft.text and "Hello" not in draft.text, text
     draft, route = answer("了解です、ありがとうございました")
@@ -353,6 +363,8 @@ def test_it_answers_are_you_a_bot_honestly_with_how_to_reach_a_person(answer):
     assert route == "auto" and "AIアシスタント" in draft.text
     draft, route = answer("これってスタッフさんが返事してるの？自動？")  # the tenth: handed to a person as a complaint
     assert route == "auto" and "AIアシスタント" in draft.text
+    draft, route = answer("lol ok real talk, is a real person typing these or a bot?", "en")  # the thirteenth
+    assert route == "auto" and "AI assistant" in draft.text
 
 
 def test_it_says_goodbye_to_a_casual_thanks_and_hands_over_when_asked_for_the_operator(answer):
@@ -395,6 +407,7 @@ def test_it_hands_a_request_for_a_person_to_a_human_agent(ask, store):
     ("注文した本また遅れとるやん。どないなっとんねん", "ja", "complaint"),
     ("my invoice had the wrong name and the whole order was a total mess, I'm unhappy with it", "en", "complaint"),
     ("third time my parcel came late, not happy at all", "en", "complaint"),  # the twelfth: sent to sign in
+    ("メールで何度も問い合わせたのに、一度も返信が来ません", "ja", "complaint"),  # the thirteenth: a generic question
 ])
 def test_it_acknowledges_complaints_and_legal_requests_and_hands_them_to_a_person(ask, store, text, locale, category):
     session = ChatSession.objects.create(locale=locale)
@@ -421,4 +434,7 @@ def test_it_tells_an_anonymous_customer_how_to_sign_in_before_any_order_lookup(a
     assert draft.category == "order_status" and route == "clarify" and "sign in" in draft.text
     assert not ReviewTask.objects.exists()
     draft, route = answer("chuumon shita hon itsu todoku?")  # typed in romaji: it was asked what it was about
+    assert draft.category == "order_status" and route == "clarify" and "ログイン" in draft.text, draft.text
+    # the thirteenth: a polite "no rush, it's fine" after the question was taken for a goodbye
+    draft, route = answer("いつもお世話になっております。先週注文した本の発送状況を確認したいです。急ぎではありませんので大丈夫です")
     assert draft.category == "order_status" and route == "clarify" and "ログイン" in draft.text, draft.text

@@ -233,6 +233,20 @@ BLIND_PART_WORDINGS = [
     ("孫に贈りたいんですが、子ども向けの漫画ってどんなのがありますか", "ja", "recommendation", "児童の作品で"),
     # the twelfth: nothing but the title and 「書いた人だれ」 (who wrote it) was left for the title search to read
     ("ベルセルク書いた人だれ", "ja", "product_info", "三浦建太郎による作品"),
+    # the thirteenth: volume numbers said (voice input), a title in the wrong kanji of the same reading, code-switching,
+    # typos, a volume read up to before "the newest one"
+    ("ナルトの十二巻って在庫ある？", "ja", "availability", "「NARUTO -ナルト-」12巻は"),
+    ("is volume nine of spy x family in stock", "en", "availability", 'Volume 9 of "Spy x Family"'),
+    ("新劇の巨人の3巻ありますか", "ja", "availability", "「進撃の巨人」3巻は"),
+    ("方石の国って全部で何巻？", "ja", "product_info", "既刊13巻"),
+    ("キングダムってもう ending まで行った？", "ja", "product_info", "連載中"),
+    ("スラムダンクってなんかんまであるの", "ja", "product_info", "既刊31巻"),
+    ("berserk, is it like done done or will there be more", "en", "product_info", "42 volumes, ongoing"),
+    ("whats the newst volume of kingdom", "en", "availability", "latest volume we carry"),
+    ("finished frieren up to volume ten, what's the latest one you have?", "en", "availability", "is volume 13"),
+    ("ギフト用のラッピングはまた今度聞きます。NARUTOの1巻はいくら？", "ja", "availability", "「NARUTO -ナルト-」1巻は"),
+    ("hi! my friend loved Yotsuba so I'm thinking of gifting something, any suggestions?", "en", "recommendation",
+     'If you like "Yotsuba&!"'),
 ]
 
 
