@@ -92,11 +92,13 @@ class SearchIndex:
         self.word_index: dict[str, set[int]] = defaultdict(set)
         self.word_bounds: dict[str, tuple[set[int], set[int]]] = {}  # a Latin name's key → where its words begin, end
         self.reading_index: dict[str, set[int]] = defaultdict(set)  # how a name in kanji is read → its series
+        self.longest_kanji_name = 0
         for i, record in enumerate(self.records):
             names = [key for key in dict.fromkeys(normalize(n) for n in record.names) if key]
             for name in record.names:
                 if has_kanji(name) and len(said := reading(name)) >= READING_MIN_LENGTH:
                     self.reading_index[said].add(i)
+                    self.longest_kanji_name = max(self.longest_kanji_name, len(name) + 2)
             for name in record.names:
                 if (key := normalize(name)).isascii():
                     words = re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKC", name).lower())
@@ -137,7 +139,7 @@ class SearchIndex:
         input method or a speech recogniser (寄生銃 for 寄生獣, トーマの新造 for トーマの心臓, 声の形 for 聲の形)."""
         found = set()
         for part in [query, *title_parts(query)]:
-            if has_kanji(part):
+            if has_kanji(part) and len(part) <= self.longest_kanji_name:  # a whole sentence is read only if short
                 found |= self.reading_index.get(reading(part), set())
         return found
 

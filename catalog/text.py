@@ -7,6 +7,7 @@ what makes partial titles (鬼滅) and small typos (one peice) still hit; descri
 import re
 import threading
 import unicodedata
+from functools import lru_cache
 
 _dictionary = None
 _lock = threading.Lock()
@@ -57,6 +58,7 @@ def has_kanji(text: str) -> bool:
     return bool(_KANJI.search(text or ""))
 
 
+@lru_cache(maxsize=8192)  # a turn reads the same question's stretches again (search, then title_score)
 def reading(text: str) -> str:
     """How a Japanese text is read, as a name key: 寄生獣 and the conversion slip 寄生銃 are both きせいじゅう,
     トーマの心臓 and トーマの新造 both とーまのしんぞう. A word SudachiPy cannot read keeps its letters."""
