@@ -20,6 +20,15 @@ from prompts.lifecycle import ML_LEAD_GROUP
 from reviews.models import EscalationThreshold, ReviewTask
 from reviews.thresholds import reset_cache
 
+def first_draft(text: str, locale: str) -> Draft:
+    """The pipeline's draft for `text` as the first message of a new session in `locale`."""
+    from chat.memory import load_memory
+    from chat.pipeline import produce_draft
+
+    session = ChatSession.objects.create(locale=locale)
+    return produce_draft(Message.objects.create(session=session, role="user", text=text), load_memory(session))
+
+
 # A dozen real series with products, FAQ, customers and orders (the `catalog_data` fixture loads it).
 CATALOG_DIR = Path(__file__).parent / "catalog" / "data"
 

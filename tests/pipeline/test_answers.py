@@ -1,14 +1,10 @@
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
-from catalog import search
-from catalog.loader import load_directory
 from catalog.models import Customer, Product
 from chat.memory import load_memory
 from chat.models import ChatSession, Message
 from chat.pipeline import produce_draft
+from tests.factories import first_draft
 
 
 def test_it_answers_availability_with_the_catalogs_price_and_stock_in_japanese(ask):
@@ -54,19 +50,6 @@ def test_it_asks_which_title_when_none_matches(ask):
     assert draft.status_hint == "clarify" and "Which title" in draft.clarify_text
 
 
-@pytest.fixture
-def shipped_catalog(transactional_db):
-    """The catalog the store ships (about 300 series): with a dozen titles no other words can drown a title."""
-    search.reset_index()
-    assert load_directory(Path(settings.BASE_DIR) / "catalog" / "data", progress=False).rejected == []
-    yield
-    search.reset_index()
-
-
-def _asked(text: str, locale: str):
-    """The draft for `text` as the first message of a new session in `locale`."""
-    session = ChatSession.objects.create(locale=locale)
-    return produce_draft(Message.objects.create(session=session, role="user", text=text), load_memory(session))
 
 
 def test_it_recommends_from_the_title_a_long_message_names_among_other_words(shipped_catalog, trained_classifier):
@@ -79,7 +62,7 @@ def test_it_recommends_from_the_title_a_long_message_names_among_other_words(shi
         # one of its words ("Love") matches two other titles better than the whole does: a word is not a title
         ("something like Say I Love You.?", "Say I Love You."),
     ]:
-        draft = _asked(text, "en")
+        draft = first_draft(text, "en")
         assert draft.category == "recommendation"
         assert draft.text.startswith(f'If you like "{liked}"'), draft.text
 
@@ -90,7 +73,7 @@ def test_it_answers_about_a_series_whose_authors_name_contains_another_title(shi
     for text, locale, author in [("who drew dragon ball?", "en", "Akira Toriyama"),
                                  ("who is the author of school rumble", "en", "Jin Kobayashi"),
                                  ("ドラゴンボールって誰の漫画？", "ja", "鳥山明")]:
-        draft = _asked(text, locale)
+        draft = first_draft(text, locale)
         assert draft.meta["grounding"]["grounded"], draft.meta["grounding"]
         assert author in draft.text and draft.category == "product_info"
 
@@ -119,7 +102,7 @@ def test_it_tells_what_a_series_is_about_when_asked_in_so_many_words(shipped_cat
     from reviews.models import Route
     from reviews.thresholds import decide
 
-    draft = _asked(text, locale)
+    draft = first_draft(text, locale)
     assert draft.category == "product_info" and named in draft.text, draft.text
     assert ("The story: " if locale == "en" else "あらすじ：") in draft.text  # the catalog's synopsis
     assert draft.meta["grounding"]["grounded"]
@@ -129,7 +112,7 @@ def test_it_tells_what_a_series_is_about_when_asked_in_so_many_words(shipped_cat
 def test_it_leaves_a_policy_asked_about_in_the_same_words_to_the_faq(shipped_catalog, trained_classifier):
     for text, locale, category in [("tell me about your return policy", "en", "refund"),
                                    ("送料について教えて", "ja", "shipping")]:
-        draft = _asked(text, locale)
+        draft = first_draft(text, locale)
         assert draft.category == category and draft.sources[0]["type"] == "faq", (text, draft.text)
 
 
@@ -142,10 +125,10 @@ def test_the_semantic_cache_never_answers_another_series(shipped_catalog, traine
         ("who is the author of Tokyo Ghoul", "who is the author of Tokyo Ghoul:re", '"Tokyo Ghoul:re"', "en"),
         ("ブラックジャックによろしくみたいな漫画ある？", "ブラック・ジャックみたいな漫画ある？", "「ブラック・ジャック」がお好きなら", "ja"),
     ]:
-        _asked(first, locale)
-        answer = _asked(then, locale)
+        first_draft(first, locale)
+        answer = first_draft(then, locale)
         assert answer.meta.get("cache") is None and named in answer.text, answer.text
-        assert _asked(then, locale).meta.get("cache") == "exact"  # the cache itself still serves
+        assert first_draft(then, locale).meta.get("cache") == "exact"  # the cache itself still serves
 
 
 def test_a_question_about_a_title_it_names_is_not_read_with_the_earlier_one(shipped_catalog, trained_classifier):
@@ -166,9 +149,9 @@ def test_it_reads_an_edition_word_inside_a_title_as_part_of_the_title(shipped_ca
     # "Blue Box" and 「めだかボックス」 hold the word "box": the newest volume was answered as a box set
     for text, locale, said in [("latest blue box vol - in stock?", "en", "The latest volume we carry of \"Blue Box\""),
                                ("めだかボックスの最新刊ある？", "ja", "「めだかボックス」の最新刊は")]:
-        draft = _asked(text, locale)
+        draft = first_draft(text, locale)
         assert draft.category == "availability" and said in draft.text, draft.text
-    draft = _asked("めだかボックスのBOXセットある？", "ja")  # a box set asked for in so many words still is one
+    draft = first_draft("めだかボックスのBOXセットある？", "ja")  # a box set asked for in so many words still is one
     assert draft.category == "rare_manga" and "BOXセット" in draft.text
 
 
@@ -182,7 +165,7 @@ def test_it_answers_series_facts_asked_in_these_words(shipped_catalog, trained_c
     from reviews.models import Route
     from reviews.thresholds import decide
 
-    draft = _asked(text, locale)
+    draft = first_draft(text, locale)
     assert draft.category == "product_info" and said in draft.text, draft.text
     assert decide(draft.category, draft.confidence, steady=True).route == Route.AUTO
 
@@ -255,6 +238,6 @@ def test_it_answers_catalog_questions_in_wordings_the_blind_parts_found(shipped_
     from reviews.thresholds import decide
 
     for text, locale, category, said in BLIND_PART_WORDINGS:
-        draft = _asked(text, locale)
+        draft = first_draft(text, locale)
         assert draft.category == category and said in draft.text, (text, draft.text)
         assert decide(draft.category, draft.confidence, steady=True).route == Route.AUTO, text

@@ -1,31 +1,13 @@
 """A recommendation asked for with nothing of the customer's taste in it is answered with the store's staff picks
 (the catalog's `staff_pick` flag), not with whatever the meaning search makes of "good manga" and a reviewer."""
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
-from catalog import search
-from catalog.loader import load_directory
 from catalog.models import Manga, Product
-from chat.memory import load_memory
-from chat.models import ChatSession, Message
-from chat.pipeline import produce_draft
 from reviews.thresholds import decide
+from tests.factories import first_draft
 
-
-@pytest.fixture
-def shipped_catalog(transactional_db, trained_classifier):
-    search.reset_index()
-    assert load_directory(Path(settings.BASE_DIR) / "catalog" / "data", progress=False).rejected == []
-    yield
-    search.reset_index()
-
-
-def _asked(text: str, locale: str):
-    session = ChatSession.objects.create(locale=locale)
-    return produce_draft(Message.objects.create(session=session, role="user", text=text), load_memory(session))
+pytestmark = pytest.mark.usefixtures("trained_classifier")
 
 
 def _listed(draft) -> list[str]:
@@ -39,7 +21,7 @@ def _listed(draft) -> list[str]:
     ("recommend me smth good pls", "en", "Here are our staff picks:", "Tell me a genre you like"),
 ])
 def test_it_answers_a_bare_request_with_the_staff_picks_at_once(shipped_catalog, text, locale, intro, narrow):
-    draft = _asked(text, locale)
+    draft = first_draft(text, locale)
     assert draft.category == "recommendation"
     assert draft.text.startswith(intro) and narrow in draft.text.splitlines()[-1]
     # the first three staff picks with a volume in stock, by English title
@@ -51,7 +33,7 @@ def test_it_lists_the_picks_the_staff_set_now_and_skips_one_sold_out(shipped_cat
     Product.objects.filter(series__slug="chihayafuru").update(stock=0)
     Manga.objects.filter(slug="frieren").update(staff_pick=False)
     Manga.objects.filter(slug="one-piece").update(staff_pick=True)
-    draft = _asked("any recommendations?", "en")
+    draft = first_draft("any recommendations?", "en")
     assert sorted(_listed(draft)) == ["Delicious in Dungeon", "Fullmetal Alchemist", "One Piece"]
 
 
@@ -61,6 +43,6 @@ def test_it_lists_the_picks_the_staff_set_now_and_skips_one_sold_out(shipped_cat
     ("any horror manga you'd recommend?", "en"),
 ])
 def test_it_keeps_the_picks_out_of_a_request_that_says_what_it_likes(shipped_catalog, text, locale):
-    draft = _asked(text, locale)
+    draft = first_draft(text, locale)
     assert draft.category == "recommendation"
     assert not draft.text.startswith(("スタッフのおすすめ", "Here are our staff picks"))
