@@ -333,7 +333,7 @@ BLIND_PARTS = {"fresh": "fresh_handwritten.jsonl", "fresh2": "fresh2_handwritten
                "fresh7": "fresh7_handwritten.jsonl", "fresh8": "fresh8_handwritten.jsonl",
                "fresh9": "fresh9_handwritten.jsonl", "fresh10": "fresh10_handwritten.jsonl",
                "fresh11": "fresh11_handwritten.jsonl", "fresh12": "fresh12_handwritten.jsonl",
-               "fresh13": "fresh13_handwritten.jsonl"}
+               "fresh13": "fresh13_handwritten.jsonl", "fresh14": "fresh14_handwritten.jsonl"}
 
 
 def build_blind(part: str = "fresh", catalog: dict | None = None) -> list[dict]:
