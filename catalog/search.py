@@ -124,6 +124,7 @@ class SearchIndex:
 
     # --- scoring ---------------------------------------------------------------------------------------------
     def _name_scores(self, query: str) -> dict[int, float]:
+        query = EDITION_PHRASE.sub(" ", query)
         scores = self._name_scores_of(query)
         # The title without the question around it ("Is Crows volume 8 in stock?" → "Crows"): a typo in a short
         # title is drowned by the words around it when the whole sentence is compared.
@@ -210,6 +211,7 @@ class SearchIndex:
         i = self.position.get(series_id)
         if i is None:
             return 0.0
+        query = EDITION_PHRASE.sub(" ", query)
         best = SLIPPED if i in self._read_alike(query) else 0.0
         for part in [query, *title_parts(query)]:
             key = normalize(part)
@@ -298,6 +300,8 @@ class SearchIndex:
         return int(self.matrix.nbytes)
 
 
+# An edition asked for is never a title, though it may be a slip away from one ("special edition" / "Special A")
+EDITION_PHRASE = re.compile(r"\b(?:special|limited|collector'?s?|deluxe) edi?ti?ons?\b", re.IGNORECASE)
 # The words of a question that are not the title: what is left between them is where a title can be.
 _EN_FILLER = re.compile(
     r"\b(?:vol(?:ume)?s?\.?\s*#?\d+|v\d+|#\d+|\d+(?:st|nd|rd|th)?\s+volumes?|is|are|was|do|does|did|you|u|have|has|"
@@ -355,11 +359,15 @@ def _bridged(pieces: list[str]) -> list[str]:
     return bridged
 
 
+_BRACKETED = re.compile(r"[『「]([^』」『「]{2,40})[』」]")
+
+
 def title_parts(query: str) -> list[str]:
     """The stretches of a question that can be a title: the query with the question's own words taken out."""
     text = unicodedata.normalize("NFKC", query or "")
     if has_japanese(text):
-        parts = [" ".join(p.split()) for p in _JA_FILLER.split(text)]
+        # a title set in 『』 or 「」 is a title as written: 「萩尾望都先生の『トーマの心臓』を探しております」
+        parts = _BRACKETED.findall(text) + [" ".join(p.split()) for p in _JA_FILLER.split(text)]
     else:
         pieces = _EN_FILLER_KEPT.split(text)  # stretch, separator, stretch, …: split once, read two ways
         parts = [" ".join(p.split()) for p in pieces[::2]] + _bridged(pieces)

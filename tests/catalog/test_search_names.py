@@ -177,3 +177,20 @@ def test_it_does_not_read_a_short_reading_as_a_title():
     idx = _kanji_index()
     assert slugs(idx.search("日の鳥って完結してる？"), idx)[:1] == ["phoenix"]
     assert all(h.score < 0.9 for h in idx.search("寄生虫の本ありますか"))
+
+
+def test_it_does_not_read_an_edition_asked_for_as_a_title_one_slip_away():
+    idx = search.SearchIndex([
+        search.SeriesRecord(id=1, slug="special-a", names=["スペシャル・エー", "Special A"], authors=[], text="romance",
+                            genres=("romance",), demographic="shoujo"),
+        search.SeriesRecord(id=2, slug="dokaben", names=["ドカベン", "Dokaben"], authors=[], text="sports",
+                            genres=("sports",), demographic="shonen"),
+    ], products={})
+    assert slugs(idx.search("is the special edition of that series still available?"), idx) == []
+    assert slugs(idx.search("the Dokaben special edition, how much?"), idx)[:1] == ["dokaben"]
+    assert slugs(idx.search("special a vol 3"), idx)[:1] == ["special-a"]
+
+
+def test_it_reads_a_title_set_in_brackets_as_written():
+    # 『トーマの心臓』 beside its author's name: the author matched another of her series as well as this one
+    assert search.title_parts("萩尾望都先生の『トーマの心臓』を探しております")[0] == "トーマの心臓"
