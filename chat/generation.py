@@ -167,16 +167,38 @@ def names_a_title(text: str, vector=None) -> bool:
     return search.title_score(text, result.data[0].manga_id) >= TITLE_NAMED_MIN
 
 
+def _asked_first(text: str, hits: list) -> tuple[list, bool]:
+    """Of the titles a question names plainly, the one it asks about first, and whether a cue said so: the one after a
+    correction (「ナルトじゃなくてブリーチの3巻」), the one in the clause of the volume asked ("moved on from Fruits
+    Basket to Yona of the Dawn… Could I order Yona volume 45?"), or the one not named as context ("drawn by the same
+    person who did Chainsaw Man?"). Without a cue the search's order stands."""
+    named = [h for h in hits[:3] if search.title_score(text, h.manga_id) >= TITLE_NAMED_MIN]
+    if len(named) < 2:
+        return hits, False
+    stretches = [intents.what_is_asked(text)]
+    if volume := intents.VOLUME_NUMBER.search(text):
+        stretches.append(re.split(r"[。.!?！？\n]", text[:volume.start()])[-1])
+    stretches.append(intents.AS_CONTEXT.sub(" ", text))
+    for stretch in stretches:
+        chosen = [h for h in named if stretch != text and search.title_score(stretch, h.manga_id) >= TITLE_NAMED_MIN]
+        if len(chosen) == 1:
+            return [chosen[0], *(h for h in hits if h is not chosen[0])], True
+    return hits, False
+
+
 def compose_catalog(text: str, category: str, locale: str, vector=None, form: str | None = None) -> Composed:
     """`form`: what the question asks (chat.intents.catalog_form), None to answer by `category` alone."""
     result = tools.check_inventory(text, vector=vector)
     if not result.performed:
         return Composed(could_not_check(locale), results=[result], tool_failed=True)
     hits = [h for h in result.data if h.score >= SERIES_MIN_SCORE]
-    if not hits or (form is not None and not search.title_parts(text)):
+    # "is the special edition of that series still available?" with no title plainly named: which series is "that"
+    refers_back = intents.REFERS_BACK.search(text) and not (hits and search.title_score(text, hits[0].manga_id) >= TITLE_NAMED_MIN)
+    if not hits or refers_back or (form is not None and not search.title_parts(text)):
         # "got volume 3?": every word of it is the question, none a title; ask for exactly what is missing
         return Composed(_w("catalog.which_title", locale), results=[result], clarify=True,
                         category="availability" if form in ("stock", "latest") and category != "rare_manga" else None)
+    hits, cued = _asked_first(text, hits)
     hit = hits[0]
     category = _catalog_category(form, hit, text, category)
     volumes = requested_volumes(text)
@@ -199,7 +221,9 @@ def compose_catalog(text: str, category: str, locale: str, vector=None, form: st
                 lines.append(say("latest_volume", locale, title=title(hit, locale), volume=asked))
             lines.append(_w("catalog.volume", locale, title=title(hit, locale), volume=asked,
                             stock=stock_phrase(found.stock, locale), price=price(found.price_jpy, locale)))
-    if category == "product_info" or (product is None and form not in ("box_set", "special")):
+    # "is it over for good? then I'll get everything up to the last volume": the completion asked is answered too
+    asks_series = form == "latest" and intents.SERIES_FACT.search(text) is not None
+    if category == "product_info" or asks_series or (product is None and form not in ("box_set", "special")):
         status = _w("catalog.completed" if hit.status == "completed" else "catalog.ongoing", locale)
         author = hit.author if locale == "ja" else (hit.author_en or hit.author)
         lines.append(_w("catalog.series", locale, title=title(hit, locale), author=author, volumes=hit.total_volumes,
@@ -216,7 +240,7 @@ def compose_catalog(text: str, category: str, locale: str, vector=None, form: st
     if hit.rare:  # not for a box set of a title that is not rare: "This is a rare title" would be untrue
         lines.append(_w("catalog.rare", locale))
     # Two titles matching about as well: the question did not say which, so it is not answered as if it had.
-    clear = _leads(hits) or hit.score >= EXACT_TITLE_SCORE
+    clear = cued or _leads(hits) or hit.score >= EXACT_TITLE_SCORE
     # Found by its title, not by an author's name or its synopsis ("I am a hero" is not a question about the author
     # HERO): a question about a title stands on how well it named the title.
     named = search.title_score(text, hit.manga_id) if form is not None else hit.score
@@ -462,7 +486,8 @@ def compose(text: str, classification: Classification, locale: str, customer, ve
     form = catalog_form(text)
     if taste and not requested_volume(text) and form in (None, "stock", "recommendation", "about"):
         strong = tools.check_inventory(text, vector=vector)
-        named = strong.performed and strong.data and (strong.data[0].score >= 0.8 or (
+        # a title named, not an author ("every Junji Ito you carry… what other horror?") or a synopsis matched
+        named = strong.performed and strong.data and (search.title_score(text, strong.data[0].manga_id) >= 0.8 or (
             form == "recommendation" and intents.LIKE_A_TITLE.search(text)
             and _names_a_liked_title(intents.without_taste_words(text))))
         if not named:

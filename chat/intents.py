@@ -55,6 +55,7 @@ COMPLAINT = _any(
     r"がっかりし(?:まし)?た", r"失望", r"態度(?:が|も)?(?:ひど|悪|最悪|なって(?:な|い))", r"怒鳴", r"不愉快", r"何とかしてください",
     r"どない(?:なっ|なって)と", r"どうなっと(?:ん|る)", r"遅すぎ", r"もう(?:3|三|4|四|5|五)回目", r"\b(?:a|such a|total|complete) mess\b",
     r"\bcurt (?:reply|answer|response)\b", r"\bunhappy with\b",
+    r"改善して(?:ください|下さい|ほしい|欲しい|いただ)", r"毎回(?:これ|こんな|同じ)",
     r"(?:誰から|どこから|一度)も[^。]{0,4}(?:返事|返信|連絡|回答)(?:が|は)?(?:ない|来|こ|な)", r"(?:何|\d|[二三四五])(?:回|度)も(?:問い合わせ|連絡|メール|電話)",
     r"\b(?:was|were|so|very|really|extremely) rude\b", r"\b(?:yelled|shouted|screamed) at (?:me|us)\b",
 )
@@ -71,7 +72,7 @@ IDENTITY = _any(
     r"\bare you (?:a |an )?(?:real|human|person|bot|robot|ai|machine|chat\s?bot|computer|automated)",
     r"\bis this (?:a |an )?(?:real|human|person|bot|robot|ai|machine|chat\s?bot|automated)",
     r"\b(?:am i|i'?m) (?:talking|chatting|speaking) (?:to|with|w/) (?:a |an )?(?:actual |real )?(?:real|human|person|bot|robot|ai|machine|automated)",
-    r"\br u (?:a )?(?:human|bot|real|ai|robot)\b", r"\bor (?:an? )?(?:ai|bot|robot|chat\s?bot|machine)\s*[?？]",
+    r"\br u (?:a )?(?:human|bot|real|ai|robot)\b", r"\b(?:is this|are you|am i (?:talking|chatting) (?:to|with)) [A-Z][a-z]+ from (?:support|customer (?:service|support)|the (?:store|shop|team))\b", r"\bor (?:an? )?(?:ai|bot|robot|chat\s?bot|machine)\s*[?？]",
     r"\b(?:actual|real|live) (?:staff|person|human|employee)s?(?: member)? (?:typing|writing|answering|replying)\b", r"\bu a (?:bot|human|robot)\b",
     r"(?:ボット|ロボット|機械)(?:です|なの|でしょう|と話|か[？?]|[？?])", r"(?<![A-Za-z])(?:AI|ＡＩ)(?:です|なの|でしょう|と話)",
     r"(?<![A-Za-z])(?:AI|ＡＩ)(?:が|で)(?:返事|返信|答え|回答|対応|応答)", r"自動(?:返信|応答)", r"人間(?:です)?か", r"(?:人間|本物)の(?:スタッフ|方|担当)(?:さん|者)?(?:です|でしょう|なの)(?:か|[？?])", r"人が(?:答え|対応|返信|返事)",
@@ -114,7 +115,7 @@ ORDER = _any(
     r"\bMA-?\d{6}\b", r"where(?:'s| is) my (?:order|package|parcel|book|manga)", r"status of (?:my |the )?order",
     r"has my (?:order|package|parcel|book) (?:shipped|arrived|been|left)", r"\btracking (?:number|code|info)",
     r"my (?:order|package|parcel)[^.?]{0,20}(?:status|shipped|arrived?|track|late|yet|delivered)",
-    r"注文した(?!ら)", r"頼んだ(?!ら)", r"\bchu+mon ?shita\b", r"\bitsu todoku\b", r"追跡番号", r"注文(?:状況|ステータス)", r"まだ届", r"届かない", r"配送状況",
+    r"注文した(?!ら|場合|とき|時|際|あと|後)", r"頼んだ(?!ら|場合|とき|時|際)", r"\bchu+mon ?shita\b", r"\bitsu todoku\b", r"追跡番号", r"注文(?:状況|ステータス)", r"まだ届", r"届かない", r"配送状況",
 )
 
 # a convenience store by its kind or by a chain's name ("pick it up at a 7-Eleven")
@@ -223,7 +224,7 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
     (_any(r"送料", r"(?:何円|いくら)(?:から|以上)[^。？?]{0,8}無料", r"無料に?な(?:る|り)[^。]{0,8}(?:何円|いくら)", r"free (?:shipping|delivery)", r"(?:shipping|delivery|postage) (?:is )?free", r"shipping (?:cost|fee|charge|price)", r"(?:delivery|postage) (?:cost|fee|charge)",
           r"how much (?:is|does|for) (?:the )?(?:shipping|delivery|postage)", r"(?:shipping|delivery) cost",
           r"minimum (?:order|purchase)", r"what does delivery cost"), "shipping-free-threshold", "shipping"),
-    (_any(r"(?:何日|いつ)[^。]{0,10}(?:発送|出荷|届)", r"(?:発送|出荷)[^。]{0,8}(?:何日|いつ|どのくらい|どれくらい)",
+    (_any(r"(?:何日|いつ)[^。]{0,10}(?:発送|出荷|届)", r"\bdelivery times?\b", r"\btakes? (?:like |about |around )?(?:a|one|two|\d+) (?:week|day)s?\b", r"(?:発送|出荷)[^。]{0,8}(?:何日|いつ|どのくらい|どれくらい)",
           r"(?:how long|how many days)[^.?]{0,30}(?:ship|deliver|arrive|dispatch)", r"\bdispatch", r"when will (?:it|my order|the book|they) ship",
           r"when do you ship", r"何日(?:かか|くらい|ぐらい)", r"届くまで", r"how (?:fast|soon|quickly)",
           r"(?:どれ|どの)(?:くらい|ぐらい)で[^。]{0,8}(?:届|来|着|手元)", r"何日で[^。]{0,6}(?:届|来|着|手元)"),
@@ -259,7 +260,8 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"\b(?:steps?|process|procedure) (?:to|for) "
           r"(?:send(?:ing)? (?:something|it|them|items?|a book) back|return(?:ing)?)",
           r"\breturn (?:option|button|form|request)\b",
-          r"\bsend (?:it|them) back\b[^?]{0,30}\bhow (?:do|can|would) i (?:do (?:that|it|this))\b"), "returns-how-to", "refund"),
+          r"\bsend (?:it|them) back\b[^?]{0,30}\bhow (?:do|can|would) i (?:do (?:that|it|this))\b",
+          r"\bhow (?:do|can|would|should) i\b[^.?]{0,30}\b(?:send(?:ing)? (?:it|them|\w+) back|return(?:ing)? (?:it|them))"), "returns-how-to", "refund"),
     (_any(r"返品", r"送り返", r"未開封", r"開け(?:て(?:い)?な|ず)", r"\bunopened\b",
           r"\b(?:it'?s|it is|they'?re|they are|(?:the )?books? is) still "
           r"(?:sealed|(?:in|wrapped in) (?:the |its )?(?:shrink[- ]?wrap|plastic|wrapping))\b",
@@ -291,7 +293,8 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
           r"(?:サポート|問い合わせ|窓口)[^。]{0,8}(?:土日|週末|祝日|何時|やって)"),
      "store-support-hours", "general"),
     (_any(r"シュリンク", r"shrink[- ]?wrap", r"\bshrink\b", r"ビニール", r"\bplastic[- ]?wrap", r"sealed in plastic"), "store-shrink-wrap", "general"),
-    (_any(r"ラッピング", r"包装", r"gift[- ]?wrap", r"プレゼント用"), "store-gift-wrapping", "general"),
+    (_any(r"ラッピング", r"包装", r"gift[- ]?wrap", r"プレゼント用", r"(?:gift|present)[- ]wrap",
+          r"\bwrap (?:it|them|this|these|the books?)\b[^.?]{0,20}\b(?:gift|present)"), "store-gift-wrapping", "general"),
     (_any(r"実店舗", r"店舗(?:は|が|って|あり)", r"(?:お店|店舗|店)に(?:直接|行|買いに)", r"直接買い", r"physical (?:shop|store)", r"store i can visit",
           r"(?:shop|store) in (?:tokyo|osaka|person)", r"visit (?:your|the) (?:shop|store)", r"brick and mortar",
           r"(?:shop|store|location)s? (?:i|we) can (?:visit|go to|walk into)", r"\bin[- ]person\b", r"\bomise\b",
@@ -299,9 +302,10 @@ FAQ_TOPICS: list[tuple[re.Pattern, str, str]] = [
      "store-physical-shop", "general"),
     (_any(r"英語版", r"英語の(?:漫画|本|マンガ|まんが)", r"英訳", r"翻訳版", r"英語に翻訳", r"english (?:edition|version|translation)s?", r"in english", r"english[- ]translated", r"\btranslated (?:versions?|editions?|copies|manga)\b",
           r"only japanese", r"other languages"), "store-languages", "general"),
-    (_any(r"絶版", r"out[- ]of[- ]print"), "store-out-of-print", "rare_manga"),
+    (_any(r"絶版", r"out[- ]of[- ]print", r"no longer (?:in print|printed|published)", r"(?:not|no longer) (?:being )?reprinted"), "store-out-of-print", "rare_manga"),
     (_any(r"入荷(?:したら|次第)[^。]{0,10}(?:連絡|通知|お知らせ|知らせ|教え)", r"(?:notify|tell|email|let) me when[^.?]{0,25}(?:back in stock|restock|available)",
-          r"restock (?:alert|notification)", r"(?:また|再び|再)(?:入|入荷)[^。、]{0,6}たら", r"入ったら[^。]{0,10}(?:連絡|知らせ|教え|メール)",
+          r"restock (?:alert|notification)",
+          r"\b(?:e-?mail|notif\w*|alert|message|ping)\b[^.?]{0,30}\bwhen\b[^.?]{0,40}\b(?:comes? back|back in stock|restock\w*|available again)", r"(?:また|再び|再)(?:入|入荷)[^。、]{0,6}たら", r"入ったら[^。]{0,10}(?:連絡|知らせ|教え|メール)",
           r"再入荷[^。]{0,12}(?:連絡|通知|お知らせ|知らせ|教え|メール)",
           r"back in stock[^.?]{0,30}(?:tell|notify|email|let me know)"), "store-stock-notification", "general"),
 ]
@@ -327,7 +331,8 @@ def _clean(text: str) -> str:
 
 
 # a goodbye that says so outright, even in words a question would use ("got what i needed")
-FAREWELL = _any(r"got what i (?:needed|wanted)", r"(?:exactly|just) what i (?:needed|wanted|was looking for)", r"that'?s all i (?:needed|wanted)", r"\bbye\b", r"\bcheers\b",
+FAREWELL = _any(r"got what i (?:needed|wanted)", r"that answers (?:everything|it|my question)", r"\b(?:kind|best|warm) regards\b",
+                r"\bthanks (?:a lot|so much|a bunch|again)\W*$", r"(?:exactly|just) what i (?:needed|wanted|was looking for)", r"that'?s all i (?:needed|wanted)", r"\bbye\b", r"\bcheers\b",
                 _HAVE_A_GOOD_ONE, r"失礼します")
 
 
@@ -399,8 +404,9 @@ def detect(text: str) -> Intent | None:
         return Intent("closer", "general")
     if DAMAGED.search(text):
         return Intent("faq", "refund", ("returns-damaged",))
-    if OWN_MISTAKE.search(text):
-        return Intent("faq", "refund", ("returns-window",))
+    if OWN_MISTAKE.search(text):  # "how do I send it back?" gets the steps before the window
+        how_to = ("returns-how-to",) if "returns-how-to" in dict(faq_topics(text)) else ()
+        return Intent("faq", "refund", (*how_to, "returns-window"))
     if WRONG_ITEM.search(text):
         return Intent("faq", "refund", ("returns-wrong-item",))
     if ORDER.search(text):
@@ -431,14 +437,14 @@ LATEST = _any(r"最新刊", r"最新巻", r"新しい巻", r"最新", r"新刊",
               r"\bnew(?:est)? (?:volume|book|release|one)\b", r"最後の(?:巻|一冊|1冊)", r"\blast (?:number|volume|vol|book|issue)\b",
               r"\bsaishin ?(?:kan)?\b")
 # who made it: asked before a recommendation, since "same author" questions ask for the author first
-AUTHOR_ASK = _any(r"作者", r"著者", r"誰が(?:描|書|作)", r"(?:描|書)かれた(?:方|人|の)", r"(?:描|書)いた(?:人|方)", r"(?:描|書)い(?:て|と)る人",
+AUTHOR_ASK = _any(r"作者", r"著者", r"(?:かい|描い|書い)(?:て|と)?る?人\s*(?:だれ|誰|って)", r"かいた人", r"誰が(?:描|書|作)", r"(?:描|書)かれた(?:方|人|の)", r"(?:描|書)いた(?:人|方)", r"(?:描|書)い(?:て|と)る人",
                   r"人って誰", r"\bsakusha\b", r"\bdare ga kaita\b",
                   r"どなた(?:です|でしょう|だった|でした|なの|が描|が書)", r"漫画家",
                   r"\bwho (?:wrote|drew|draws|writes|made|created|is the (?:author|writer|artist|mangaka))\b", r"\bauthor\b",
                   r"\bmangaka\b", r"\bwriter\b", r"\b(?:written|drawn) by\b")
 SERIES_FACT = _any(
     r"完結", r"連載", r"終わって", r"終了", r"\bfinished\b", r"\bcomplete(?:d)?\b", r"\bended\b", r"\bongoing\b",
-    r"still (?:going|running|being published|coming out|(?:being )?seriali[sz]ed)", r"\bseriali[sz]ation\b", r"series (?:is )?over", r"\bover already\b", r"\bend(?:ed)? already\b",
+    r"still (?:going|running|being published|coming out|(?:being )?seriali[sz]ed)", r"\bseriali[sz]ation\b", r"series (?:is )?over", r"\bover already\b", r"\bover (?:now|for good)\b", r"\bend(?:ed)? already\b",
     r"\bever (?:actually |really |truly |properly )?(?:end|ended|finish|finished|conclude|concluded)\b",
     r"最終巻(?:まで)?[^。]{0,4}(?:出|発売|刊行)", r"(?:今も|今でも|まだ)[^。]{0,4}(?:描|書)かれて",
     r"最後まで[^。？?]{0,6}(?:描|書|出|刊行|連載)", r"(?:\bending|\bend|ラスト|結末)\s*まで[^。？?]{0,4}(?:行|い|出|進)", r"(?:物語|お話|話|ストーリー)[^。]{0,6}(?:終わ|完結|最後まで)",
@@ -564,21 +570,53 @@ DEMOGRAPHIC_ASK = {
 }
 
 
+# "actually scratch that, I mean the special edition", 「あ、特装版じゃなくて通常版の方です」: what comes before a
+# correction, and an edition said not to be wanted, are not what is asked
+CORRECTION = _any(r"\bscratch that\b", r"\bactually,? (?:i mean|i meant|make (?:that|it))\b", r"\bcorrection\b", r"訂正",
+                  r"(?:と思ったけど|じゃなくて|ではなくて)")
+_EDITION_WORD = r"(?:the |a )?(?:box ?sets?|special edition|limited edition|特装版|限定版|BOX|ボックス|全巻セット)"
+NOT_THE_EDITION = _any(rf"\b(?:not|no|don'?t want|rather than|instead of) {_EDITION_WORD}", rf"{_EDITION_WORD}(?:じゃなく|ではなく|でなく|じゃない|は(?:いら|要ら)ない)")
+
+
+# a title the customer means but does not name again: the one of an earlier message
+REFERS_BACK = _any(r"\b(?:that|the same|this) (?:series|title|manga|one I asked about)\b", r"その(?:作品|シリーズ|漫画|マンガ)", r"さっきの(?:作品|シリーズ|漫画)?")
+
+
+# a title named only as the measure of another: "the same person who did Chainsaw Man", "since she loved Frieren",
+# 「『君に届け』を全部読み終えて」: the question is about the other title it names
+AS_CONTEXT = _any(
+    r"\bsame (?:person|author|artist|mangaka|writer|guy|one|people) (?:who|that) (?:did|drew|wrote|made|does|draws)\s+[^.?!,]{1,40}",
+    r"\bsame (?:author|artist|mangaka|writer) as\s+[^.?!,]{1,40}",
+    r"\b(?:since|because|as) (?:she|he|they|i|we) (?:loved|liked|read|finished|enjoyed|devoured)\s+[^.?!,]{1,40}",
+    r"\b(?:moved on|switched|graduated) from\s+[^.?!,]{1,40}?(?=\s+to\b|[.?!,]|$)",
+    r"『[^』]{1,30}』(?:を|は|が|に|と)(?:全部|全巻|もう|一通り)?(?:読み終え|読んだ|読破|ハマ|はま|好き|比べ)",
+    r"(?:前回|前に)[^。]{0,6}『[^』]{1,30}』")
+
+
+def what_is_asked(text: str) -> str:
+    """The words that say what is asked: after the last correction, with any edition said not to be wanted taken out
+    (the title may be anywhere; the form is read from these)."""
+    text = NOT_THE_EDITION.sub(" ", text)
+    corrections = list(CORRECTION.finditer(text))
+    return text[corrections[-1].end():] if corrections and corrections[-1].end() < len(text) else text
+
+
 def catalog_form(text: str) -> str | None:
     """What a catalog question asks, from its words: "recommendation", "box_set" or "special" (an edition),
     "latest" (the newest volume), "series" (author, volume count, completion), "about" (what the story is), "stock"
     (a volume, price, stock); None when it asks none of these."""
-    text = _clean(text)
-    if RECOMMEND.search(text) and not AUTHOR_ASK.search(text):
+    text = what_is_asked(_clean(text))
+    asked = FROM_VOLUME.sub(" ", text)
+    if LATEST.search(text):  # "I'm caught up to volume 12, what's the newest one?": 12 is read, not asked for
+        asked = READ_UP_TO.sub(" ", asked)
+    volume = VOLUME_NUMBER.search(asked) or VOLUME_BEFORE_WORD.search(asked) or next_volume(text)
+    # "弟がハマってて…黒バスの1巻っておいくら？": a volume's price asked is not a recommendation, whatever else it says
+    if RECOMMEND.search(text) and not AUTHOR_ASK.search(text) and not (volume and STOCK_ASK.search(text)):
         return "recommendation"
     if EDITION_BOX.search(text):
         return "box_set"
     if EDITION_SPECIAL.search(text):
         return "special"
-    asked = FROM_VOLUME.sub(" ", text)
-    if LATEST.search(text):  # "I'm caught up to volume 12, what's the newest one?": 12 is read, not asked for
-        asked = READ_UP_TO.sub(" ", asked)
-    volume = VOLUME_NUMBER.search(asked) or VOLUME_BEFORE_WORD.search(asked) or next_volume(text)
     if LATEST.search(text) and not volume:
         return "latest"
     if volume:

@@ -230,6 +230,26 @@ BLIND_PART_WORDINGS = [
     ("ギフト用のラッピングはまた今度聞きます。NARUTOの1巻はいくら？", "ja", "availability", "「NARUTO -ナルト-」1巻は"),
     ("hi! my friend loved Yotsuba so I'm thinking of gifting something, any suggestions?", "en", "recommendation",
      'If you like "Yotsuba&!"'),
+    # the fourteenth: half-width kana, another title named as context, a correction, an edition said not to be wanted,
+    # an author's name beside a genre, a title in 『』 beside its author's other work, completion asked with the last
+    # volume
+    ("ﾜﾝﾋﾟｰｽ かいてる人 だれ～？？", "ja", "product_info", "尾田栄一郎による作品"),
+    ("Was One Punch Man drawn by the same person who did Mob Psycho 100? who's the author", "en", "product_info",
+     '"One-Punch Man" is by ONE'),
+    ("my son moved on from Naruto to Hunter x Hunter. Could I order Hunter x Hunter vol 5?", "en", "availability",
+     'Volume 5 of "Hunter x Hunter"'),
+    ("弟が『スラムダンク』にハマってて、次は『ハイキュー!!』を読ませたい。ハイキューの1巻っておいくらですか？", "ja",
+     "availability", "「ハイキュー!!」1巻は"),
+    ("娘が『NANA』を全部読み終えて、次は『ハチミツとクローバー』が読みたいそうです。ハチミツとクローバーは完結していますか？",
+     "ja", "product_info", "既刊10巻（完結）"),
+    ("ナルトじゃなくてブリーチの3巻ありますか", "ja", "availability", "「BLEACH」3巻は"),
+    ("ワンピースの最新刊ありますか？あ、特装版じゃなくて通常版です", "ja", "availability", "最新刊は110巻"),
+    ("I've already read every Naoki Urasawa you carry. What other mystery manga do you have?", "en", "availability",
+     "In stock now in mystery"),
+    ("萩尾望都先生の『ポーの一族』を探しております。第1巻の在庫と価格を教えていただけますでしょうか", "ja", "rare_manga",
+     "「ポーの一族」1巻は"),
+    ("Berserk is over now that Miura passed away, right? then I'll grab everything up to the last volume", "en",
+     "availability", "42 volumes, ongoing"),
 ]
 
 
