@@ -318,12 +318,13 @@ def asks_for_any_pick(text: str) -> bool:
     return bool(words) and set(words) <= ANY_PICK_WORDS
 
 
-def compose_staff_picks(locale: str) -> Composed:
+def compose_staff_picks(locale: str) -> Composed | None:
+    """The staff picks in stock, or None when the store has flagged none (the meaning search answers instead)."""
     picks = tools.staff_picks(limit=3)
     if not picks.performed:
         return Composed(could_not_check(locale), results=[picks], tool_failed=True)
     if not picks.data:
-        return Composed(_w("recommendation.ask_genre", locale), results=[picks], clarify=True)
+        return None
     lines = [say("staff_picks_intro", locale)]
     lines += [_recommendation_line(hit, list(hit.genres[:2]), locale) for hit in picks.data]
     lines.append(say("staff_picks_narrow", locale))
@@ -353,8 +354,8 @@ def compose_recommendation(text: str, classification: Classification, locale: st
         picks, reason_of = similar.data, lambda h: sorted(set(h.genres) & set(base.genres))
         intro = _w("recommendation.similar_intro", locale, title=title(base, locale))
         strength = base.score
-    elif not classification.genre_hint and asks_for_any_pick(text):
-        return compose_staff_picks(locale)
+    elif not classification.genre_hint and asks_for_any_pick(text) and (picks := compose_staff_picks(locale)):
+        return picks
     else:
         filters = tools.SearchFilters(genre=classification.genre_hint, in_stock=True) if classification.genre_hint \
             else tools.SearchFilters(in_stock=True)
